@@ -1,9 +1,11 @@
 /**
  * Shared jest settings for the workspaces: TypeScript through @swc/jest (fast, no type-check;
  * `tsc -b` type-checks), tests beside the code they test.
- * ESM-only dependencies listed in esmPackages are transformed to CommonJS for jest.
+ * Dependencies listed in esmPackages are transformed to CommonJS for jest: ESM-only ones, and
+ * @electric-sql (PGlite), whose .cjs bundles load Node built-ins with dynamic import(), which jest's
+ * CommonJS runtime rejects without --experimental-vm-modules.
  */
-const esmPackages = ['@actions', 'pgvector'];
+const esmPackages = ['@actions', 'pgvector', '@electric-sql'];
 
 module.exports = function preset(displayName, overrides = {}) {
   return {
@@ -11,7 +13,7 @@ module.exports = function preset(displayName, overrides = {}) {
     testEnvironment: 'node',
     testMatch: ['<rootDir>/src/**/*.test.ts', '<rootDir>/test/**/*.test.ts'],
     transform: {
-      '^.+\\.(t|j|mj)sx?$': [
+      '^.+\\.(t|j|mj|cj)sx?$': [
         '@swc/jest',
         {
           jsc: { target: 'es2022', parser: { syntax: 'typescript' } },
