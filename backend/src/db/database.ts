@@ -1,0 +1,140 @@
+import { mkdir } from 'node:fs/promises';
+import { PGlite } from '@electric-sql/pglite';
+import { createPgConfig } from '@electric-sql/pglite/node-postgres';
+import { vector } from '@electric-sql/pglite-pgvector';
+import knexFactory, { type Knex } from 'knex';
+import type pg from 'pg';
+import { registerTypes } from 'pgvector/pg';
+import { isSchemaCurrent, migrateToLatest } from './migrate';
+import { SESSION_SETTINGS_SQL } from './session-settings';
+
+export type DatabaseOptions =
+  /** PGlite (Postgres compiled to WebAssembly) persisted in `dataDir`; `memory://` keeps it in memory. */
+  | { kind: 'embedded'; dataDir: string }
+  /** A PostgreSQL server through a pool of at most `poolMax` connections. */
+  | { kind: 'postgres'; connection: string | Knex.PgConnectionConfig; poolMax: number };
+
+export type Readiness = { ready: true } | { ready: false; reason: string };
+
+export interface Database {
+  readonly knex: Knex;
+  readonly kind: 'embedded' | 'postgres';
+  /** Resolves when the database answers a query; rejects otherwise. */
+  ping(): Promise<void>;
+  /** For `/ready`: the database answers AND the newest migration is applied. Never throws. */
+  checkReadiness(): Promise<Readiness>;
+  /** Closes the pool (and the embedded engine). Safe to call more than once. */
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the database the service runs on: creates the `vector` extension and applies migrations
+ * under an advisory lock (see migrate.ts), then returns a pool whose connections know the pgvector
+ * types and carry the HNSW session settings.
+ */
+export async function openDatabase(options: DatabaseOptions): Promise<Database> {
+  switch (options.kind) {
+    case 'embedded':
+      return openEmbedded(options.dataDir);
+    case 'postgres':
+      return openPostgres(options.connection, options.poolMax);
+  }
+}
+
+async function openEmbedded(dataDir: string): Promise<Database> {
+  let pglite: PGlite;
+  try {
+    if (!dataDir.startsWith('memory://')) await mkdir(dataDir, { recursive: true });
+    pglite = await PGlite.create(dataDir, { extensions: { vector } });
+  } catch (error) {
+    throw new Error(`Could not open the embedded database in ${dataDir}: ${messageOf(error)}`, {
+      cause: error,
+    });
+  }
+  // PGlite is one single-user backend: every knex pool over it holds exactly one connection.
+  const connect = () => createPgConfig(pglite);
+  try {
+    await migrate(knexFactory({ client: 'pg', connection: connect(), pool: { min: 0, max: 1 } }));
+  } catch (error) {
+    await pglite.close();
+    throw new Error(`Could not migrate the embedded database in ${dataDir}: ${messageOf(error)}`, {
+      cause: error,
+    });
+  }
+  const knex = knexFactory({ client: 'pg', connection: connect(), pool: servingPool(1) });
+  return wrap(knex, 'embedded', () => pglite.close());
+}
+
+async function openPostgres(
+  connection: string | Knex.PgConnectionConfig,
+  poolMax: number,
+): Promise<Database> {
+  if (!Number.isInteger(poolMax) || poolMax < 1) {
+    throw new RangeError(`poolMax must be a positive integer, got ${poolMax}`);
+  }
+  try {
+    await migrate(knexFactory({ client: 'pg', connection, pool: { min: 0, max: 1 } }));
+  } catch (error) {
+    throw new Error(`Could not migrate the PostgreSQL database: ${messageOf(error)}`, { cause: error });
+  }
+  const knex = knexFactory({ client: 'pg', connection, pool: servingPool(poolMax) });
+  return wrap(knex, 'postgres', async () => {});
+}
+
+/**
+ * Migrations run on a short-lived pool of their own: the serving pool registers the pgvector types
+ * when it opens a connection, which only works once the extension exists.
+ */
+async function migrate(knex: Knex): Promise<void> {
+  try {
+    await migrateToLatest(knex);
+  } finally {
+    await knex.destroy();
+  }
+}
+
+function servingPool(max: number): Knex.PoolConfig {
+  return {
+    min: 0,
+    max,
+    afterCreate: (connection: pg.Client, done: (error: Error | null, connection: pg.Client) => void) => {
+      connection
+        .query(SESSION_SETTINGS_SQL)
+        .then(() => registerTypes(connection))
+        .then(
+          () => done(null, connection),
+          (error: Error) => done(error, connection),
+        );
+    },
+  };
+}
+
+function wrap(knex: Knex, kind: Database['kind'], closeEngine: () => Promise<void>): Database {
+  let closing: Promise<void> | undefined;
+  const ping = async () => {
+    await knex.raw('select 1');
+  };
+  return {
+    knex,
+    kind,
+    ping,
+    async checkReadiness() {
+      try {
+        await ping();
+        return (await isSchemaCurrent(knex))
+          ? { ready: true }
+          : { ready: false, reason: 'database migrations have not been applied' };
+      } catch (error) {
+        return { ready: false, reason: `database unreachable: ${messageOf(error)}` };
+      }
+    },
+    close() {
+      closing ??= knex.destroy().then(closeEngine);
+      return closing;
+    },
+  };
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

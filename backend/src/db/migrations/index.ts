@@ -1,0 +1,21 @@
+import type { Knex } from 'knex';
+import * as documentsAndChunks from './001-documents-and-chunks';
+
+interface NamedMigration extends Knex.Migration {
+  readonly name: string;
+}
+
+/**
+ * Migrations are compiled modules listed here in order (not files discovered on disk), so the same
+ * list runs from `src/` under jest and from `dist/` in the image.
+ */
+const MIGRATIONS: readonly NamedMigration[] = [documentsAndChunks];
+
+export const migrationSource: Knex.MigrationSource<NamedMigration> = {
+  getMigrations: async () => [...MIGRATIONS],
+  getMigrationName: (migration) => migration.name,
+  getMigration: async (migration) => migration,
+};
+
+/** The name of the newest migration: the schema is ready when it has been applied. */
+export const LATEST_MIGRATION = MIGRATIONS[MIGRATIONS.length - 1]!.name;

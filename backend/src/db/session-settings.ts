@@ -1,0 +1,13 @@
+/**
+ * Per-connection settings applied when the pool opens a connection, so queries need no extra round
+ * trip to tune the HNSW scan.
+ *
+ * - `hnsw.ef_search` (pgvector default 40) is the size of the candidate list an HNSW scan keeps; a
+ *   scan can return at most this many rows, so it must stay at or above the retriever's candidate
+ *   limit. 100 keeps recall@5 near 1 for a 100k-chunk table at well under a millisecond of extra work.
+ * - `hnsw.iterative_scan = relaxed_order` (pgvector 0.8+) lets a filtered query keep scanning the
+ *   graph until enough rows pass the metadata filter, instead of returning too few.
+ */
+export const HNSW_EF_SEARCH = 100;
+
+export const SESSION_SETTINGS_SQL = `set hnsw.ef_search = ${HNSW_EF_SEARCH}; set hnsw.iterative_scan = relaxed_order`;

@@ -1,0 +1,172 @@
+import { execFile } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { chmod, chown, mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+const PG_MAJOR = 15;
+const PGVECTOR_VERSION = '0.8.0';
+const PG_BIN = `/usr/lib/postgresql/${PG_MAJOR}/bin`;
+const VECTOR_CONTROL = `/usr/share/postgresql/${PG_MAJOR}/extension/vector.control`;
+const PROVISION_HINT = 'Run `bash .ci/provision.sh` (it installs them with apt-get) and try again.';
+
+export interface PostgresServer {
+  /** `postgres://postgres@127.0.0.1:<port>/postgres` (trust authentication, loopback only). */
+  readonly url: string;
+  readonly port: number;
+  /** Creates an empty database and returns its URL; each test file gets its own. */
+  createDatabase(name: string): Promise<string>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts a throwaway PostgreSQL 15 + pgvector 0.8.0 cluster on a free loopback port, in a temporary
+ * directory that `stop()` removes. Durability is off (fsync, synchronous_commit, full_page_writes)
+ * because the cluster lives for one test run. Postgres refuses to run as root, so when we are root
+ * the server runs as the `postgres` user.
+ */
+export async function startPostgresServer(): Promise<PostgresServer> {
+  assertInstalled();
+  const dataDir = await mkdtemp(join(tmpdir(), 'ragchat-pg-'));
+  try {
+    await chmod(dataDir, 0o700);
+    if (runsAsRoot()) await handToPostgresUser(dataDir);
+    await asServerUser(`${PG_BIN}/initdb`, [
+      '--pgdata',
+      join(dataDir, 'data'),
+      '--username=postgres',
+      '--auth=trust',
+      '--encoding=UTF8',
+      '--no-sync',
+    ]);
+    const port = await startOnFreePort(dataDir);
+    const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
+    return {
+      url,
+      port,
+      createDatabase: (name) => createDatabase(port, name),
+      stop: () => stop(dataDir),
+    };
+  } catch (error) {
+    await stop(dataDir);
+    throw new Error(`Could not start the test PostgreSQL server: ${messageOf(error)}`, { cause: error });
+  }
+}
+
+function assertInstalled(): void {
+  if (!existsSync(`${PG_BIN}/initdb`) || !existsSync(`${PG_BIN}/pg_ctl`)) {
+    throw new Error(`PostgreSQL ${PG_MAJOR} is not installed (no ${PG_BIN}/initdb). ${PROVISION_HINT}`);
+  }
+  const control = existsSync(VECTOR_CONTROL) ? readFileSync(VECTOR_CONTROL, 'utf8') : '';
+  if (!control.includes(`default_version = '${PGVECTOR_VERSION}'`)) {
+    throw new Error(
+      `pgvector ${PGVECTOR_VERSION} is not installed for PostgreSQL ${PG_MAJOR}. ${PROVISION_HINT}`,
+    );
+  }
+}
+
+/** The port is only free when we look; another process may take it first, so retry a few times. */
+async function startOnFreePort(dataDir: string): Promise<number> {
+  let lastError: unknown;
+  for (let attempt = 0; attempt < 3; attempt += 1) {
+    const port = await findFreePort();
+    try {
+      await asServerUser(`${PG_BIN}/pg_ctl`, [
+        'start',
+        '--wait',
+        '--timeout=60',
+        '--pgdata',
+        join(dataDir, 'data'),
+        '--log',
+        join(dataDir, 'server.log'),
+        '--options',
+        [
+          `-p ${port}`,
+          '-c listen_addresses=127.0.0.1',
+          `-c unix_socket_directories=${dataDir}`,
+          '-c fsync=off',
+          '-c synchronous_commit=off',
+          '-c full_page_writes=off',
+          '-c max_connections=200',
+        ].join(' '),
+      ]);
+      return port;
+    } catch (error) {
+      lastError = new Error(`${messageOf(error)}\n${serverLog(dataDir)}`);
+    }
+  }
+  throw lastError;
+}
+
+async function createDatabase(port: number, name: string): Promise<string> {
+  if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`Invalid test database name: ${name}`);
+  await asServerUser(`${PG_BIN}/psql`, [
+    '--no-psqlrc',
+    '--quiet',
+    '--host=127.0.0.1',
+    `--port=${port}`,
+    '--username=postgres',
+    '--dbname=postgres',
+    '--set=ON_ERROR_STOP=1',
+    `--command=create database ${name}`,
+  ]);
+  return `postgres://postgres@127.0.0.1:${port}/${name}`;
+}
+
+async function stop(dataDir: string): Promise<void> {
+  if (existsSync(join(dataDir, 'data', 'postmaster.pid'))) {
+    await asServerUser(`${PG_BIN}/pg_ctl`, ['stop', '--mode=immediate', '--pgdata', join(dataDir, 'data')]);
+  }
+  await rm(dataDir, { recursive: true, force: true });
+}
+
+function findFreePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => {
+        if (address !== null && typeof address === 'object') resolve(address.port);
+        else reject(new Error('could not read the port of a probe socket'));
+      });
+    });
+  });
+}
+
+function runsAsRoot(): boolean {
+  return process.getuid?.() === 0;
+}
+
+async function handToPostgresUser(dir: string): Promise<void> {
+  const { stdout: uid } = await run('id', ['-u', 'postgres']);
+  const { stdout: gid } = await run('id', ['-g', 'postgres']);
+  await chown(dir, Number(uid.trim()), Number(gid.trim()));
+}
+
+async function asServerUser(command: string, args: readonly string[]): Promise<void> {
+  const [file, fileArgs] = runsAsRoot()
+    ? ['runuser', ['-u', 'postgres', '--', command, ...args]]
+    : [command, [...args]];
+  try {
+    await run(file, fileArgs, { cwd: tmpdir() });
+  } catch (error) {
+    const stderr = typeof error === 'object' && error !== null ? Reflect.get(error, 'stderr') : undefined;
+    throw new Error(
+      `${command.split('/').pop()} failed: ${typeof stderr === 'string' && stderr !== '' ? stderr.trim() : messageOf(error)}`,
+    );
+  }
+}
+
+function serverLog(dataDir: string): string {
+  const log = join(dataDir, 'server.log');
+  return existsSync(log) ? readFileSync(log, 'utf8').slice(-2000) : '';
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
