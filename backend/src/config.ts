@@ -1,0 +1,323 @@
+import { randomBytes } from 'node:crypto';
+import { resolve } from 'node:path';
+import type { DatabaseOptions } from './db/database';
+import { LOG_LEVELS, type LogLevel } from './observability/logger';
+
+/**
+ * The service's whole configuration, parsed once from the environment at start. Every value is
+ * validated here; a bad one raises ConfigError naming the variable, and main stops the process.
+ */
+export interface Config {
+  readonly server: {
+    readonly host: string;
+    /** 0 asks the OS for any free port. */
+    readonly port: number;
+    /** Longest a request may take end to end (retrieval + generation) before it is cut off. */
+    readonly requestTimeoutMs: number;
+    /** How long shutdown waits for in-flight requests before closing them. */
+    readonly shutdownTimeoutMs: number;
+  };
+  readonly database: DatabaseOptions;
+  readonly provider: ProviderConfig;
+  readonly adminToken: { readonly value: string; readonly generated: boolean };
+  /** Exact origins allowed by CORS; empty means CORS is off. */
+  readonly corsOrigins: readonly string[];
+  readonly logLevel: LogLevel;
+  readonly seedSampleCorpus: boolean;
+  readonly tracing: TracingConfig;
+  readonly limits: Limits;
+  readonly retrieval: { readonly defaultTopK: number; readonly minScore: number };
+}
+
+export type ProviderConfig =
+  | { readonly kind: 'local' }
+  | {
+      readonly kind: 'bedrock';
+      readonly region: string;
+      readonly embeddingModelId: string;
+      readonly generationModelId: string;
+      /** Overrides the regional endpoint (tests point it at a local fake). */
+      readonly endpoint: string | undefined;
+      readonly maxAttempts: number;
+      readonly maxTokens: number;
+      readonly temperature: number;
+      readonly topP: number | undefined;
+      readonly guardrail: GuardrailConfig | undefined;
+    };
+
+export interface GuardrailConfig {
+  readonly identifier: string;
+  readonly version: string;
+  readonly streamProcessingMode: 'sync' | 'async' | undefined;
+}
+
+export type TracingConfig =
+  | { readonly exporter: 'none' }
+  | {
+      readonly exporter: 'xray';
+      readonly daemon: { readonly host: string; readonly port: number };
+      /** Share of requests traced when the caller's trace header did not already decide. */
+      readonly sampleRate: number;
+    };
+
+export interface Limits {
+  readonly maxBodyBytes: number;
+  readonly maxQueryChars: number;
+  readonly maxDocumentChars: number;
+  /** How many of the most recent chat turns reach the prompt. */
+  readonly historyTurns: number;
+}
+
+/** The API's hard bounds on topK; TOP_K (the default) must sit inside them. */
+export const TOP_K_RANGE = { min: 1, max: 20 } as const;
+
+export class ConfigError extends Error {
+  readonly variable: string;
+
+  constructor(variable: string, problem: string) {
+    super(`${variable} ${problem}`);
+    this.name = 'ConfigError';
+    this.variable = variable;
+  }
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** `.data` at the repository root, whether this file runs from backend/src or backend/dist. */
+const DEFAULT_DATA_DIR = resolve(__dirname, '..', '..', '.data');
+const MIN_ADMIN_TOKEN_LENGTH = 16;
+
+export function loadConfig(env: Env): Config {
+  const read = reader(env);
+  const provider = parseProvider(read);
+  const production = provider.kind === 'bedrock' || read.raw('NODE_ENV') === 'production';
+  return {
+    server: {
+      host: read.string('BACKEND_HOST', '0.0.0.0'),
+      port: read.integer('BACKEND_PORT', 8000, { min: 0, max: 65535 }),
+      requestTimeoutMs: read.integer('REQUEST_TIMEOUT_MS', 30_000, { min: 100, max: 600_000 }),
+      shutdownTimeoutMs: read.integer('SHUTDOWN_TIMEOUT_MS', 10_000, { min: 0, max: 120_000 }),
+    },
+    database: parseDatabase(read),
+    provider,
+    adminToken: parseAdminToken(read, production),
+    corsOrigins: parseCorsOrigins(read),
+    logLevel: read.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
+    seedSampleCorpus: read.boolean('SEED_SAMPLE_CORPUS', true),
+    tracing: parseTracing(read),
+    limits: {
+      maxBodyBytes: read.integer('MAX_BODY_BYTES', 1_048_576, { min: 1024, max: 100 * 1_048_576 }),
+      maxQueryChars: read.integer('MAX_QUERY_CHARS', 2000, { min: 1, max: 100_000 }),
+      maxDocumentChars: read.integer('MAX_DOCUMENT_CHARS', 200_000, { min: 1, max: 10_000_000 }),
+      historyTurns: read.integer('HISTORY_TURNS', 6, { min: 0, max: 100 }),
+    },
+    retrieval: {
+      defaultTopK: read.integer('TOP_K', 5, TOP_K_RANGE),
+      minScore: read.number('MIN_SCORE', 0, { min: 0, max: 1 }),
+    },
+  };
+}
+
+function parseProvider(read: Reader): ProviderConfig {
+  const kind = read.oneOf('PROVIDER', ['local', 'bedrock'] as const, 'local');
+  if (kind === 'local') return { kind };
+  const region = read.raw('BEDROCK_REGION') ?? read.raw('AWS_REGION');
+  if (region === undefined)
+    throw new ConfigError('BEDROCK_REGION', 'or AWS_REGION is required when PROVIDER=bedrock');
+  const endpoint = read.raw('BEDROCK_ENDPOINT');
+  if (endpoint !== undefined && !isHttpUrl(endpoint)) {
+    throw new ConfigError('BEDROCK_ENDPOINT', `must be an http(s) URL, got "${endpoint}"`);
+  }
+  return {
+    kind,
+    region,
+    embeddingModelId: read.string('EMBEDDING_MODEL_ID', 'amazon.titan-embed-text-v2:0'),
+    generationModelId: read.string('GENERATION_MODEL_ID', 'meta.llama3-8b-instruct-v1:0'),
+    endpoint,
+    maxAttempts: read.integer('BEDROCK_MAX_ATTEMPTS', 3, { min: 1, max: 10 }),
+    maxTokens: read.integer('GENERATION_MAX_TOKENS', 512, { min: 1, max: 8192 }),
+    temperature: read.number('GENERATION_TEMPERATURE', 0.2, { min: 0, max: 1 }),
+    topP: read.optionalNumber('GENERATION_TOP_P', { min: 0.01, max: 1 }),
+    guardrail: parseGuardrail(read),
+  };
+}
+
+function parseGuardrail(read: Reader): GuardrailConfig | undefined {
+  const identifier = read.raw('GUARDRAIL_ID');
+  const version = read.raw('GUARDRAIL_VERSION');
+  if (identifier === undefined && version === undefined) return undefined;
+  if (identifier === undefined)
+    throw new ConfigError('GUARDRAIL_ID', 'is required when GUARDRAIL_VERSION is set');
+  if (version === undefined)
+    throw new ConfigError('GUARDRAIL_VERSION', 'is required when GUARDRAIL_ID is set');
+  const mode = read.raw('GUARDRAIL_STREAM_MODE');
+  return {
+    identifier,
+    version,
+    streamProcessingMode:
+      mode === undefined
+        ? undefined
+        : read.oneOf('GUARDRAIL_STREAM_MODE', ['sync', 'async'] as const, 'sync'),
+  };
+}
+
+function parseDatabase(read: Reader): DatabaseOptions {
+  const poolMax = read.integer('DB_POOL_MAX', 10, { min: 1, max: 1000 });
+  const url = read.raw('DATABASE_URL');
+  if (url !== undefined) {
+    if (!/^postgres(ql)?:\/\//.test(url)) {
+      throw new ConfigError('DATABASE_URL', 'must start with postgres:// or postgresql://');
+    }
+    return { kind: 'postgres', connection: url, poolMax };
+  }
+  const secret = read.raw('DB_SECRET');
+  if (secret !== undefined) return { kind: 'postgres', connection: parseDbSecret(secret), poolMax };
+  const dataDir = read.raw('DATA_DIR');
+  return { kind: 'embedded', dataDir: dataDir === undefined ? DEFAULT_DATA_DIR : resolve(dataDir) };
+}
+
+/** The Secrets Manager JSON that ECS injects; never echo its content in an error. */
+function parseDbSecret(secret: string) {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(secret);
+  } catch {
+    throw new ConfigError('DB_SECRET', 'is not valid JSON');
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new ConfigError('DB_SECRET', 'must be a JSON object');
+  }
+  const field = (name: string): string => {
+    const value: unknown = Reflect.get(parsed, name);
+    if (typeof value === 'string' && value !== '') return value;
+    if (name === 'port' && typeof value === 'number') return String(value);
+    throw new ConfigError('DB_SECRET', `is missing the "${name}" field`);
+  };
+  const port = Number(field('port'));
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new ConfigError('DB_SECRET', 'has an invalid "port" field');
+  }
+  return {
+    host: field('host'),
+    port,
+    database: field('dbname'),
+    user: field('username'),
+    password: field('password'),
+  };
+}
+
+function parseAdminToken(read: Reader, production: boolean): Config['adminToken'] {
+  const token = read.raw('ADMIN_TOKEN');
+  if (token === undefined) {
+    if (production)
+      throw new ConfigError('ADMIN_TOKEN', 'is required when PROVIDER=bedrock or NODE_ENV=production');
+    return { value: randomBytes(24).toString('base64url'), generated: true };
+  }
+  if (token.length < MIN_ADMIN_TOKEN_LENGTH || /\s/.test(token)) {
+    throw new ConfigError(
+      'ADMIN_TOKEN',
+      `must be at least ${MIN_ADMIN_TOKEN_LENGTH} characters without spaces`,
+    );
+  }
+  return { value: token, generated: false };
+}
+
+function parseCorsOrigins(read: Reader): readonly string[] {
+  const raw = read.raw('CORS_ORIGINS');
+  if (raw === undefined) return [];
+  const origins = raw
+    .split(',')
+    .map((origin) => origin.trim())
+    .filter((origin) => origin !== '');
+  for (const origin of origins) {
+    if (!isHttpUrl(origin) || new URL(origin).origin !== origin) {
+      throw new ConfigError(
+        'CORS_ORIGINS',
+        `must list origins like https://chat.example.com, got "${origin}"`,
+      );
+    }
+  }
+  return origins;
+}
+
+function parseTracing(read: Reader): TracingConfig {
+  const exporter = read.oneOf('OTEL_EXPORTER', ['none', 'xray'] as const, 'none');
+  if (exporter === 'none') return { exporter };
+  return {
+    exporter,
+    daemon: parseDaemonAddress(read.string('XRAY_DAEMON_ADDRESS', '127.0.0.1:2000')),
+    sampleRate: read.number('XRAY_SAMPLE_RATE', 0.05, { min: 0, max: 1 }),
+  };
+}
+
+/** Accepts `host:port` or the X-Ray SDK form `tcp:host:port udp:host:port` (segments go over UDP). */
+function parseDaemonAddress(address: string): { host: string; port: number } {
+  const udp = address.split(/\s+/).find((part) => part.startsWith('udp:'));
+  const hostPort = udp === undefined ? address : udp.slice('udp:'.length);
+  const match = /^([^:\s]+):(\d{1,5})$/.exec(hostPort);
+  const port = Number(match?.[2]);
+  if (match?.[1] === undefined || port < 1 || port > 65535) {
+    throw new ConfigError('XRAY_DAEMON_ADDRESS', `must be host:port, got "${address}"`);
+  }
+  return { host: match[1], port };
+}
+
+function isHttpUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return url.protocol === 'http:' || url.protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
+
+type Reader = ReturnType<typeof reader>;
+
+function reader(env: Env) {
+  /** Unset and blank are the same: an empty variable in a task definition means "use the default". */
+  const raw = (name: string): string | undefined => {
+    const value = env[name]?.trim();
+    return value === undefined || value === '' ? undefined : value;
+  };
+  const number = (name: string, fallback: number, range: { min: number; max: number }): number => {
+    const value = raw(name);
+    if (value === undefined) return fallback;
+    const parsed = Number(value);
+    if (!Number.isFinite(parsed) || parsed < range.min || parsed > range.max) {
+      throw new ConfigError(name, `must be a number from ${range.min} to ${range.max}, got "${value}"`);
+    }
+    return parsed;
+  };
+  return {
+    raw,
+    number,
+    optionalNumber: (name: string, range: { min: number; max: number }): number | undefined =>
+      raw(name) === undefined ? undefined : number(name, 0, range),
+    string: (name: string, fallback: string): string => raw(name) ?? fallback,
+    integer: (name: string, fallback: number, range: { min: number; max: number }): number => {
+      const value = raw(name);
+      if (value !== undefined && !/^\d+$/.test(value)) {
+        throw new ConfigError(
+          name,
+          `must be a whole number from ${range.min} to ${range.max}, got "${value}"`,
+        );
+      }
+      return number(name, fallback, range);
+    },
+    boolean: (name: string, fallback: boolean): boolean => {
+      const value = raw(name)?.toLowerCase();
+      if (value === undefined) return fallback;
+      if (value === 'true' || value === '1') return true;
+      if (value === 'false' || value === '0') return false;
+      throw new ConfigError(name, `must be true or false, got "${value}"`);
+    },
+    oneOf: <T extends string>(name: string, allowed: readonly T[], fallback: T): T => {
+      const value = raw(name);
+      if (value === undefined) return fallback;
+      const match = allowed.find((candidate) => candidate === value);
+      if (match === undefined)
+        throw new ConfigError(name, `must be one of ${allowed.join(', ')}, got "${value}"`);
+      return match;
+    },
+  };
+}
