@@ -1,0 +1,41 @@
+/** Why an answer did not complete, in the terms the conversation shows to people. */
+export type ChatFailure =
+  | { readonly kind: 'unavailable'; readonly retryAfterSeconds: number | undefined }
+  | { readonly kind: 'throttled'; readonly retryAfterSeconds: number | undefined }
+  | { readonly kind: 'interrupted' }
+  | { readonly kind: 'rejected'; readonly message: string };
+
+const THROTTLED_CODES = new Set(['throttled', 'rate_limited', 'too_many_requests']);
+const INTERRUPTED_CODES = new Set(['backend_interrupted', 'backend_timeout', 'interrupted']);
+
+/** Classifies an error the backend or the proxy reported, with the HTTP status when there was one. */
+export function classifyError(
+  code: string,
+  message: string,
+  status: number | undefined,
+  retryAfterSeconds: number | undefined,
+): ChatFailure {
+  if (status === 429 || THROTTLED_CODES.has(code)) return { kind: 'throttled', retryAfterSeconds };
+  if (status === undefined && INTERRUPTED_CODES.has(code)) return { kind: 'interrupted' };
+  if (status !== undefined && status >= 500) return { kind: 'unavailable', retryAfterSeconds };
+  return { kind: 'rejected', message: message === '' ? `The request failed (${code}).` : message };
+}
+
+export function describeFailure(failure: ChatFailure): string {
+  switch (failure.kind) {
+    case 'unavailable':
+      return `The chat backend is not reachable right now. ${retryHint(failure.retryAfterSeconds)}`;
+    case 'throttled':
+      return `The model is busy. ${retryHint(failure.retryAfterSeconds)}`;
+    case 'interrupted':
+      return 'The answer was interrupted before it finished. Try again to get the full answer.';
+    case 'rejected':
+      return failure.message;
+  }
+}
+
+function retryHint(retryAfterSeconds: number | undefined): string {
+  return retryAfterSeconds === undefined
+    ? 'Try again in a moment.'
+    : `Try again in ${Math.max(1, Math.ceil(retryAfterSeconds))} s.`;
+}

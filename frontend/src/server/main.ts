@@ -1,0 +1,37 @@
+import path from 'node:path';
+import { createApp } from './app';
+import { ConfigError, parseConfig } from './config';
+import { createJsonLogger } from './logger';
+import { loadStaticAssets } from './static-assets';
+
+/** Entry point: parse configuration, load the browser bundle, listen, stop cleanly on SIGTERM. */
+function main(): void {
+  const logger = createJsonLogger();
+  try {
+    const config = parseConfig(process.env);
+    const assets = loadStaticAssets(path.resolve(__dirname, '../public'), config.basePath);
+    const server = createApp({ config, assets, logger }).listen(config.port, config.host, () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address !== null ? address.port : config.port;
+      const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+      logger.info('listening', {
+        url: `http://${host}:${port}${config.basePath}/`,
+        backendUrl: config.backendUrl.href,
+      });
+    });
+    const shutdown = (signal: string) => {
+      logger.info('shutting down', { signal });
+      server.close(() => process.exit(0));
+      server.closeAllConnections();
+    };
+    process.once('SIGTERM', () => shutdown('SIGTERM'));
+    process.once('SIGINT', () => shutdown('SIGINT'));
+  } catch (error) {
+    logger.error(error instanceof ConfigError ? 'invalid configuration' : 'failed to start', {
+      error: error instanceof Error ? error.message : String(error),
+    });
+    process.exit(1);
+  }
+}
+
+main();
