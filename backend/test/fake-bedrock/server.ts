@@ -120,6 +120,8 @@ interface Exchange {
 
 function trackExchange(stream: ServerHttp2Stream, requestId: string): Exchange {
   let ended = false;
+  // Resets, ours ('destroy' replies) or the client's (aborts), are part of what the fake simulates.
+  stream.on('error', () => {});
   const finished = new Promise<'completed' | 'client-closed'>((resolve) => {
     stream.once('close', () => resolve(ended ? 'completed' : 'client-closed'));
   });
