@@ -1,0 +1,44 @@
+import { classifyError, describeFailure } from '../../src/browser/chat-failure';
+
+describe('classifyError', () => {
+  test('a throttled backend, by status or by code, says when to try again', () => {
+    const byCode = classifyError('throttled', 'busy', undefined, 5);
+    const byStatus = classifyError('whatever', '', 429, undefined);
+
+    expect(byCode).toEqual({ kind: 'throttled', retryAfterSeconds: 5 });
+    expect(byStatus).toEqual({ kind: 'throttled', retryAfterSeconds: undefined });
+    expect(describeFailure(byCode)).toBe('The model is busy. Try again in 5 s.');
+    expect(describeFailure(byStatus)).toBe('The model is busy. Try again in a moment.');
+  });
+
+  test('a throttled code inside a 503 is still throttling, not an outage', () => {
+    expect(classifyError('throttled', '', 503, 3).kind).toBe('throttled');
+  });
+
+  test('5xx responses mean the backend is unavailable', () => {
+    const failure = classifyError('backend_unavailable', 'The backend is not reachable right now.', 502, 5);
+
+    expect(failure).toEqual({ kind: 'unavailable', retryAfterSeconds: 5 });
+    expect(describeFailure(failure)).toBe('The chat backend is not reachable right now. Try again in 5 s.');
+  });
+
+  test('errors ending a stream mean the answer was interrupted', () => {
+    const failure = classifyError('backend_interrupted', '', undefined, undefined);
+
+    expect(failure).toEqual({ kind: 'interrupted' });
+    expect(describeFailure(failure)).toMatch(/interrupted/);
+  });
+
+  test("other client errors show the backend's message", () => {
+    const failure = classifyError('validation_failed', 'query must not be empty', 400, undefined);
+
+    expect(describeFailure(failure)).toBe('query must not be empty');
+    expect(describeFailure(classifyError('weird', '', 400, undefined))).toBe('The request failed (weird).');
+  });
+
+  test('rounds fractional waits up', () => {
+    expect(describeFailure({ kind: 'throttled', retryAfterSeconds: 0.2 })).toBe(
+      'The model is busy. Try again in 1 s.',
+    );
+  });
+});

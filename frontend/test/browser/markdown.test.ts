@@ -1,0 +1,117 @@
+import { parseInline, parseMarkdown, toSafeHref } from '../../src/browser/markdown';
+
+describe('parseMarkdown blocks', () => {
+  test('splits paragraphs on blank lines and keeps single newlines as breaks', () => {
+    expect(parseMarkdown('one\ntwo\n\nthree')).toEqual([
+      {
+        type: 'paragraph',
+        children: [{ type: 'text', text: 'one' }, { type: 'break' }, { type: 'text', text: 'two' }],
+      },
+      { type: 'paragraph', children: [{ type: 'text', text: 'three' }] },
+    ]);
+  });
+
+  test('reads headings, bullet and numbered lists, quotes and fenced code', () => {
+    const blocks = parseMarkdown(
+      '## Steps\n- first\n- second\n\n1. one\n2) two\n> quoted\n```ts\nconst a = 1 < 2;\n```',
+    );
+
+    expect(blocks).toEqual([
+      { type: 'heading', level: 2, children: [{ type: 'text', text: 'Steps' }] },
+      {
+        type: 'list',
+        ordered: false,
+        items: [[{ type: 'text', text: 'first' }], [{ type: 'text', text: 'second' }]],
+      },
+      {
+        type: 'list',
+        ordered: true,
+        items: [[{ type: 'text', text: 'one' }], [{ type: 'text', text: 'two' }]],
+      },
+      { type: 'quote', children: [{ type: 'text', text: 'quoted' }] },
+      { type: 'code', text: 'const a = 1 < 2;' },
+    ]);
+  });
+
+  test('caps deep headings at level 3 and treats an unclosed fence as code to the end', () => {
+    expect(parseMarkdown('###### tiny\n```\nstill streaming')).toEqual([
+      { type: 'heading', level: 3, children: [{ type: 'text', text: 'tiny' }] },
+      { type: 'code', text: 'still streaming' },
+    ]);
+  });
+});
+
+describe('parseInline', () => {
+  test('reads strong, emphasis, code spans and nested emphasis', () => {
+    expect(parseInline('**bold _and em_** then `x*y*z` and *em*')).toEqual([
+      {
+        type: 'strong',
+        children: [
+          { type: 'text', text: 'bold ' },
+          { type: 'emphasis', children: [{ type: 'text', text: 'and em' }] },
+        ],
+      },
+      { type: 'text', text: ' then ' },
+      { type: 'code', text: 'x*y*z' },
+      { type: 'text', text: ' and ' },
+      { type: 'emphasis', children: [{ type: 'text', text: 'em' }] },
+    ]);
+  });
+
+  test('leaves underscores inside words and lone asterisks alone', () => {
+    expect(parseInline('snake_case_name costs 2 * 3')).toEqual([
+      { type: 'text', text: 'snake_case_name costs 2 * 3' },
+    ]);
+  });
+
+  test('reads citations, alone and grouped', () => {
+    expect(parseInline('Fargate [1] and ECS [2, 3].')).toEqual([
+      { type: 'text', text: 'Fargate ' },
+      { type: 'citation', number: 1 },
+      { type: 'text', text: ' and ECS ' },
+      { type: 'citation', number: 2 },
+      { type: 'citation', number: 3 },
+      { type: 'text', text: '.' },
+    ]);
+  });
+
+  test('keeps http(s) and mailto links', () => {
+    expect(parseInline('[docs](https://aws.amazon.com/fargate/)')).toEqual([
+      { type: 'link', href: 'https://aws.amazon.com/fargate/', children: [{ type: 'text', text: 'docs' }] },
+    ]);
+  });
+
+  test.each([
+    '[click](javascript:alert(1))',
+    '[click](javascript:alert`1`)',
+    '[click](JaVaScRiPt:alert(document.cookie))',
+    '[click](data:text/html;base64,PHNjcmlwdD4=)',
+    '[click](vbscript:msgbox)',
+    '[click](/relative/path)',
+  ])('turns the unsafe link %s into plain text', (source) => {
+    const nodes = parseInline(source);
+
+    expect(nodes.some((node) => node.type === 'link')).toBe(false);
+    expect(nodes.map((node) => (node.type === 'text' ? node.text : '')).join('')).toContain('click');
+  });
+
+  test('keeps raw HTML as text', () => {
+    const html = '<script>alert(1)</script><img src=x onerror="alert(1)">';
+
+    expect(parseMarkdown(html)).toEqual([{ type: 'paragraph', children: [{ type: 'text', text: html }] }]);
+  });
+});
+
+describe('toSafeHref', () => {
+  test.each([
+    ['https://example.com/a?b=1', 'https://example.com/a?b=1'],
+    ['http://example.com', 'http://example.com/'],
+    ['mailto:ops@example.com', 'mailto:ops@example.com'],
+    ['java\tscript:alert(1)', undefined],
+    [' javascript:alert(1)', undefined],
+    ['data:text/html,<script>', undefined],
+    ['//evil.example', undefined],
+  ])('%j → %j', (raw, expected) => {
+    expect(toSafeHref(raw)).toBe(expected);
+  });
+});

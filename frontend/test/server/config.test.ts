@@ -1,0 +1,60 @@
+import { ConfigError, parseConfig } from '../../src/server/config';
+
+describe('parseConfig', () => {
+  test('fills every default from an empty environment', () => {
+    const config = parseConfig({});
+
+    expect(config).toEqual({
+      port: 3000,
+      host: '0.0.0.0',
+      backendUrl: new URL('http://127.0.0.1:8000'),
+      basePath: '',
+      proxyTimeoutMs: 30_000,
+    });
+  });
+
+  test('reads every variable', () => {
+    const config = parseConfig({
+      FRONTEND_PORT: '0',
+      FRONTEND_HOST: '127.0.0.1',
+      BACKEND_URL: 'http://backend.ragchat-staging.local:8000',
+      BASE_PATH: '/pr-42/',
+      PROXY_TIMEOUT_MS: '1500',
+    });
+
+    expect(config).toEqual({
+      port: 0,
+      host: '127.0.0.1',
+      backendUrl: new URL('http://backend.ragchat-staging.local:8000'),
+      basePath: '/pr-42',
+      proxyTimeoutMs: 1500,
+    });
+  });
+
+  test.each([
+    ['/', ''],
+    ['', ''],
+    ['/pr-42', '/pr-42'],
+    ['/preview/pr-7//', '/preview/pr-7'],
+  ])('normalizes BASE_PATH %j to %j', (raw, expected) => {
+    expect(parseConfig({ BASE_PATH: raw }).basePath).toBe(expected);
+  });
+
+  test.each([
+    ['FRONTEND_PORT', 'abc', /FRONTEND_PORT: expected a whole number/],
+    ['FRONTEND_PORT', '70000', /FRONTEND_PORT: expected a number from 0 to 65535/],
+    ['FRONTEND_PORT', '-1', /FRONTEND_PORT/],
+    ['PROXY_TIMEOUT_MS', '0', /PROXY_TIMEOUT_MS: expected a number from 1/],
+    ['BACKEND_URL', 'not a url', /BACKEND_URL: not a valid URL/],
+    ['BACKEND_URL', 'ftp://backend', /BACKEND_URL: expected an http or https URL/],
+    ['BACKEND_URL', 'http://user:pw@backend', /BACKEND_URL: must not carry credentials/],
+    ['BASE_PATH', 'pr-42', /BASE_PATH: expected "" or a path like \/pr-42/],
+    ['BASE_PATH', '/pr 42', /BASE_PATH/],
+    ['BASE_PATH', '/pr-42/"><script>', /BASE_PATH/],
+  ])('rejects %s=%j naming the variable', (variable, value, message) => {
+    const parse = () => parseConfig({ [variable]: value });
+
+    expect(parse).toThrow(ConfigError);
+    expect(parse).toThrow(message);
+  });
+});
