@@ -1,0 +1,116 @@
+import type { Knex } from 'knex';
+import type { Database } from '../db/database';
+import { AppError } from '../errors';
+
+export interface DocumentSummary {
+  readonly id: string;
+  readonly title: string;
+  readonly source: string | null;
+  readonly metadata: Readonly<Record<string, unknown>>;
+  readonly chunkCount: number;
+  /** ISO 8601 timestamps. */
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+export interface DocumentDetail extends DocumentSummary {
+  readonly content: string;
+  readonly contentSha256: string;
+}
+
+export interface DocumentPage {
+  readonly items: DocumentSummary[];
+  readonly total: number;
+}
+
+export const MAX_PAGE_SIZE = 100;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Whether `id` has the shape of a document id; anything else can never match a document. */
+export function isDocumentId(id: string): boolean {
+  return UUID.test(id);
+}
+
+interface SummaryRow {
+  id: string;
+  title: string;
+  source: string | null;
+  metadata: Record<string, unknown>;
+  chunk_count: number;
+  created_at: Date;
+  updated_at: Date;
+}
+
+/** Newest first; `limit` 1..MAX_PAGE_SIZE, `offset` ≥ 0 (400 otherwise). */
+export async function listDocuments(
+  db: Database,
+  page: { readonly limit: number; readonly offset: number },
+): Promise<DocumentPage> {
+  if (!Number.isInteger(page.limit) || page.limit < 1 || page.limit > MAX_PAGE_SIZE) {
+    throw new AppError(400, 'invalid_page', `limit must be an integer from 1 to ${MAX_PAGE_SIZE}`);
+  }
+  if (!Number.isInteger(page.offset) || page.offset < 0) {
+    throw new AppError(400, 'invalid_page', 'offset must be a non-negative integer');
+  }
+  const rows = await selectSummaries(db.knex)
+    .orderBy([
+      { column: 'd.created_at', order: 'desc' },
+      { column: 'd.id', order: 'asc' },
+    ])
+    .limit(page.limit)
+    .offset(page.offset);
+  const total = await db.knex('documents').count<{ count: string }[]>({ count: '*' });
+  return { items: rows.map(toSummary), total: Number(total[0]?.count ?? 0) };
+}
+
+/** The document with its full content, or undefined when there is none with this id. */
+export async function getDocument(db: Database, id: string): Promise<DocumentDetail | undefined> {
+  if (!isDocumentId(id)) return undefined;
+  const row = await selectSummaries(db.knex)
+    .select('d.content', 'd.content_sha256')
+    .where('d.id', id)
+    .first<(SummaryRow & { content: string; content_sha256: string }) | undefined>();
+  return row === undefined
+    ? undefined
+    : { ...toSummary(row), content: row.content, contentSha256: row.content_sha256 };
+}
+
+/** Deletes the document and (by cascade) its chunks; false when there was none with this id. */
+export async function deleteDocument(db: Database, id: string): Promise<boolean> {
+  if (!isDocumentId(id)) return false;
+  const deleted = await db.knex('documents').where({ id }).delete();
+  return deleted > 0;
+}
+
+export async function countCorpus(db: Database): Promise<{ documents: number; chunks: number }> {
+  const result = await db.knex.raw<{ rows: { documents: number; chunks: number }[] }>(
+    'select (select count(*)::int from documents) as documents, (select count(*)::int from chunks) as chunks',
+  );
+  const row = result.rows[0];
+  return { documents: row?.documents ?? 0, chunks: row?.chunks ?? 0 };
+}
+
+function selectSummaries(knex: Knex) {
+  return knex('documents as d').select<SummaryRow[]>(
+    'd.id',
+    'd.title',
+    'd.source',
+    'd.metadata',
+    knex.raw('(select count(*)::int from chunks c where c.document_id = d.id) as chunk_count'),
+    'd.created_at',
+    'd.updated_at',
+  );
+}
+
+function toSummary(row: SummaryRow): DocumentSummary {
+  return {
+    id: row.id,
+    title: row.title,
+    source: row.source,
+    metadata: row.metadata,
+    chunkCount: row.chunk_count,
+    createdAt: row.created_at.toISOString(),
+    updatedAt: row.updated_at.toISOString(),
+  };
+}
