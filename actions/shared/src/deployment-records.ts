@@ -1,0 +1,147 @@
+import type { getOctokit } from '@actions/github';
+
+/** Payload of a GitHub Deployment (docs/deploy-contract.md, "Deployment records"). */
+export interface DeploymentPayload {
+  readonly services: Readonly<Record<string, { readonly taskDefinitionArn: string; readonly image: string }>>;
+  readonly commit: string;
+}
+
+export type DeploymentState = 'in_progress' | 'success' | 'failure' | 'error' | 'inactive';
+
+export interface DeploymentSummary {
+  readonly id: number;
+  readonly payload: unknown;
+}
+
+/** The slice of the GitHub Deployments API the actions use; tests substitute a fake. */
+export interface DeploymentsApi {
+  create(input: {
+    readonly ref: string;
+    readonly environment: string;
+    readonly payload: DeploymentPayload;
+    readonly description: string;
+  }): Promise<number>;
+  setStatus(
+    id: number,
+    state: DeploymentState,
+    details: { readonly environmentUrl?: string; readonly logUrl?: string; readonly description: string },
+  ): Promise<void>;
+  /** One page of an environment's deployments, newest first. */
+  list(environment: string, page: number): Promise<DeploymentSummary[]>;
+  /** State of the newest status of a deployment. */
+  latestState(id: number): Promise<string | undefined>;
+}
+
+type Octokit = ReturnType<typeof getOctokit>;
+export const DEPLOYMENTS_PAGE_SIZE = 100;
+
+export function githubDeploymentsApi(
+  octokit: Octokit,
+  repo: { owner: string; repo: string },
+): DeploymentsApi {
+  const github = async <T>(what: string, call: () => Promise<T>): Promise<T> => {
+    try {
+      return await call();
+    } catch (error) {
+      throw new Error(`GitHub ${what} failed: ${(error as Error).message}`, { cause: error });
+    }
+  };
+  return {
+    async create({ ref, environment, payload, description }) {
+      const response = await github('create deployment', () =>
+        octokit.rest.repos.createDeployment({
+          ...repo,
+          ref,
+          environment,
+          description,
+          // The payload is the record itself; the commit was already tested by the workflow.
+          payload: payload as unknown as Record<string, unknown>,
+          auto_merge: false,
+          required_contexts: [],
+          production_environment: environment === 'prod',
+          transient_environment: environment.startsWith('preview/'),
+        }),
+      );
+      if (!('id' in response.data)) throw new Error(`GitHub create deployment: ${response.data.message}`);
+      return response.data.id;
+    },
+    async setStatus(id, state, details) {
+      await github('create deployment status', () =>
+        octokit.rest.repos.createDeploymentStatus({
+          ...repo,
+          deployment_id: id,
+          state,
+          description: details.description.slice(0, 140),
+          ...(details.environmentUrl === undefined ? {} : { environment_url: details.environmentUrl }),
+          ...(details.logUrl === undefined ? {} : { log_url: details.logUrl }),
+        }),
+      );
+    },
+    async list(environment, page) {
+      const response = await github('list deployments', () =>
+        octokit.rest.repos.listDeployments({ ...repo, environment, per_page: DEPLOYMENTS_PAGE_SIZE, page }),
+      );
+      return response.data.map((deployment) => ({ id: deployment.id, payload: deployment.payload }));
+    },
+    async latestState(id) {
+      const response = await github('list deployment statuses', () =>
+        octokit.rest.repos.listDeploymentStatuses({ ...repo, deployment_id: id, per_page: 1 }),
+      );
+      return response.data[0]?.state;
+    },
+  };
+}
+
+export interface ServiceRecord {
+  readonly deploymentId: number;
+  readonly taskDefinitionArn: string;
+  readonly image: string;
+}
+
+/** The service's entry in a payload, which GitHub may return as an object or as a JSON string. */
+export function serviceRecordOf(deployment: DeploymentSummary, service: string): ServiceRecord | undefined {
+  let payload = deployment.payload;
+  if (typeof payload === 'string') {
+    try {
+      payload = JSON.parse(payload);
+    } catch {
+      return undefined;
+    }
+  }
+  const services = (payload as { services?: unknown } | null)?.services;
+  const entry = (services as Record<string, unknown> | undefined)?.[service] as
+    | { taskDefinitionArn?: unknown; image?: unknown }
+    | undefined;
+  if (typeof entry?.taskDefinitionArn !== 'string') return undefined;
+  return {
+    deploymentId: deployment.id,
+    taskDefinitionArn: entry.taskDefinitionArn,
+    image: typeof entry.image === 'string' ? entry.image : '',
+  };
+}
+
+const MAX_PAGES = 10;
+
+/**
+ * The current (newest successful) record of a service in an environment and the previous one: the
+ * next older successful record with a different task definition (re-deploys of the same revision
+ * are not a rollback target).
+ */
+export async function findPreviousSuccessful(
+  api: DeploymentsApi,
+  environment: string,
+  service: string,
+): Promise<{ current: ServiceRecord | undefined; previous: ServiceRecord | undefined }> {
+  let current: ServiceRecord | undefined;
+  for (let page = 1; page <= MAX_PAGES; page++) {
+    const deployments = await api.list(environment, page);
+    for (const deployment of deployments) {
+      const record = serviceRecordOf(deployment, service);
+      if (record === undefined || (await api.latestState(deployment.id)) !== 'success') continue;
+      if (current === undefined) current = record;
+      else if (record.taskDefinitionArn !== current.taskDefinitionArn) return { current, previous: record };
+    }
+    if (deployments.length < DEPLOYMENTS_PAGE_SIZE) break;
+  }
+  return { current, previous: undefined };
+}

@@ -1,0 +1,24 @@
+import { InputError } from '../../shared/src/inputs';
+
+export interface IgnoreEntry {
+  readonly id: string;
+  /** Last day (UTC, inclusive) on which the entry ignores the finding. */
+  readonly until: string | undefined;
+  readonly expired: boolean;
+}
+
+const ENTRY = /^(\S+)(?:\s+until\s+(\d{4}-\d{2}-\d{2}))?$/i;
+
+/** Parses `ID` / `ID until YYYY-MM-DD` lines; `today` is YYYY-MM-DD in UTC. */
+export function parseIgnoreList(lines: readonly string[], today: string): IgnoreEntry[] {
+  return lines.map((line) => {
+    const match = ENTRY.exec(line);
+    if (!match)
+      throw new InputError('ignore', `line '${line}' must look like CVE-2024-1234 [until 2026-12-31]`);
+    const [, id = '', until] = match;
+    if (until !== undefined && Number.isNaN(Date.parse(`${until}T00:00:00Z`))) {
+      throw new InputError('ignore', `line '${line}' has an invalid date`);
+    }
+    return { id: id.toUpperCase(), until, expired: until !== undefined && until < today };
+  });
+}
