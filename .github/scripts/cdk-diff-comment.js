@@ -9,7 +9,13 @@ const MAX_DIFF_CHARS = 60000;
 function diffBody(diff, sha) {
   const clipped =
     diff.length > MAX_DIFF_CHARS ? `${diff.slice(0, MAX_DIFF_CHARS)}\n… (truncated, see the job log)` : diff;
-  return [`### \`cdk diff\` of every stack at \`${sha}\``, '', '```diff', clipped.replaceAll('```', "'''"), '```'].join('\n');
+  return [
+    `### \`cdk diff\` of every stack at \`${sha}\``,
+    '',
+    '```diff',
+    clipped.replaceAll('```', "'''"),
+    '```',
+  ].join('\n');
 }
 
 async function post({ github, context }, env) {

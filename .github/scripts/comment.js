@@ -10,12 +10,19 @@ async function upsertComment(github, { owner, repo, issueNumber, marker, body })
     issue_number: issueNumber,
     per_page: 100,
   });
-  const existing = comments.find((comment) => typeof comment.body === 'string' && comment.body.startsWith(marker));
+  const existing = comments.find(
+    (comment) => typeof comment.body === 'string' && comment.body.startsWith(marker),
+  );
   if (existing) {
     await github.rest.issues.updateComment({ owner, repo, comment_id: existing.id, body: fullBody });
     return existing.id;
   }
-  const created = await github.rest.issues.createComment({ owner, repo, issue_number: issueNumber, body: fullBody });
+  const created = await github.rest.issues.createComment({
+    owner,
+    repo,
+    issue_number: issueNumber,
+    body: fullBody,
+  });
   return created.data.id;
 }
 

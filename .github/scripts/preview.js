@@ -38,7 +38,8 @@ function commentBody({ state, url, sha, backendImage, frontendImage, run }) {
   if (backendImage) lines.push(`| Backend image | \`${backendImage}\` |`);
   if (frontendImage) lines.push(`| Frontend image | \`${frontendImage}\` |`);
   lines.push(`| Workflow run | ${run} |`);
-  if (state === 'failure') lines.push('', 'The job summary of the run says which step failed; push a fix to redeploy.');
+  if (state === 'failure')
+    lines.push('', 'The job summary of the run says which step failed; push a fix to redeploy.');
   return lines.join('\n');
 }
 
@@ -70,9 +71,13 @@ async function start(tools, env) {
     auto_merge: false,
     required_contexts: [],
     description: `Preview of pull request #${prNumber}`,
-    payload: { services: { backend: { image: backendImage }, frontend: { image: frontendImage } }, commit: sha },
+    payload: {
+      services: { backend: { image: backendImage }, frontend: { image: frontendImage } },
+      commit: sha,
+    },
   });
-  if (created.status !== 201) throw new Error(`GitHub did not create the deployment: ${JSON.stringify(created.data)}`);
+  if (created.status !== 201)
+    throw new Error(`GitHub did not create the deployment: ${JSON.stringify(created.data)}`);
   const deploymentId = created.data.id;
   await github.rest.repos.createDeploymentStatus({
     owner,
@@ -129,7 +134,12 @@ async function teardown(tools, env) {
     per_page: 100,
   });
   for (const deployment of deployments) {
-    await github.rest.repos.createDeploymentStatus({ owner, repo, deployment_id: deployment.id, state: 'inactive' });
+    await github.rest.repos.createDeploymentStatus({
+      owner,
+      repo,
+      deployment_id: deployment.id,
+      state: 'inactive',
+    });
   }
   await comment(tools, prNumber, { state: 'inactive', sha: requireEnv(env, 'HEAD_SHA') });
 }

@@ -5,7 +5,8 @@ const fs = require('node:fs');
 
 const ENVIRONMENTS = ['staging', 'prod'];
 const SERVICES = ['backend', 'frontend'];
-const TASK_DEFINITION_ARN = /^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:task-definition\/[A-Za-z0-9_-]{1,255}:[1-9]\d*$/;
+const TASK_DEFINITION_ARN =
+  /^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:task-definition\/[A-Za-z0-9_-]{1,255}:[1-9]\d*$/;
 const FAMILY_REVISION = /^[A-Za-z0-9_-]{1,255}:[1-9]\d*$/;
 const IMAGE_DIGEST = /^sha256:[a-f0-9]{64}$/;
 const COMMIT_SHA = /^[a-f0-9]{40}$/;
@@ -55,7 +56,8 @@ function parseRollbackInputs({ environment = '', service = '', target = '', reas
     );
   }
   const trimmedReason = reason.trim();
-  if (trimmedReason === '') throw new RollbackInputError('reason', 'is required (why is this rollback needed?)');
+  if (trimmedReason === '')
+    throw new RollbackInputError('reason', 'is required (why is this rollback needed?)');
   if (trimmedReason.length > MAX_REASON_LENGTH) {
     throw new RollbackInputError('reason', `must be at most ${MAX_REASON_LENGTH} characters`);
   }
@@ -74,7 +76,8 @@ function main(env) {
       env.GITHUB_OUTPUT,
       `services=${JSON.stringify(result.services)}\nkind=${result.kind}\ntarget=${result.target}\n`,
     );
-    const what = result.kind === 'previous' ? 'the previous successful deployment' : `${result.kind} ${result.target}`;
+    const what =
+      result.kind === 'previous' ? 'the previous successful deployment' : `${result.kind} ${result.target}`;
     console.log(`Rolling back ${result.services.join(' and ')} in ${result.environment} to ${what}.`);
     return 0;
   } catch (error) {

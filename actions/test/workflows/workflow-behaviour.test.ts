@@ -1,0 +1,310 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: the strings are GitHub Actions expressions, not JS templates
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  COMPOSITE_ACTIONS_DIR,
+  isRecord,
+  jobsOf,
+  keysOf,
+  loadWorkflow,
+  parseYaml,
+  stepsOf,
+  type WorkflowFile,
+  type Yaml,
+} from './workflow-files';
+
+function job(file: WorkflowFile, id: string): Yaml {
+  const found = jobsOf(file).find(([jobId]) => jobId === id);
+  if (!found) throw new Error(`${file.path} has no job ${id}`);
+  return found[1];
+}
+
+function mapping(value: unknown): Yaml {
+  if (!isRecord(value)) throw new Error(`expected a mapping, got ${JSON.stringify(value)}`);
+  return value;
+}
+
+function scripts(container: Yaml): string {
+  return stepsOf(container)
+    .flatMap((step) => (typeof step.run === 'string' ? [step.run] : []))
+    .join('\n');
+}
+
+function usesIn(container: Yaml): string[] {
+  return stepsOf(container).map((step) =>
+    typeof step.uses === 'string' ? (step.uses.split('@')[0] ?? '') : '',
+  );
+}
+
+function stepIndex(container: Yaml, predicate: (step: Yaml) => boolean): number {
+  const index = stepsOf(container).findIndex(predicate);
+  if (index === -1) throw new Error('no such step');
+  return index;
+}
+
+const withOf = (step: Yaml): Yaml => (isRecord(step.with) ? step.with : {});
+
+describe('ci.yml', () => {
+  const ci = loadWorkflow('ci.yml');
+
+  it('runs on pull requests and on pushes to main', () => {
+    expect(keysOf(ci.doc, 'on').sort()).toEqual(['pull_request', 'push']);
+    expect(mapping(mapping(ci.doc.on).push).branches).toEqual(['main']);
+  });
+
+  it('installs, lints, type-checks, tests, synthesizes, lints workflows and checks dist freshness', () => {
+    const all = jobsOf(ci)
+      .map(([, j]) => scripts(j))
+      .join('\n');
+    for (const command of [
+      'npm ci',
+      'npx biome check .',
+      'npx tsc -b',
+      'bash .ci/run',
+      'npx cdk synth --all',
+      '-c pr=1',
+      'npx jest --ci actions/test/workflows',
+      'npm run build -w actions',
+      'git diff --exit-code',
+      'npx cdk diff --all',
+    ]) {
+      expect(all).toContain(command);
+    }
+  });
+
+  it('posts cdk diff only for same-repository pull requests that touch infra/', () => {
+    const diff = job(ci, 'infra-diff');
+    expect(diff.if).toBe(
+      "github.event_name == 'pull_request' && github.event.pull_request.head.repo.full_name == github.repository",
+    );
+    const awsStep = stepsOf(diff).find((step) => String(step.uses).startsWith('aws-actions/'));
+    expect(awsStep?.if).toBe("steps.changed.outputs.infra == 'true'");
+    expect(usesIn(diff)).toContain('actions/github-script');
+  });
+
+  it('cancels superseded pull request runs but not runs on main', () => {
+    expect(mapping(ci.doc.concurrency)['cancel-in-progress']).toBe(
+      "${{ github.event_name == 'pull_request' }}",
+    );
+  });
+});
+
+describe('preview.yml', () => {
+  const preview = loadWorkflow('preview.yml');
+
+  it('reacts to a pull request opening, updating, reopening and closing, and to nothing else', () => {
+    expect(keysOf(preview.doc, 'on')).toEqual(['pull_request']);
+    expect(mapping(mapping(preview.doc.on).pull_request).types).toEqual([
+      'opened',
+      'synchronize',
+      'reopened',
+      'closed',
+    ]);
+  });
+
+  it('has one concurrency group per pull request that never cancels a running deploy', () => {
+    expect(preview.doc.concurrency).toEqual({
+      group: 'preview-pr-${{ github.event.pull_request.number }}',
+      'cancel-in-progress': false,
+    });
+  });
+
+  it('detects forks without any permissions and says so in the job summary', () => {
+    const trust = job(preview, 'trust');
+    expect(trust.permissions).toEqual({});
+    const step = mapping(stepsOf(trust)[0]);
+    expect(mapping(step.env)).toMatchObject({
+      HEAD_REPO: '${{ github.event.pull_request.head.repo.full_name }}',
+      IS_FORK: '${{ github.event.pull_request.head.repo.fork }}',
+      BASE_REPO: '${{ github.repository }}',
+    });
+    expect(String(step.run)).toContain('GITHUB_STEP_SUMMARY');
+  });
+
+  it('deploys open pull requests and destroys closed ones, each only for the same repository', () => {
+    for (const id of ['images', 'deploy']) {
+      expect(job(preview, id).if).toBe(
+        "needs.trust.outputs.same-repo == 'true' && github.event.action != 'closed'",
+      );
+    }
+    expect(job(preview, 'teardown').if).toBe(
+      "needs.trust.outputs.same-repo == 'true' && github.event.action == 'closed'",
+    );
+  });
+
+  it('deploys the preview stack with both digests, smoke-tests it and always reports back', () => {
+    const deploy = job(preview, 'deploy');
+    expect(scripts(deploy)).toMatch(
+      /cdk deploy "ragchat-pr-\$\{PR_NUMBER\}".*\n.*-c "pr=\$\{PR_NUMBER\}" -c "backendImage=\$\{BACKEND_IMAGE\}" -c "frontendImage=\$\{FRONTEND_IMAGE\}"/,
+    );
+    expect(mapping(deploy.env)).toMatchObject({
+      BACKEND_IMAGE: '${{ needs.images.outputs.backend-image }}',
+      FRONTEND_IMAGE: '${{ needs.images.outputs.frontend-image }}',
+    });
+    const smoke = stepIndex(deploy, (step) => String(step.run).includes('smoke-test.sh'));
+    const report = stepIndex(deploy, (step) => String(withOf(step).script).includes('.finish('));
+    expect(report).toBeGreaterThan(smoke);
+    expect(stepsOf(deploy)[report]?.if).toBe("always() && steps.record.outputs.deployment-id != ''");
+  });
+
+  it('tears down the stack, the images and the deployment records', () => {
+    const teardown = job(preview, 'teardown');
+    expect(scripts(teardown)).toContain('npx cdk destroy "ragchat-pr-${PR_NUMBER}" --exclusively --force');
+    expect(scripts(teardown)).toContain('delete-pr-images.sh "${PR_NUMBER}"');
+    expect(stepsOf(teardown).some((step) => String(withOf(step).script).includes('.teardown('))).toBe(true);
+    expect(scripts(teardown)).not.toContain('cdk deploy');
+  });
+});
+
+describe('deploy.yml', () => {
+  const deploy = loadWorkflow('deploy.yml');
+
+  it('runs on pushes to main only', () => {
+    expect(deploy.doc.on).toEqual({ push: { branches: ['main'] } });
+  });
+
+  it('builds the images once and ships the same digests to staging, then prod', () => {
+    const builders = jobsOf(deploy).filter(([, j]) => j.uses === './.github/workflows/build-images.yml');
+    expect(builders.map(([id]) => id)).toEqual(['images']);
+    const staging = job(deploy, 'staging');
+    const prod = job(deploy, 'prod');
+    for (const [target, environment] of [
+      [staging, 'staging'],
+      [prod, 'prod'],
+    ] as const) {
+      expect(target.uses).toBe('./.github/workflows/deploy-environment.yml');
+      expect(target.with).toEqual({
+        environment,
+        'backend-image': '${{ needs.images.outputs.backend-image }}',
+        'frontend-image': '${{ needs.images.outputs.frontend-image }}',
+      });
+    }
+    expect(prod.needs).toContain('staging');
+    expect(staging.needs).not.toContain('prod');
+  });
+});
+
+describe('deploy-environment.yml', () => {
+  const environment = loadWorkflow('deploy-environment.yml');
+  const deploy = job(environment, 'deploy');
+
+  it('deploys under the GitHub environment, so prod protection rules apply', () => {
+    expect(mapping(deploy.environment).name).toBe('${{ inputs.environment }}');
+  });
+
+  it('serializes deploys per environment and never cancels a running one', () => {
+    expect(deploy.concurrency).toEqual({
+      group: 'deploy-${{ inputs.environment }}',
+      'cancel-in-progress': false,
+    });
+  });
+
+  it('applies infrastructure changes before the services, and only when the stack differs', () => {
+    const cdkDeploy = stepIndex(deploy, (step) => String(step.run).includes('cdk deploy'));
+    const firstService = stepIndex(deploy, (step) => step.uses === './.github/actions/deploy-service');
+    expect(cdkDeploy).toBeLessThan(firstService);
+    expect(stepsOf(deploy)[cdkDeploy]?.if).toBe("steps.infra.outputs.changed == 'true'");
+    expect(scripts(deploy)).toContain('cdk diff "ragchat-${ENVIRONMENT}" --exclusively --fail');
+  });
+
+  it('ships both services with the given images', () => {
+    const services = stepsOf(deploy)
+      .filter((step) => step.uses === './.github/actions/deploy-service')
+      .map((step) => [withOf(step).service, withOf(step).image]);
+    expect(services).toEqual([
+      ['backend', '${{ inputs.backend-image }}'],
+      ['frontend', '${{ inputs.frontend-image }}'],
+    ]);
+  });
+});
+
+describe('deploy-service composite action', () => {
+  const action = parseYaml(
+    '.github/actions/deploy-service/action.yml',
+    readFileSync(join(COMPOSITE_ACTIONS_DIR, 'deploy-service', 'action.yml'), 'utf8'),
+  );
+  const runs = mapping(action.doc.runs);
+  const steps = stepsOf(runs);
+  const codedeploy = (mode: string) =>
+    stepIndex(runs, (step) => step.uses === './actions/codedeploy-deploy' && withOf(step).mode === mode);
+
+  it('stops at ready, smoke-tests the test listener, then continues', () => {
+    const deploy = codedeploy('deploy');
+    const smoke = stepIndex(runs, (step) => String(step.run).includes('smoke-test.sh'));
+    const resume = codedeploy('continue');
+    expect(withOf(mapping(steps[deploy]))['stop-at-ready']).toBe('true');
+    expect(mapping(mapping(steps[smoke]).env).TEST_URL).toBe('${{ steps.outputs.outputs.test-url }}');
+    expect(deploy).toBeLessThan(smoke);
+    expect(smoke).toBeLessThan(resume);
+    expect(mapping(steps[resume]).if).toBeUndefined();
+  });
+
+  it('stops the deployment with rollback when anything after it fails, and records the outcome', () => {
+    const stop = mapping(steps[codedeploy('stop')]);
+    expect(stop.if).toBe("failure() && steps.deploy.outputs.deployment-id != ''");
+    expect(withOf(stop)['deployment-id']).toBe('${{ steps.deploy.outputs.deployment-id }}');
+    expect(withOf(mapping(steps[codedeploy('deploy')]))['record-deployment']).toBe('true');
+    for (const mode of ['continue', 'stop']) {
+      expect(withOf(mapping(steps[codedeploy(mode)]))['github-deployment-id']).toBe(
+        '${{ steps.deploy.outputs.github-deployment-id }}',
+      );
+    }
+  });
+});
+
+describe('rollback.yml', () => {
+  const rollback = loadWorkflow('rollback.yml');
+  const dispatch = mapping(mapping(rollback.doc.on).workflow_dispatch);
+  const inputs = mapping(dispatch.inputs);
+
+  it('is started by hand only, with the agreed inputs', () => {
+    expect(keysOf(rollback.doc, 'on')).toEqual(['workflow_dispatch']);
+    expect(Object.keys(inputs)).toEqual(['environment', 'service', 'target', 'reason']);
+    expect(inputs.environment).toMatchObject({
+      type: 'choice',
+      options: ['staging', 'prod'],
+      required: true,
+    });
+    expect(inputs.service).toMatchObject({
+      type: 'choice',
+      options: ['backend', 'frontend', 'both'],
+      required: true,
+    });
+    expect(inputs.target).toMatchObject({ type: 'string', required: false, default: '' });
+    expect(inputs.reason).toMatchObject({ type: 'string', required: true });
+  });
+
+  it('one rollback per environment at a time, never cancelled', () => {
+    expect(rollback.doc.concurrency).toEqual({
+      group: 'rollback-${{ inputs.environment }}',
+      'cancel-in-progress': false,
+    });
+  });
+
+  it('validates the inputs in a job without AWS access before anything else', () => {
+    const validate = job(rollback, 'validate');
+    expect(validate.permissions).toEqual({ contents: 'read' });
+    expect(scripts(validate)).toBe('node .github/scripts/rollback-inputs.js');
+    expect(job(rollback, 'rollback').needs).toBe('validate');
+  });
+
+  it('stops the in-flight deployment, resolves the target, then deploys it under the environment', () => {
+    const main = job(rollback, 'rollback');
+    expect(main.environment).toBe('${{ inputs.environment }}');
+    expect(mapping(mapping(main.strategy).matrix).service).toBe(
+      '${{ fromJSON(needs.validate.outputs.services) }}',
+    );
+    const stop = stepIndex(main, (step) => withOf(step).mode === 'stop');
+    const previous = stepIndex(main, (step) => withOf(step).mode === 'find-previous');
+    const resolve = stepIndex(main, (step) => String(step.run).includes('resolve-rollback-target.sh'));
+    const deploy = stepIndex(main, (step) => step.uses === './.github/actions/deploy-service');
+    expect([stop, previous, resolve, deploy]).toEqual(
+      [...[stop, previous, resolve, deploy]].sort((a, b) => a - b),
+    );
+    expect(stepsOf(main)[previous]?.if).toBe("needs.validate.outputs.kind == 'previous'");
+    expect(withOf(mapping(stepsOf(main)[deploy]))).toMatchObject({
+      image: '${{ steps.target.outputs.image }}',
+      'task-definition-arn': '${{ steps.target.outputs.task-definition-arn }}',
+    });
+  });
+});
