@@ -197,7 +197,7 @@ test('a connection cut after tokens is an error, not a short answer, and is not 
   const { providers } = setUp();
   fake.enqueue(
     'converse-stream',
-    stream([messageStart(), textDelta('A')], { then: 'destroy', frameDelayMs: 20 }),
+    stream([messageStart(), textDelta('A')], { ending: 'destroy', frameDelayMs: 20 }),
   );
 
   const { tokens, error } = await collect(providers.generator.streamAnswer(question()));
@@ -255,7 +255,7 @@ test('a model that never answers ends in a 503 timeout once the budget is spent'
 
 test('a stream that stalls after tokens ends in a 503 timeout, never a hang', async () => {
   const { providers } = setUp({ requestTimeoutMs: 200 });
-  fake.enqueue('converse-stream', stream([messageStart(), textDelta('A')], { then: 'hang' }));
+  fake.enqueue('converse-stream', stream([messageStart(), textDelta('A')], { ending: 'hang' }));
 
   const { tokens, error } = await collect(providers.generator.streamAnswer(question()));
 
@@ -288,7 +288,10 @@ test("the caller's abort stops the stream with the caller's reason and closes th
 
 test('a consumer that stops reading early closes the HTTP stream', async () => {
   const { providers } = setUp();
-  fake.enqueue('converse-stream', stream([messageStart(), textDelta('A'), textDelta('B')], { then: 'hang' }));
+  fake.enqueue(
+    'converse-stream',
+    stream([messageStart(), textDelta('A'), textDelta('B')], { ending: 'hang' }),
+  );
 
   for await (const token of providers.generator.streamAnswer(question())) {
     expect(token).toBe('A');

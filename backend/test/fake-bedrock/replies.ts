@@ -7,14 +7,14 @@ export type FakeReply =
   /** A modeled AWS error: status, `x-amzn-ErrorType` header and `{ message }` body. */
   | { readonly kind: 'error'; readonly status: number; readonly errorType: string; readonly message: string }
   /**
-   * A 200 event-stream response. `then` says how it ends: normally, by cutting the connection,
+   * A 200 event-stream response. `ending` says how it ends: normally, by cutting the connection,
    * or by going silent with the connection open.
    */
   | {
       readonly kind: 'stream';
       readonly frames: readonly StreamFrame[];
       readonly frameDelayMs?: number;
-      readonly then?: 'end' | 'destroy' | 'hang';
+      readonly ending?: 'end' | 'destroy' | 'hang';
     }
   /** Never answers; the connection stays open until the client gives up. */
   | { readonly kind: 'hang' }
@@ -97,7 +97,7 @@ export function answerFrames(tokens: readonly string[]): StreamFrame[] {
 
 export function stream(
   frames: readonly StreamFrame[],
-  options: { frameDelayMs?: number; then?: 'end' | 'destroy' | 'hang' } = {},
+  options: { frameDelayMs?: number; ending?: 'end' | 'destroy' | 'hang' } = {},
 ): FakeReply {
   return { kind: 'stream', frames, ...options };
 }

@@ -213,6 +213,6 @@ async function sendStream(exchange: Exchange, reply: Extract<FakeReply, { kind: 
     exchange.stream.write(encodeFrame(frame));
     if (reply.frameDelayMs !== undefined) await delay(reply.frameDelayMs);
   }
-  if (reply.then === 'destroy') exchange.stream.close(constants.NGHTTP2_INTERNAL_ERROR);
-  else if (reply.then !== 'hang') exchange.end();
+  if (reply.ending === 'destroy') exchange.stream.close(constants.NGHTTP2_INTERNAL_ERROR);
+  else if (reply.ending !== 'hang') exchange.end();
 }
