@@ -12,6 +12,7 @@ import {
   messageStart,
   messageStop,
   metadata,
+  raw,
   stream,
   streamException,
   textDelta,
@@ -317,4 +318,31 @@ test('an abort during backoff stops retrying', async () => {
   expect(error).toBe(reason);
   await waitUntil(() => fake.requests.length > 0);
   expect(fake.requests).toHaveLength(1);
+});
+
+test('bytes that are not event-stream frames are a 502 and are not retried', async () => {
+  const { providers, sleeps } = setUp();
+  fake.enqueue(
+    'converse-stream',
+    raw(200, 'application/vnd.amazon.eventstream', 'this is not a frame at all'),
+  );
+
+  const { tokens, error } = await collect(providers.generator.streamAnswer(question()));
+
+  expect(tokens).toEqual([]);
+  expect(error).toMatchObject({ status: 502, code: 'upstream_error' });
+  expect(fake.requests).toHaveLength(1);
+  expect(sleeps).toEqual([]);
+});
+
+test("a proxy's HTML 502 page counts as a transient failure and is retried", async () => {
+  const { providers, sleeps } = setUp();
+  fake.enqueue('converse-stream', raw(502, 'text/html', '<html><body>Bad Gateway</body></html>'));
+
+  const { tokens, error } = await collect(providers.generator.streamAnswer(question()));
+
+  expect(error).toBeUndefined();
+  expect(tokens.join('')).toBe('Hello from the fake model.');
+  expect(fake.requests).toHaveLength(2);
+  expect(sleeps).toEqual([125]);
 });
