@@ -20,6 +20,7 @@ describe('loadConfig', () => {
       host: '0.0.0.0',
       port: 8000,
       requestTimeoutMs: 30_000,
+      ingestTimeoutMs: 300_000,
       shutdownTimeoutMs: 10_000,
     });
     expect(config.provider).toEqual({ kind: 'local' });
@@ -28,7 +29,7 @@ describe('loadConfig', () => {
     expect(config.tracing).toEqual({ exporter: 'none' });
     expect(config.seedSampleCorpus).toBe(true);
     expect(config.logLevel).toBe('info');
-    expect(config.retrieval.defaultTopK).toBe(5);
+    expect(config.retrieval).toEqual({ defaultTopK: 5, minScore: 0.05 });
   });
 
   it('generates a fresh admin token in local mode when none is set', () => {

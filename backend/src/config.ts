@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import type { DatabaseOptions } from './db/database';
 import { LOG_LEVELS, type LogLevel } from './observability/logger';
+import { DEFAULT_EMBEDDING_MODEL_ID, DEFAULT_GENERATION_MODEL_ID } from './providers/bedrock/options';
+import { MAX_TOP_K, MIN_TOP_K } from './retrieval/retrieve';
 
 /**
  * The service's whole configuration, parsed once from the environment at start. Every value is
@@ -14,6 +16,8 @@ export interface Config {
     readonly port: number;
     /** Longest a request may take end to end (retrieval + generation) before it is cut off. */
     readonly requestTimeoutMs: number;
+    /** Budget for one document upload: every chunk is embedded before anything is written. */
+    readonly ingestTimeoutMs: number;
     /** How long shutdown waits for in-flight requests before closing them. */
     readonly shutdownTimeoutMs: number;
   };
@@ -69,7 +73,7 @@ export interface Limits {
 }
 
 /** The API's hard bounds on topK; TOP_K (the default) must sit inside them. */
-export const TOP_K_RANGE = { min: 1, max: 20 } as const;
+export const TOP_K_RANGE = { min: MIN_TOP_K, max: MAX_TOP_K } as const;
 
 export class ConfigError extends Error {
   readonly variable: string;
@@ -96,6 +100,7 @@ export function loadConfig(env: Env): Config {
       host: read.string('BACKEND_HOST', '0.0.0.0'),
       port: read.integer('BACKEND_PORT', 8000, { min: 0, max: 65535 }),
       requestTimeoutMs: read.integer('REQUEST_TIMEOUT_MS', 30_000, { min: 100, max: 600_000 }),
+      ingestTimeoutMs: read.integer('INGEST_TIMEOUT_MS', 300_000, { min: 100, max: 3_600_000 }),
       shutdownTimeoutMs: read.integer('SHUTDOWN_TIMEOUT_MS', 10_000, { min: 0, max: 120_000 }),
     },
     database: parseDatabase(read),
@@ -113,7 +118,7 @@ export function loadConfig(env: Env): Config {
     },
     retrieval: {
       defaultTopK: read.integer('TOP_K', 5, TOP_K_RANGE),
-      minScore: read.number('MIN_SCORE', 0, { min: 0, max: 1 }),
+      minScore: read.number('MIN_SCORE', 0.05, { min: 0, max: 1 }),
     },
   };
 }
@@ -131,8 +136,8 @@ function parseProvider(read: Reader): ProviderConfig {
   return {
     kind,
     region,
-    embeddingModelId: read.string('EMBEDDING_MODEL_ID', 'amazon.titan-embed-text-v2:0'),
-    generationModelId: read.string('GENERATION_MODEL_ID', 'meta.llama3-8b-instruct-v1:0'),
+    embeddingModelId: read.string('EMBEDDING_MODEL_ID', DEFAULT_EMBEDDING_MODEL_ID),
+    generationModelId: read.string('GENERATION_MODEL_ID', DEFAULT_GENERATION_MODEL_ID),
     endpoint,
     maxAttempts: read.integer('BEDROCK_MAX_ATTEMPTS', 3, { min: 1, max: 10 }),
     maxTokens: read.integer('GENERATION_MAX_TOKENS', 512, { min: 1, max: 8192 }),

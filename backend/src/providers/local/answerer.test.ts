@@ -12,7 +12,7 @@ const SOURCES = [
   ),
   source(
     'pgvector',
-    'pgvector adds a vector type to PostgreSQL. An HNSW index makes nearest-neighbour search fast.',
+    'The pgvector extension adds a vector type to PostgreSQL. An HNSW index makes nearest-neighbour search fast.',
   ),
 ];
 
@@ -31,7 +31,7 @@ describe('extractive answerer', () => {
 
   it('cites several sources when several sentences match, best first', () => {
     const answer = composeAnswer({
-      question: 'How do containers and vector search work?',
+      question: 'How do containers and vectors work?',
       history: [],
       sources: SOURCES,
     });
@@ -85,5 +85,26 @@ describe('extractive answerer', () => {
       })(),
     ).rejects.toThrow('client disconnected');
     expect(tokens).toHaveLength(1);
+  });
+});
+
+describe('sentence selection', () => {
+  it('quotes only whole sentences, without headings, list markers or markdown emphasis', () => {
+    const chunk = source(
+      'Markdown',
+      [
+        'and then the fragment from the previous chunk ends here about HNSW indexes.',
+        '',
+        '# HNSW indexes',
+        '',
+        'An **HNSW** index builds a layered',
+        'graph over the `vectors`.',
+        '',
+        '- HNSW indexes have three knobs:',
+        '- The HNSW index trades recall for speed',
+      ].join('\n'),
+    );
+    const answer = composeAnswer({ question: 'What do HNSW indexes do?', history: [], sources: [chunk] });
+    expect(answer).toBe('An HNSW index builds a layered graph over the vectors. [1]');
   });
 });

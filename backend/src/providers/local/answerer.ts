@@ -8,7 +8,7 @@ export const NOTHING_RELEVANT = `${I_DONT_KNOW}. None of the indexed documents a
 
 const MAX_SENTENCES = 3;
 /** Share of the question's terms a sentence must contain to be quoted. */
-const MIN_SENTENCE_SCORE = 0.2;
+const MIN_SENTENCE_SCORE = 0.3;
 /** Terms of the previous user turn count this much, so follow-ups ("and its cost?") keep their topic. */
 const HISTORY_TERM_WEIGHT = 0.5;
 
@@ -54,7 +54,7 @@ export function composeAnswer(request: AnswerRequest): string {
   return candidates
     .sort((left, right) => right.score - left.score || left.position - right.position)
     .slice(0, MAX_SENTENCES)
-    .map((sentence) => `${withFinalStop(sentence.text)} [${sentence.citation}]`)
+    .map((sentence) => `${sentence.text} [${sentence.citation}]`)
     .join(' ');
 }
 
@@ -66,15 +66,24 @@ function questionWeights(request: AnswerRequest): Map<string, number> {
   return weights;
 }
 
+/**
+ * Complete sentences only: chunk boundaries cut sentences, and a quoted fragment or a heading reads
+ * badly, so blocks are split at blank lines, list items and headings, markdown emphasis is dropped,
+ * and a sentence must start like one and end with a full stop.
+ */
 function sentences(content: string): string[] {
   return content
-    .split(/(?<=[.!?])\s+|\n+/)
-    .map((sentence) => sentence.replace(/^[#>*\-\s]+/, '').trim())
-    .filter((sentence) => sentence.length > 0);
-}
-
-function withFinalStop(sentence: string): string {
-  return /[.!?]$/.test(sentence) ? sentence : `${sentence}.`;
+    .split(/\n\s*\n|\n(?=\s*(?:[-*+]|\d+\.)\s)|\n(?=#)/)
+    .filter((block) => !block.trimStart().startsWith('#'))
+    .map((block) =>
+      block
+        .replace(/^\s*(?:[-*+]|\d+\.)\s+/, '')
+        .replace(/\*\*|__|`/g, '')
+        .replace(/\s+/g, ' ')
+        .trim(),
+    )
+    .flatMap((block) => block.split(/(?<=[.!?])\s+(?=["'(\p{Lu}\p{N}])/u))
+    .filter((sentence) => /^["'(\p{Lu}\p{N}]/u.test(sentence) && /[.!?]["')]?$/.test(sentence));
 }
 
 async function* streamWords(answer: string, signal: AbortSignal | undefined): AsyncGenerator<string> {

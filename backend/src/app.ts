@@ -1,0 +1,63 @@
+import Koa from 'koa';
+import type { Config } from './config';
+import type { Database } from './db/database';
+import { AppError } from './errors';
+import { cors } from './http/cors';
+import { errorHandler } from './http/error-handler';
+import { requestContext } from './http/request-context';
+import { createRouter, routerFallbacks } from './http/router';
+import type { AppState } from './http/state';
+import type { Logger } from './observability/logger';
+import type { Tracer } from './observability/tracing';
+import type { Providers } from './rag/types';
+import { retrieve } from './retrieval/retrieve';
+
+export interface AppDeps {
+  readonly config: Config;
+  readonly db: Database;
+  readonly providers: Providers;
+  readonly logger: Logger;
+  readonly tracer: Tracer;
+  /** True once shutdown has begun: /ready turns 503 so no new traffic arrives. */
+  readonly isDraining?: () => boolean;
+  /** Epoch milliseconds with sub-millisecond precision. */
+  readonly now?: () => number;
+}
+
+/** Builds the Koa application; it neither listens nor touches globals (main.ts does that). */
+export function createApp(deps: AppDeps): Koa<AppState> {
+  const now = deps.now ?? (() => performance.timeOrigin + performance.now());
+  const { config, db, providers } = deps;
+  const router = createRouter({
+    config,
+    db,
+    isDraining: deps.isDraining ?? (() => false),
+    answer: {
+      providers,
+      retrieve: (request, signal) => retrieve(db, providers.embedder, request, signal),
+      minScore: config.retrieval.minScore,
+      now,
+    },
+  });
+
+  const app = new Koa<AppState>();
+  // The error handler reports every request error; Koa's default would also print it to stderr.
+  app.silent = true;
+  app.on('error', (error: unknown) => deps.logger.warn('connection error', { err: error }));
+  app.use(requestContext({ logger: deps.logger, tracer: deps.tracer, now }));
+  app.use(errorHandler());
+  if (config.corsOrigins.length > 0) app.use(cors(config.corsOrigins));
+  app.use(notFound());
+  app.use(router.routes());
+  app.use(routerFallbacks(router));
+  return app;
+}
+
+function notFound(): Koa.Middleware<AppState> {
+  return async (ctx, next) => {
+    await next();
+    if (ctx.status === 404 && ctx.body == null && ctx.respond !== false) {
+      throw new AppError(404, 'not_found', `No route for ${ctx.method} ${ctx.path}`);
+    }
+  };
+}

@@ -1,0 +1,321 @@
+import { MAX_TOP_K, MIN_TOP_K } from '../retrieval/retrieve';
+import {
+  MAX_FILTER_KEYS,
+  MAX_HISTORY_ITEMS,
+  MAX_HISTORY_TURN_CHARS,
+  MAX_SOURCE_CHARS,
+  MAX_TITLE_CHARS,
+  PAGE_LIMIT_RANGE,
+  type RequestLimits,
+} from './validate';
+
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const json = (schema: object) => ({ 'application/json': { schema } });
+const errorResponse = (description: string) => ({ description, content: json(ref('Error')) });
+const retryAfter = {
+  'Retry-After': { description: 'Seconds to wait before retrying', schema: { type: 'integer' } },
+};
+const documentId = {
+  name: 'id',
+  in: 'path',
+  required: true,
+  schema: { type: 'string', format: 'uuid' },
+};
+
+const SSE_DESCRIPTION = [
+  'Sent when the request has `Accept: text/event-stream`. Events, in order:',
+  '`sources` (`{"sources":[Source],"mode":"local|bedrock","model":"..."}`, source i is cited as [i+1]),',
+  'then any number of `token` (`{"text":"..."}`), then exactly one of `done`',
+  '(`{"answer":"...","timings":Timings}`) or `error` (`{"error":{"code","message","retryAfterSeconds?"}}`).',
+].join(' ');
+
+/** The OpenAPI 3.1 description of the HTTP API, served at GET /openapi.json. */
+export function openApiDocument(limits: RequestLimits & { readonly maxBodyBytes: number }) {
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'ragchat backend',
+      version: '0.1.0',
+      description: `Retrieval-augmented question answering over an indexed document corpus. Request bodies are limited to ${limits.maxBodyBytes} bytes; every error has the shape of the Error schema.`,
+    },
+    components: {
+      securitySchemes: { adminToken: { type: 'http', scheme: 'bearer', description: 'The ADMIN_TOKEN' } },
+      schemas: {
+        Error: {
+          type: 'object',
+          required: ['error'],
+          properties: {
+            error: {
+              type: 'object',
+              required: ['code', 'message'],
+              properties: {
+                code: { type: 'string', examples: ['invalid_request', 'unauthorized', 'throttled'] },
+                message: { type: 'string' },
+                retryAfterSeconds: { type: 'integer' },
+              },
+            },
+          },
+        },
+        ChatTurn: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['role', 'content'],
+          properties: {
+            role: { enum: ['user', 'assistant'] },
+            content: { type: 'string', maxLength: MAX_HISTORY_TURN_CHARS },
+          },
+        },
+        QueryRequest: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['query'],
+          properties: {
+            query: { type: 'string', minLength: 1, maxLength: limits.maxQueryChars },
+            topK: { type: 'integer', minimum: MIN_TOP_K, maximum: MAX_TOP_K },
+            history: {
+              type: 'array',
+              maxItems: MAX_HISTORY_ITEMS,
+              items: ref('ChatTurn'),
+              description: `Earlier turns, oldest first; the last ${limits.historyTurns} are used.`,
+            },
+            filter: {
+              type: 'object',
+              maxProperties: MAX_FILTER_KEYS,
+              additionalProperties: { type: ['string', 'number', 'boolean'] },
+              description: 'Only documents whose metadata has all of these values.',
+            },
+          },
+        },
+        Source: {
+          type: 'object',
+          required: ['documentId', 'title', 'excerpt', 'score'],
+          properties: {
+            documentId: { type: 'string', format: 'uuid' },
+            title: { type: 'string' },
+            excerpt: { type: 'string' },
+            score: { type: 'number', minimum: 0, maximum: 1 },
+          },
+        },
+        Timings: {
+          type: 'object',
+          required: ['embeddingMs', 'retrievalMs', 'generationMs', 'totalMs'],
+          properties: {
+            embeddingMs: { type: 'number' },
+            retrievalMs: { type: 'number' },
+            generationMs: { type: 'number' },
+            totalMs: { type: 'number' },
+          },
+        },
+        QueryResponse: {
+          type: 'object',
+          required: ['answer', 'sources', 'query', 'timings', 'mode', 'model'],
+          properties: {
+            answer: { type: 'string', description: 'Cites sources as [n], n = index in sources + 1.' },
+            sources: { type: 'array', items: ref('Source') },
+            query: { type: 'string' },
+            timings: ref('Timings'),
+            mode: { enum: ['local', 'bedrock'] },
+            model: { type: 'string' },
+          },
+        },
+        DocumentInput: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['title', 'content'],
+          properties: {
+            title: { type: 'string', minLength: 1, maxLength: MAX_TITLE_CHARS },
+            content: { type: 'string', minLength: 1, maxLength: limits.maxDocumentChars },
+            metadata: { type: 'object' },
+            source: {
+              type: 'string',
+              maxLength: MAX_SOURCE_CHARS,
+              description: 'Where the document comes from; a new upload with the same source replaces it.',
+            },
+          },
+        },
+        IngestResult: {
+          type: 'object',
+          required: ['id', 'status', 'chunks'],
+          properties: {
+            id: { type: 'string', format: 'uuid' },
+            status: { enum: ['created', 'replaced', 'unchanged'] },
+            chunks: { type: 'integer' },
+          },
+        },
+        DocumentSummary: {
+          type: 'object',
+          required: ['id', 'title', 'source', 'metadata', 'chunkCount', 'createdAt', 'updatedAt'],
+          properties: {
+            id: { type: 'string', format: 'uuid' },
+            title: { type: 'string' },
+            source: { type: ['string', 'null'] },
+            metadata: { type: 'object' },
+            chunkCount: { type: 'integer' },
+            createdAt: { type: 'string', format: 'date-time' },
+            updatedAt: { type: 'string', format: 'date-time' },
+          },
+        },
+        DocumentDetail: {
+          allOf: [
+            ref('DocumentSummary'),
+            {
+              type: 'object',
+              required: ['content', 'contentSha256'],
+              properties: { content: { type: 'string' }, contentSha256: { type: 'string' } },
+            },
+          ],
+        },
+        DocumentPage: {
+          type: 'object',
+          required: ['items', 'total', 'limit', 'offset'],
+          properties: {
+            items: { type: 'array', items: ref('DocumentSummary') },
+            total: { type: 'integer' },
+            limit: { type: 'integer' },
+            offset: { type: 'integer' },
+          },
+        },
+        Stats: {
+          type: 'object',
+          required: ['documents', 'chunks', 'embeddingModel', 'generationModel', 'mode'],
+          properties: {
+            documents: { type: 'integer' },
+            chunks: { type: 'integer' },
+            embeddingModel: { type: 'string' },
+            generationModel: { type: 'string' },
+            mode: { enum: ['local', 'bedrock'] },
+          },
+        },
+      },
+    },
+    paths: {
+      '/health': {
+        get: {
+          summary: 'Liveness: the process serves HTTP (does not touch the database)',
+          responses: { 200: { description: 'Alive', content: json(statusSchema('ok')) } },
+        },
+      },
+      '/ready': {
+        get: {
+          summary: 'Readiness: the database answers and migrations are applied',
+          responses: {
+            200: { description: 'Ready', content: json(statusSchema('ready')) },
+            503: { ...errorResponse('Not ready, or shutting down'), headers: retryAfter },
+          },
+        },
+      },
+      '/api/query': {
+        post: {
+          summary: 'Answer a question from the indexed documents, with cited sources',
+          requestBody: { required: true, content: json(ref('QueryRequest')) },
+          responses: {
+            200: {
+              description: 'The answer',
+              content: {
+                ...json(ref('QueryResponse')),
+                'text/event-stream': { schema: { type: 'string' }, description: SSE_DESCRIPTION },
+              },
+            },
+            400: errorResponse('Invalid JSON or an invalid field'),
+            413: errorResponse('Body too large'),
+            415: errorResponse('Content-Type is not application/json'),
+            502: errorResponse('The model provider failed'),
+            503: { ...errorResponse('The model provider is throttling or unavailable'), headers: retryAfter },
+            504: errorResponse('The request ran out of time'),
+          },
+        },
+      },
+      '/api/documents': {
+        get: {
+          summary: 'List documents, newest first',
+          parameters: [
+            pageParameter('limit', PAGE_LIMIT_RANGE.min, PAGE_LIMIT_RANGE.max, PAGE_LIMIT_RANGE.default),
+            pageParameter('offset', 0, undefined, 0),
+          ],
+          responses: {
+            200: { description: 'One page', content: json(ref('DocumentPage')) },
+            400: errorResponse('Invalid paging'),
+          },
+        },
+        post: {
+          summary: 'Add a document (admin). Identical content is a no-op; the same source replaces it.',
+          security: [{ adminToken: [] }],
+          parameters: [
+            {
+              name: 'title',
+              in: 'query',
+              schema: { type: 'string' },
+              description: 'Required for text bodies',
+            },
+            { name: 'source', in: 'query', schema: { type: 'string' }, description: 'Text bodies only' },
+          ],
+          requestBody: {
+            required: true,
+            content: {
+              ...json(ref('DocumentInput')),
+              'text/plain': { schema: { type: 'string' } },
+              'text/markdown': { schema: { type: 'string' } },
+            },
+          },
+          responses: {
+            200: {
+              description: 'Unchanged: the same content is already stored',
+              content: json(ref('IngestResult')),
+            },
+            201: { description: 'Created or replaced', content: json(ref('IngestResult')) },
+            400: errorResponse('Invalid JSON or an invalid field'),
+            401: errorResponse('Missing or wrong admin token'),
+            413: errorResponse('Body or document too large'),
+            415: errorResponse('Unsupported Content-Type'),
+          },
+        },
+      },
+      '/api/documents/{id}': {
+        get: {
+          summary: 'One document with its content',
+          parameters: [documentId],
+          responses: {
+            200: { description: 'The document', content: json(ref('DocumentDetail')) },
+            400: errorResponse('The id is not a UUID'),
+            404: errorResponse('No such document'),
+          },
+        },
+        delete: {
+          summary: 'Delete a document and its chunks (admin)',
+          security: [{ adminToken: [] }],
+          parameters: [documentId],
+          responses: {
+            204: { description: 'Deleted' },
+            400: errorResponse('The id is not a UUID'),
+            401: errorResponse('Missing or wrong admin token'),
+            404: errorResponse('No such document'),
+          },
+        },
+      },
+      '/api/stats': {
+        get: {
+          summary: 'Corpus size, models and provider mode',
+          responses: { 200: { description: 'Statistics', content: json(ref('Stats')) } },
+        },
+      },
+      '/openapi.json': {
+        get: {
+          summary: 'This document',
+          responses: { 200: { description: 'OpenAPI 3.1', content: json({ type: 'object' }) } },
+        },
+      },
+    },
+  };
+}
+
+function statusSchema(status: string) {
+  return { type: 'object', required: ['status'], properties: { status: { const: status } } };
+}
+
+function pageParameter(name: string, minimum: number, maximum: number | undefined, fallback: number) {
+  return {
+    name,
+    in: 'query',
+    schema: { type: 'integer', minimum, ...(maximum === undefined ? {} : { maximum }), default: fallback },
+  };
+}

@@ -1,0 +1,43 @@
+import { Router } from '@koa/router';
+import type { Config } from '../config';
+import type { Database } from '../db/database';
+import { AppError } from '../errors';
+import type { AnswerDeps } from '../rag/answer';
+import { openApiDocument } from './openapi';
+import { registerDocumentRoutes } from './routes/documents';
+import { registerHealthRoutes } from './routes/health';
+import { registerQueryRoutes } from './routes/query';
+import { registerStatsRoutes } from './routes/stats';
+import type { AppState } from './state';
+
+export interface RouterDeps {
+  readonly config: Config;
+  readonly db: Database;
+  readonly answer: AnswerDeps;
+  readonly isDraining: () => boolean;
+}
+
+export function createRouter(deps: RouterDeps): Router<AppState> {
+  const router = new Router<AppState>();
+  const { config, db } = deps;
+  registerHealthRoutes(router, { db, isDraining: deps.isDraining });
+  registerQueryRoutes(router, { config, answer: deps.answer });
+  registerDocumentRoutes(router, { config, db, embedder: deps.answer.providers.embedder });
+  registerStatsRoutes(router, { db, providers: deps.answer.providers });
+  const openApi = JSON.stringify(openApiDocument(config.limits));
+  router.get('/openapi.json', (ctx) => {
+    ctx.type = 'application/json';
+    ctx.body = openApi;
+  });
+  return router;
+}
+
+/** Unknown paths and wrong methods get the same error shape as everything else. */
+export function routerFallbacks(router: Router<AppState>) {
+  return router.allowedMethods({
+    throw: true,
+    methodNotAllowed: () =>
+      new AppError(405, 'method_not_allowed', 'This method is not allowed on this path'),
+    notImplemented: () => new AppError(501, 'not_implemented', 'This method is not implemented'),
+  });
+}

@@ -1,0 +1,93 @@
+import type { Router } from '@koa/router';
+import type { Config } from '../../config';
+import type { Logger } from '../../observability/logger';
+import { emitQueryMetrics } from '../../observability/metrics';
+import { type AnswerDeps, type AnswerOutcome, answerQuery, type QueryInput } from '../../rag/answer';
+import { readBody } from '../body';
+import { toErrorResponse } from '../error-handler';
+import { ClientDisconnectedError, requestSignal } from '../request-signal';
+import { openEventStream } from '../sse';
+import type { AppContext, AppState } from '../state';
+import { parseQueryRequest } from '../validate';
+
+export interface QueryDeps {
+  readonly config: Pick<Config, 'limits' | 'retrieval' | 'server'>;
+  readonly answer: AnswerDeps;
+}
+
+/**
+ * POST /api/query answers as one JSON document, or, with `Accept: text/event-stream`, as events:
+ * `sources`, then `token`s as the generator yields them, then `done` or `error`. Failures before
+ * the first event (bad input, retrieval) are ordinary HTTP errors in both forms.
+ */
+export function registerQueryRoutes(router: Router<AppState>, deps: QueryDeps): void {
+  const { config } = deps;
+  router.post('/api/query', async (ctx) => {
+    const body = await readBody(ctx, ['json'], config.limits.maxBodyBytes);
+    const input = parseQueryRequest(body.json, config.limits, config.retrieval.defaultTopK);
+    const { signal, dispose } = requestSignal(ctx, config.server.requestTimeoutMs);
+    try {
+      if (wantsEventStream(ctx)) await streamAnswer(ctx, deps.answer, input, signal);
+      else await respondWithJson(ctx, deps.answer, input, signal);
+    } finally {
+      dispose();
+    }
+  });
+}
+
+function wantsEventStream(ctx: AppContext): boolean {
+  return ctx.accepts('application/json', 'text/event-stream') === 'text/event-stream';
+}
+
+async function respondWithJson(ctx: AppContext, deps: AnswerDeps, input: QueryInput, signal: AbortSignal) {
+  const outcome = await answerQuery(deps, input, signal, { onSources: () => {}, onToken: () => {} });
+  record(ctx, deps, outcome);
+  ctx.body = {
+    answer: outcome.answer,
+    sources: outcome.sources,
+    query: input.query,
+    timings: outcome.timings,
+    mode: deps.providers.mode,
+    model: deps.providers.generator.model,
+  };
+}
+
+async function streamAnswer(ctx: AppContext, deps: AnswerDeps, input: QueryInput, signal: AbortSignal) {
+  const { mode } = deps.providers;
+  const model = deps.providers.generator.model;
+  let stream: ReturnType<typeof openEventStream> | undefined;
+  try {
+    const outcome = await answerQuery(deps, input, signal, {
+      onSources: async (sources) => {
+        stream = openEventStream(ctx);
+        await stream.send('sources', { sources, mode, model });
+      },
+      onToken: (text) => stream?.send('token', { text }),
+    });
+    record(ctx, deps, outcome);
+    await stream?.send('done', { answer: outcome.answer, timings: outcome.timings });
+  } catch (error) {
+    // Before the first event the error handler still answers with a plain HTTP error.
+    if (stream === undefined) throw error;
+    reportStreamFailure(ctx.state.log, error);
+    await stream.send('error', toErrorResponse(error).body);
+  } finally {
+    stream?.end();
+  }
+}
+
+function reportStreamFailure(log: Logger, error: unknown): void {
+  if (error instanceof ClientDisconnectedError) log.info('client disconnected mid-stream');
+  else if (toErrorResponse(error).status >= 500) log.error('answer stream failed', { err: error });
+  else log.warn('answer stream rejected', { err: error });
+}
+
+function record(ctx: AppContext, deps: AnswerDeps, outcome: AnswerOutcome): void {
+  ctx.state.spans.push(...outcome.spans);
+  emitQueryMetrics(ctx.state.log, {
+    mode: deps.providers.mode,
+    outcome: outcome.sources.length === 0 ? 'no_sources' : 'answered',
+    timings: outcome.timings,
+    timestamp: Date.now(),
+  });
+}

@@ -1,0 +1,14 @@
+import type { RouterContext } from '@koa/router';
+import type { Logger } from '../observability/logger';
+import type { Span } from '../observability/tracing';
+
+/** What the request-context middleware puts on `ctx.state` for everything after it. */
+export interface AppState {
+  readonly requestId: string;
+  /** The service logger bound to this request's id. */
+  readonly log: Logger;
+  /** Timed steps of this request, sent as trace subsegments when it ends. */
+  readonly spans: Span[];
+}
+
+export type AppContext = RouterContext<AppState>;

@@ -1,0 +1,169 @@
+import type { Span } from '../observability/tracing';
+import type { RetrieveRequest, RetrieveResult } from '../retrieval/retrieve';
+import type { ChatTurn, Providers, RetrievedChunk } from './types';
+
+/** Metadata equality filter: every key must match the document's metadata value exactly. */
+export type MetadataFilter = Readonly<Record<string, string | number | boolean>>;
+
+export interface QueryInput {
+  readonly query: string;
+  readonly topK: number;
+  /** Already trimmed to the most recent turns the prompt may use. */
+  readonly history: readonly ChatTurn[];
+  readonly filter: MetadataFilter | undefined;
+}
+
+/** `retrieve` from retrieval/retrieve.ts with the database and embedder already bound. */
+export type RetrieveFn = (request: RetrieveRequest, signal: AbortSignal) => Promise<RetrieveResult>;
+
+export interface AnswerDeps {
+  readonly providers: Providers;
+  readonly retrieve: RetrieveFn;
+  readonly minScore: number;
+  /** Epoch milliseconds, sub-millisecond precision. */
+  readonly now: () => number;
+}
+
+/** A retrieved chunk as the client sees it; `sources[i]` is cited as `[i + 1]`. */
+export interface SourceView {
+  readonly documentId: string;
+  readonly title: string;
+  readonly excerpt: string;
+  readonly score: number;
+}
+
+export interface AnswerTimings {
+  readonly embeddingMs: number;
+  readonly retrievalMs: number;
+  readonly generationMs: number;
+  readonly totalMs: number;
+}
+
+export interface AnswerOutcome {
+  readonly answer: string;
+  readonly sources: readonly SourceView[];
+  readonly timings: AnswerTimings;
+  readonly spans: readonly Span[];
+}
+
+/** Called as the answer takes shape; a streaming response writes each one out as it comes. */
+export interface AnswerListener {
+  onSources(sources: readonly SourceView[]): void | Promise<void>;
+  onToken(text: string): void | Promise<void>;
+}
+
+export const EXCERPT_CHARS = 240;
+
+/**
+ * The RAG flow: retrieve the best chunks, then stream a grounded answer from the generator.
+ * `signal` carries the request's time budget and the client's disconnect; once it fires the flow
+ * stops within a turn of the event loop even if a provider ignores the signal, and rejects with
+ * the signal's reason.
+ */
+export async function answerQuery(
+  deps: AnswerDeps,
+  input: QueryInput,
+  signal: AbortSignal,
+  listener: AnswerListener,
+): Promise<AnswerOutcome> {
+  const startMs = deps.now();
+  const retrieval = await untilAborted(
+    deps.retrieve(
+      {
+        query: input.query,
+        topK: input.topK,
+        minScore: deps.minScore,
+        ...(input.filter === undefined ? {} : { filter: input.filter }),
+      },
+      signal,
+    ),
+    signal,
+  );
+  const sources = retrieval.chunks.map(toSourceView);
+  await listener.onSources(sources);
+
+  const generationStartMs = deps.now();
+  const tokens = deps.providers.generator.streamAnswer({
+    question: input.query,
+    history: input.history,
+    sources: retrieval.chunks,
+    signal,
+  });
+  let answer = '';
+  for await (const text of abortable(tokens, signal)) {
+    answer += text;
+    await listener.onToken(text);
+  }
+  const endMs = deps.now();
+
+  const { embeddingMs, retrievalMs } = retrieval.timings;
+  const embeddingEndMs = startMs + embeddingMs;
+  return {
+    answer,
+    sources,
+    timings: {
+      embeddingMs: round(embeddingMs),
+      retrievalMs: round(retrievalMs),
+      generationMs: round(endMs - generationStartMs),
+      totalMs: round(endMs - startMs),
+    },
+    spans: [
+      { name: 'embedding', startMs, endMs: embeddingEndMs },
+      { name: 'retrieval', startMs: embeddingEndMs, endMs: embeddingEndMs + retrievalMs },
+      { name: 'generation', startMs: generationStartMs, endMs },
+    ],
+  };
+}
+
+export function toSourceView(chunk: RetrievedChunk): SourceView {
+  return {
+    documentId: chunk.documentId,
+    title: chunk.title,
+    excerpt: excerpt(chunk.content),
+    score: Math.round(chunk.score * 10_000) / 10_000,
+  };
+}
+
+function excerpt(content: string): string {
+  const text = content.replace(/\s+/g, ' ').trim();
+  if (text.length <= EXCERPT_CHARS) return text;
+  const cut = text.slice(0, EXCERPT_CHARS);
+  const lastSpace = cut.lastIndexOf(' ');
+  return `${(lastSpace > EXCERPT_CHARS / 2 ? cut.slice(0, lastSpace) : cut).trimEnd()}…`;
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 100) / 100;
+}
+
+/** Settles with `promise`, or rejects with the signal's reason as soon as it fires. */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) {
+    promise.catch(() => undefined);
+    return Promise.reject(signal.reason);
+  }
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
+/** Iterates `source` but stops at the abort even while a `next()` is pending, then closes it. */
+async function* abortable<T>(source: AsyncIterable<T>, signal: AbortSignal): AsyncGenerator<T> {
+  const iterator = source[Symbol.asyncIterator]();
+  let finished = false;
+  try {
+    while (true) {
+      const result = await untilAborted(iterator.next(), signal);
+      if (result.done) {
+        finished = true;
+        return;
+      }
+      yield result.value;
+    }
+  } finally {
+    // A provider that ignored the signal may never settle, so its cleanup is not awaited.
+    if (!finished) Promise.resolve(iterator.return?.()).catch(() => undefined);
+  }
+}
