@@ -1,4 +1,12 @@
-/** Tests live beside each action's sources (`<action>/src`) and, for workflow tests, in `test/`. */
+/**
+ * Tests live beside each action's sources (`<action>/src`) and, for workflow tests, in `test/`.
+ * @actions/github pulls in ESM-only Octokit packages that publish only an `import` export condition:
+ * jest.resolver.js resolves that condition for them, and they are transformed to CommonJS like @actions.
+ */
+const { esmOnly } = require('./jest.resolver.js');
+
 module.exports = require('../jest.preset.js')('actions', {
   testMatch: ['<rootDir>/*/src/**/*.test.ts', '<rootDir>/test/**/*.test.ts'],
+  resolver: '<rootDir>/jest.resolver.js',
+  transformIgnorePatterns: [`/node_modules/(?!(${esmOnly.join('|')})/)`],
 });

@@ -16,7 +16,12 @@ export function parseIgnoreList(lines: readonly string[], today: string): Ignore
     if (!match)
       throw new InputError('ignore', `line '${line}' must look like CVE-2024-1234 [until 2026-12-31]`);
     const [, id = '', until] = match;
-    if (until !== undefined && Number.isNaN(Date.parse(`${until}T00:00:00Z`))) {
+    // Round-tripping through Date rejects impossible days such as 2026-02-31.
+    const parsed = until === undefined ? undefined : new Date(`${until}T00:00:00Z`);
+    if (
+      parsed !== undefined &&
+      (Number.isNaN(parsed.getTime()) || parsed.toISOString().slice(0, 10) !== until)
+    ) {
       throw new InputError('ignore', `line '${line}' has an invalid date`);
     }
     return { id: id.toUpperCase(), until, expired: until !== undefined && until < today };
