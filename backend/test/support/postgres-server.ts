@@ -18,8 +18,6 @@ export interface PostgresServer {
   /** `postgres://postgres@127.0.0.1:<port>/postgres` (trust authentication, loopback only). */
   readonly url: string;
   readonly port: number;
-  /** Creates an empty database and returns its URL; each test file gets its own. */
-  createDatabase(name: string): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -45,12 +43,7 @@ export async function startPostgresServer(): Promise<PostgresServer> {
     ]);
     const port = await startOnFreePort(dataDir);
     const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
-    return {
-      url,
-      port,
-      createDatabase: (name) => createDatabase(port, name),
-      stop: () => stop(dataDir),
-    };
+    return { url, port, stop: () => stop(dataDir) };
   } catch (error) {
     await stop(dataDir);
     throw new Error(`Could not start the test PostgreSQL server: ${messageOf(error)}`, { cause: error });
@@ -100,21 +93,6 @@ async function startOnFreePort(dataDir: string): Promise<number> {
     }
   }
   throw lastError;
-}
-
-async function createDatabase(port: number, name: string): Promise<string> {
-  if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`Invalid test database name: ${name}`);
-  await asServerUser(`${PG_BIN}/psql`, [
-    '--no-psqlrc',
-    '--quiet',
-    '--host=127.0.0.1',
-    `--port=${port}`,
-    '--username=postgres',
-    '--dbname=postgres',
-    '--set=ON_ERROR_STOP=1',
-    `--command=create database ${name}`,
-  ]);
-  return `postgres://postgres@127.0.0.1:${port}/${name}`;
 }
 
 async function stop(dataDir: string): Promise<void> {

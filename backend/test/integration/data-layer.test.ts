@@ -1,0 +1,447 @@
+import { type Database, openDatabase } from '../../src/db/database';
+import { MIGRATIONS_TABLE } from '../../src/db/migrate';
+import { AppError } from '../../src/errors';
+import { chunkText } from '../../src/ingest/chunker';
+import { countCorpus, deleteDocument, getDocument, listDocuments } from '../../src/ingest/documents';
+import { ingestDocument } from '../../src/ingest/ingest-document';
+import { EMBEDDING_DIMENSIONS } from '../../src/rag/types';
+import { retrieve } from '../../src/retrieval/retrieve';
+import { SAMPLE_CORPUS } from '../../src/seed/corpus';
+import { seedSampleCorpus } from '../../src/seed/seed-sample-corpus';
+import { DATABASE_TIERS, type TestDatabase } from '../support/database-tiers';
+import { testEmbedder } from '../support/embedders';
+
+/** Several paragraphs so the default chunker produces more than three chunks. */
+function longDocument(topic: string): string {
+  return Array.from(
+    { length: 6 },
+    (_, paragraph) =>
+      `${topic} paragraph ${paragraph}. ` +
+      Array.from(
+        { length: 4 },
+        (_, sentence) => `Sentence ${sentence} explains ${topic} in plain words.`,
+      ).join(' '),
+  ).join('\n\n');
+}
+
+async function tableCounts(db: Database): Promise<{ documents: number; chunks: number }> {
+  return countCorpus(db);
+}
+
+/** Opening PGlite runs initdb in WebAssembly: seconds, not milliseconds, on a busy machine. */
+const OPEN_TIMEOUT_MS = 60_000;
+
+describe.each(DATABASE_TIERS)('data layer on %s', (_label, tier) => {
+  let testDatabase: TestDatabase;
+  let db: Database;
+
+  beforeAll(async () => {
+    testDatabase = await tier.createDatabase();
+    db = await openDatabase(testDatabase.options);
+  }, OPEN_TIMEOUT_MS);
+
+  afterAll(async () => {
+    await db?.close();
+    await testDatabase?.drop();
+  }, OPEN_TIMEOUT_MS);
+
+  const deleteAllDocuments = async () => {
+    await db.knex('documents').delete();
+  };
+
+  describe('migrations', () => {
+    beforeEach(deleteAllDocuments);
+
+    it('creates the schema with the vector extension, HNSW and full-text indexes, and reports ready', async () => {
+      expect(db.kind).toBe(tier.kind);
+      await expect(db.checkReadiness()).resolves.toEqual({ ready: true });
+      const indexes = await db.knex('pg_indexes').where({ tablename: 'chunks' }).pluck('indexdef');
+      expect(indexes).toEqual(
+        expect.arrayContaining([
+          expect.stringMatching(
+            /USING hnsw \(embedding vector_cosine_ops\) WITH \(m='?16'?, ef_construction='?64'?\)/,
+          ),
+          expect.stringMatching(/USING gin \(content_tsv\)/),
+        ]),
+      );
+      const settings = await db.knex.raw<{ rows: { ef_search: string }[] }>(
+        "select current_setting('hnsw.ef_search') as ef_search",
+      );
+      expect(settings.rows[0]?.ef_search).toBe('100');
+    });
+
+    it(
+      'applies nothing when opened again, and keeps the data',
+      async () => {
+        const { documentId } = await ingestDocument(db, testEmbedder(), {
+          title: 'Kept',
+          content: 'Data that survives.',
+        });
+        await db.close();
+        db = await openDatabase(testDatabase.options);
+        expect(await db.knex(MIGRATIONS_TABLE).count<{ count: string }[]>({ count: '*' })).toEqual([
+          { count: '1' },
+        ]);
+        expect((await getDocument(db, documentId))?.content).toBe('Data that survives.');
+      },
+      OPEN_TIMEOUT_MS,
+    );
+
+    it(
+      'reports not ready, without throwing, once the pool is closed',
+      async () => {
+        const other = await openDatabase(testDatabase.options);
+        await other.close();
+        await expect(other.close()).resolves.toBeUndefined();
+        expect(await other.checkReadiness()).toEqual({
+          ready: false,
+          reason: expect.stringMatching(/^database unreachable: /),
+        });
+        await expect(other.ping()).rejects.toThrow();
+      },
+      OPEN_TIMEOUT_MS,
+    );
+  });
+
+  describe('ingestion', () => {
+    beforeEach(deleteAllDocuments);
+
+    it('stores a new document with every chunk embedded, in order', async () => {
+      const content = longDocument('Fargate');
+      const embedder = testEmbedder();
+      const result = await ingestDocument(db, embedder, {
+        title: '  Fargate notes ',
+        content,
+        metadata: { team: 'platform' },
+        source: 'notes/fargate.md',
+      });
+      const expectedChunks = chunkText(content);
+      expect(expectedChunks.length).toBeGreaterThan(1);
+      expect(result).toEqual({
+        documentId: expect.any(String),
+        status: 'created',
+        chunkCount: expectedChunks.length,
+      });
+      expect(embedder.calls).toBe(expectedChunks.length);
+
+      const rows = await db
+        .knex('chunks')
+        .where({ document_id: result.documentId })
+        .orderBy('ordinal')
+        .select('ordinal', 'content', 'embedding');
+      expect(rows.map((row) => row.content)).toEqual(expectedChunks);
+      expect(rows.map((row) => row.ordinal)).toEqual(expectedChunks.map((_, index) => index));
+      // pgvector types are registered on the pool: embeddings come back as number arrays.
+      expect(rows[0].embedding).toHaveLength(EMBEDDING_DIMENSIONS);
+
+      const stored = await getDocument(db, result.documentId);
+      expect(stored).toMatchObject({
+        title: 'Fargate notes',
+        source: 'notes/fargate.md',
+        content,
+        metadata: { team: 'platform' },
+        chunkCount: expectedChunks.length,
+      });
+    });
+
+    it('treats identical content as a no-op: same id, no embedding, no new rows', async () => {
+      const first = await ingestDocument(db, testEmbedder(), {
+        title: 'Original',
+        content: longDocument('ECS'),
+      });
+      const before = await tableCounts(db);
+      const embedder = testEmbedder();
+      const again = await ingestDocument(db, embedder, {
+        title: 'Another title',
+        content: longDocument('ECS'),
+      });
+      expect(again).toEqual({
+        documentId: first.documentId,
+        status: 'unchanged',
+        chunkCount: first.chunkCount,
+      });
+      expect(embedder.calls).toBe(0);
+      expect(await tableCounts(db)).toEqual(before);
+      expect((await getDocument(db, first.documentId))?.title).toBe('Original');
+    });
+
+    it('replaces the document with the same source: same id, new content and chunks only', async () => {
+      const first = await ingestDocument(db, testEmbedder(), {
+        title: 'Guide v1',
+        content: longDocument('blue green'),
+        source: 'guides/deploy.md',
+      });
+      const oldChunkIds = await db.knex('chunks').where({ document_id: first.documentId }).pluck('id');
+      const second = await ingestDocument(db, testEmbedder(), {
+        title: 'Guide v2',
+        content: 'A short second version about canary deployments.',
+        source: 'guides/deploy.md',
+        metadata: { version: 2 },
+      });
+      expect(second).toEqual({ documentId: first.documentId, status: 'replaced', chunkCount: 1 });
+      expect(await tableCounts(db)).toEqual({ documents: 1, chunks: 1 });
+      expect(
+        await db.knex('chunks').whereIn('id', oldChunkIds).count<{ count: string }[]>({ count: '*' }),
+      ).toEqual([{ count: '0' }]);
+      const stored = await getDocument(db, first.documentId);
+      expect(stored).toMatchObject({ title: 'Guide v2', metadata: { version: 2 }, chunkCount: 1 });
+      expect(stored?.content).toBe('A short second version about canary deployments.');
+    });
+
+    it('writes nothing when an embedding fails midway', async () => {
+      const embedder = testEmbedder({ failOnCall: 3 });
+      await expect(
+        ingestDocument(db, embedder, { title: 'Doomed', content: longDocument('IAM') }, { concurrency: 1 }),
+      ).rejects.toThrow('embedding failed on call 3');
+      expect(embedder.calls).toBe(3);
+      expect(await tableCounts(db)).toEqual({ documents: 0, chunks: 0 });
+    });
+
+    it('writes nothing when the database rejects a chunk batch midway', async () => {
+      // 1e39 is a finite JavaScript number but overflows pgvector's float4: the third INSERT fails
+      // after the document row and two chunk batches were written inside the transaction.
+      const badVector = Array.from({ length: EMBEDDING_DIMENSIONS }, () => 1e39);
+      const embedder = testEmbedder({ failOnCall: 3, badVector });
+      await expect(
+        ingestDocument(
+          db,
+          embedder,
+          { title: 'Doomed', content: longDocument('HNSW') },
+          { concurrency: 1, batchSize: 1 },
+        ),
+      ).rejects.toThrow(/out of range/);
+      expect(await tableCounts(db)).toEqual({ documents: 0, chunks: 0 });
+    });
+
+    it('keeps the old version intact when a replacement fails', async () => {
+      const original = await ingestDocument(db, testEmbedder(), {
+        title: 'Stable',
+        content: longDocument('ECR'),
+        source: 'stable.md',
+      });
+      const badVector = Array.from({ length: EMBEDDING_DIMENSIONS }, () => 1e39);
+      await expect(
+        ingestDocument(
+          db,
+          testEmbedder({ failOnCall: 2, badVector }),
+          { title: 'Broken', content: longDocument('ECS tasks'), source: 'stable.md' },
+          { concurrency: 1, batchSize: 1 },
+        ),
+      ).rejects.toThrow(/out of range/);
+      const stored = await getDocument(db, original.documentId);
+      expect(stored).toMatchObject({
+        title: 'Stable',
+        content: longDocument('ECR'),
+        chunkCount: original.chunkCount,
+      });
+      expect(await tableCounts(db)).toEqual({ documents: 1, chunks: original.chunkCount });
+    });
+
+    it('rejects invalid documents with a 400 before embedding anything', async () => {
+      const embedder = testEmbedder();
+      const attempts = [
+        { title: ' ', content: 'text' },
+        { title: 'Title', content: ' \n ' },
+        { title: 'Title', content: 'text', source: '  ' },
+        // What a JavaScript caller could pass despite the types.
+        { title: 'Title', content: 'text', metadata: JSON.parse('["not", "an", "object"]') },
+      ];
+      for (const input of attempts) {
+        const error = await ingestDocument(db, embedder, input).catch((caught: unknown) => caught);
+        expect(error).toBeInstanceOf(AppError);
+        expect(error).toMatchObject({ status: 400, code: 'invalid_document' });
+      }
+      expect(embedder.calls).toBe(0);
+      expect(await tableCounts(db)).toEqual({ documents: 0, chunks: 0 });
+    });
+
+    it('rejects an embedding of the wrong size before opening a transaction', async () => {
+      const embedder = testEmbedder({ failOnCall: 1, badVector: [0.5, 0.5] });
+      await expect(
+        ingestDocument(db, embedder, { title: 'Short vector', content: 'Some text.' }),
+      ).rejects.toThrow(`expected ${EMBEDDING_DIMENSIONS} finite numbers, got 2`);
+      expect(await tableCounts(db)).toEqual({ documents: 0, chunks: 0 });
+    });
+  });
+
+  describe('document queries', () => {
+    beforeEach(deleteAllDocuments);
+
+    it('lists newest first with a total, gets, and deletes with cascade', async () => {
+      const ids: string[] = [];
+      for (const name of ['one', 'two', 'three']) {
+        ids.push(
+          (await ingestDocument(db, testEmbedder(), { title: name, content: longDocument(name) })).documentId,
+        );
+      }
+      const firstPage = await listDocuments(db, { limit: 2, offset: 0 });
+      expect(firstPage.total).toBe(3);
+      expect(firstPage.items.map((item) => item.title)).toEqual(['three', 'two']);
+      expect(firstPage.items[0]).toEqual({
+        id: ids[2],
+        title: 'three',
+        source: null,
+        metadata: {},
+        chunkCount: expect.any(Number),
+        createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+        updatedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+      });
+      expect((await listDocuments(db, { limit: 2, offset: 2 })).items.map((item) => item.title)).toEqual([
+        'one',
+      ]);
+      expect(await listDocuments(db, { limit: 5, offset: 10 })).toEqual({ items: [], total: 3 });
+
+      expect(await deleteDocument(db, ids[1]!)).toBe(true);
+      expect(await deleteDocument(db, ids[1]!)).toBe(false);
+      expect(await getDocument(db, ids[1]!)).toBeUndefined();
+      expect(
+        await db.knex('chunks').where({ document_id: ids[1] }).count<{ count: string }[]>({ count: '*' }),
+      ).toEqual([{ count: '0' }]);
+      expect((await countCorpus(db)).documents).toBe(2);
+    });
+
+    it('answers malformed ids with "not found" and rejects bad paging with a 400', async () => {
+      expect(await getDocument(db, 'not-a-uuid')).toBeUndefined();
+      expect(await deleteDocument(db, "1' or '1'='1")).toBe(false);
+      await expect(listDocuments(db, { limit: 0, offset: 0 })).rejects.toMatchObject({
+        status: 400,
+        code: 'invalid_page',
+      });
+      await expect(listDocuments(db, { limit: 101, offset: 0 })).rejects.toMatchObject({ status: 400 });
+      await expect(listDocuments(db, { limit: 10, offset: -1 })).rejects.toMatchObject({ status: 400 });
+    });
+  });
+
+  describe('seeding and retrieval', () => {
+    const embedder = testEmbedder();
+    let firstSeed: unknown;
+
+    // Retrieval tests only read, so the corpus is seeded once for all of them.
+    beforeAll(async () => {
+      await deleteAllDocuments();
+      firstSeed = await seedSampleCorpus(db, embedder);
+    });
+
+    const topSource = async (query: string) => {
+      const { chunks } = await retrieve(db, embedder, { query, topK: 5, minScore: 0.05 });
+      const top = chunks[0];
+      return top === undefined ? undefined : (await getDocument(db, top.documentId))?.source;
+    };
+
+    it('seeds the sample corpus once, and never over existing documents', async () => {
+      expect(firstSeed).toEqual({ seeded: true, documents: SAMPLE_CORPUS.length });
+      const before = await countCorpus(db);
+      expect(before.documents).toBe(SAMPLE_CORPUS.length);
+      const callsBefore = embedder.calls;
+      await expect(seedSampleCorpus(db, embedder)).resolves.toEqual({ seeded: false, documents: 0 });
+      expect(embedder.calls).toBe(callsBefore);
+      expect(await countCorpus(db)).toEqual(before);
+    });
+
+    it('finds the document that answers the question', async () => {
+      expect(await topSource('How does an HNSW index speed up nearest neighbour search?')).toBe(
+        'sample-corpus/pgvector-hnsw.md',
+      );
+      expect(await topSource('What is the test listener used for in blue/green deployments?')).toBe(
+        'sample-corpus/blue-green.md',
+      );
+      expect(await topSource('Which IAM role pulls the container image?')).toBe(
+        'sample-corpus/iam-security.md',
+      );
+      expect(await topSource('How should clients retry Bedrock throttling errors?')).toBe(
+        'sample-corpus/bedrock.md',
+      );
+      expect(await topSource('reciprocal rank fusion')).toBe('sample-corpus/hybrid-search.md');
+    });
+
+    it('returns scores in [0, 1], best first, within topK, with timings', async () => {
+      const result = await retrieve(db, embedder, {
+        query: 'Fargate tasks and containers',
+        topK: 3,
+        minScore: 0,
+      });
+      expect(result.chunks).toHaveLength(3);
+      const scores = result.chunks.map((chunk) => chunk.score);
+      expect(scores).toEqual([...scores].sort((a, b) => b - a));
+      expect(scores.every((score) => score > 0 && score <= 1)).toBe(true);
+      expect(result.chunks[0]).toEqual({
+        chunkId: expect.any(String),
+        documentId: expect.any(String),
+        title: 'Running containers on Amazon ECS with Fargate',
+        content: expect.stringContaining('Fargate'),
+        score: expect.any(Number),
+        metadata: { collection: 'sample', topic: 'containers' },
+      });
+      expect(result.timings.embeddingMs).toBeGreaterThanOrEqual(0);
+      expect(result.timings.retrievalMs).toBeGreaterThan(0);
+    });
+
+    it('returns nothing for an unrelated question above the cutoff', async () => {
+      const related = await retrieve(db, embedder, {
+        query: 'chocolate cake recipe with strawberries',
+        topK: 5,
+        minScore: 0,
+      });
+      expect(related.chunks.length).toBeGreaterThan(0);
+      const cut = await retrieve(db, embedder, {
+        query: 'chocolate cake recipe with strawberries',
+        topK: 5,
+        minScore: 0.05,
+      });
+      expect(cut.chunks).toEqual([]);
+    });
+
+    it('finds exact terms through full-text search even when their embedding is weak', async () => {
+      const { chunks } = await retrieve(db, embedder, {
+        query: 'AfterAllowTestTraffic',
+        topK: 3,
+        minScore: 0,
+      });
+      expect(chunks[0]?.content).toContain('AfterAllowTestTraffic');
+    });
+
+    it('keeps only documents whose metadata contains the filter', async () => {
+      const delivery = await retrieve(db, embedder, {
+        query: 'containers and IAM roles',
+        topK: 10,
+        minScore: 0,
+        filter: { topic: 'delivery' },
+      });
+      expect(delivery.chunks.length).toBeGreaterThan(0);
+      expect(delivery.chunks.every((chunk) => chunk.metadata.topic === 'delivery')).toBe(true);
+      const none = await retrieve(db, embedder, {
+        query: 'containers',
+        topK: 10,
+        minScore: 0,
+        filter: { topic: 'cooking' },
+      });
+      expect(none.chunks).toEqual([]);
+    });
+
+    it('bounds topK to 1..20 and validates the request with 400s', async () => {
+      expect((await retrieve(db, embedder, { query: 'ECS', topK: 1, minScore: 0 })).chunks).toHaveLength(1);
+      expect(
+        (await retrieve(db, embedder, { query: 'ECS', topK: 20, minScore: 0 })).chunks.length,
+      ).toBeLessThanOrEqual(20);
+      for (const topK of [0, 21, 2.5]) {
+        await expect(retrieve(db, embedder, { query: 'ECS', topK, minScore: 0 })).rejects.toMatchObject({
+          status: 400,
+          code: 'invalid_top_k',
+        });
+      }
+      await expect(retrieve(db, embedder, { query: '  ', topK: 5, minScore: 0 })).rejects.toMatchObject({
+        code: 'invalid_query',
+      });
+      await expect(retrieve(db, embedder, { query: 'ECS', topK: 5, minScore: 1.5 })).rejects.toMatchObject({
+        code: 'invalid_min_score',
+      });
+    });
+
+    it('treats search syntax and SQL-looking text as plain words', async () => {
+      for (const query of ['"blue green" or canary -rollback', "'); drop table chunks; --", '!!! & | :*']) {
+        await expect(retrieve(db, embedder, { query, topK: 5, minScore: 0 })).resolves.toBeDefined();
+      }
+      expect((await countCorpus(db)).documents).toBe(SAMPLE_CORPUS.length);
+    });
+  });
+});
