@@ -143,16 +143,17 @@ test('a transient 503 is retried', async () => {
 });
 
 test('a backoff that would overrun the time budget is not started', async () => {
-  let clock = 0;
+  // Fake time: each request to Bedrock takes 4.9 s, each backoff the time it asks for.
+  let slept = 0;
   const sleeps: number[] = [];
   const { providers } = setUp({
     maxAttempts: 5,
-    requestTimeoutMs: 300,
+    requestTimeoutMs: 10_000,
     random: () => 0.99,
-    now: () => clock,
+    now: () => slept + fake.requests.length * 4_900,
     sleep: async (ms) => {
       sleeps.push(ms);
-      clock += ms;
+      slept += ms;
     },
   });
   fake.enqueue('invoke', throttling(), throttling(), throttling());
@@ -160,7 +161,7 @@ test('a backoff that would overrun the time budget is not started', async () => 
   const error = await failure(providers.embedder.embed('hello'));
 
   expect(error).toMatchObject({ status: 503, code: 'throttled' });
-  // 247 ms fits in the 300 ms budget; the next 495 ms backoff would not, so attempt 3 never happens.
+  // After attempt 1, 5.1 s remain for a 247 ms backoff; after attempt 2 there is none left for 495 ms.
   expect(sleeps).toEqual([247]);
   expect(fake.requests).toHaveLength(2);
 });

@@ -287,6 +287,24 @@ test("the caller's abort stops the stream with the caller's reason and closes th
   expect(fake.requests).toHaveLength(1);
 });
 
+test('no token is delivered after the abort, even one that had already arrived', async () => {
+  const { providers } = setUp();
+  fake.enqueue('converse-stream', stream(answerFrames(['a', 'b', 'c', 'd'])));
+  const controller = new AbortController();
+  const reason = new Error('client went away');
+  const tokens: string[] = [];
+
+  const consumed = (async () => {
+    for await (const token of providers.generator.streamAnswer(question({ signal: controller.signal }))) {
+      tokens.push(token);
+      controller.abort(reason);
+    }
+  })();
+
+  await expect(consumed).rejects.toBe(reason);
+  expect(tokens).toEqual(['a']);
+});
+
 test('a consumer that stops reading early closes the HTTP stream', async () => {
   const { providers } = setUp();
   fake.enqueue(

@@ -95,6 +95,8 @@ export function createConverseGenerator(
       let stopped = false;
       try {
         for await (const event of opened.value.events) {
+          // Frames already buffered when the signal fired must not reach a client that has gone.
+          budget.signal.throwIfAborted();
           const text = answerTextOf(event);
           if (text !== undefined) yield text;
           if (event.messageStop !== undefined) stopped = true;
