@@ -85,7 +85,11 @@ export async function loadDeployOutputs(source: DeployOutputsSource, ssm: SSMCli
 
 type Json = Record<string, unknown>;
 
-/** Validates every field of the document; errors name the field and where the document came from. */
+/**
+ * Validates every field of the contract; errors name the field and where the document came from.
+ * Fields beyond the contract (infra may add some before the contract names them) are kept, so task
+ * definition templates can still refer to them.
+ */
 export function parseDeployOutputs(text: string, origin: string): DeployOutputs {
   let document: unknown;
   try {
@@ -121,6 +125,7 @@ export function parseDeployOutputs(text: string, origin: string): DeployOutputs 
       fail(`${prefix}containerPort`, 'a port number');
     }
     services[name] = {
+      ...service,
       serviceName: string(service, 'serviceName', prefix),
       deploymentGroup: string(service, 'deploymentGroup', prefix),
       taskFamily: string(service, 'taskFamily', prefix),
@@ -135,6 +140,7 @@ export function parseDeployOutputs(text: string, origin: string): DeployOutputs 
     };
   }
   return {
+    ...root,
     schemaVersion: 1,
     environment: string(root, 'environment', ''),
     region: string(root, 'region', ''),
