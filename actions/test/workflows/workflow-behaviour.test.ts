@@ -245,9 +245,10 @@ describe('deploy-service composite action', () => {
     expect(withOf(stop)['deployment-id']).toBe('${{ steps.deploy.outputs.deployment-id }}');
     expect(withOf(mapping(steps[codedeploy('deploy')]))['record-deployment']).toBe('true');
     for (const mode of ['continue', 'stop']) {
-      expect(withOf(mapping(steps[codedeploy(mode)]))['github-deployment-id']).toBe(
-        '${{ steps.deploy.outputs.github-deployment-id }}',
-      );
+      expect(withOf(mapping(steps[codedeploy(mode)]))).toMatchObject({
+        'record-deployment': 'true',
+        'github-deployment-id': '${{ steps.deploy.outputs.github-deployment-id }}',
+      });
     }
   });
 });
