@@ -254,6 +254,18 @@ test('a model that never answers ends in a 503 timeout once the budget is spent'
   await expect(fake.requests[0]?.finished).resolves.toBe('client-closed');
 });
 
+test('a stream that stalls before its first token ends in a 503 timeout, never a hang', async () => {
+  const { providers, sleeps } = setUp({ requestTimeoutMs: 200 });
+  fake.enqueue('converse-stream', stream([messageStart()], { ending: 'hang' }));
+
+  const { tokens, error } = await collect(providers.generator.streamAnswer(question()));
+
+  expect(tokens).toEqual([]);
+  expect(error).toMatchObject({ status: 503, code: 'timeout' });
+  expect(fake.requests).toHaveLength(1);
+  expect(sleeps).toEqual([]);
+});
+
 test('a stream that stalls after tokens ends in a 503 timeout, never a hang', async () => {
   const { providers } = setUp({ requestTimeoutMs: 200 });
   fake.enqueue('converse-stream', stream([messageStart(), textDelta('A')], { ending: 'hang' }));
