@@ -1,7 +1,7 @@
 /**
  * A small markdown subset parsed into a tree of plain data. Raw HTML is not part of the subset:
- * it stays text. Links keep only http(s) and mailto targets; anything else (javascript:, data:,
- * relative paths) is rendered as its text. The DOM is built from this tree elsewhere.
+ * it stays text. Links keep only http(s) and mailto targets; for anything else (javascript:, data:,
+ * relative paths) only the link's words remain. The DOM is built from this tree elsewhere.
  */
 
 export type Inline =
@@ -105,10 +105,10 @@ function isParagraphLine(line: string): boolean {
 
 /**
  * Alternatives, in priority order: code span, strong, emphasis, citation group like [1] or [1, 2],
- * link, line break.
+ * link (its target may hold one level of parentheses), line break.
  */
 const INLINE_TOKEN =
-  /(`+)([^`]|[^`][\s\S]*?[^`])\1(?!`)|\*\*(?=\S)([\s\S]*?\S)\*\*|__(?=\S)([\s\S]*?\S)__|\*(?=\S)([^*]*?\S)\*|\b_(?=\S)([^_]*?\S)_\b|\[(\d{1,3}(?:\s*,\s*\d{1,3})*)\]|\[([^\]\n]+)\]\(\s*([^()\s]+)\s*\)|\n/;
+  /(`+)([^`]|[^`][\s\S]*?[^`])\1(?!`)|\*\*(?=\S)([\s\S]*?\S)\*\*|__(?=\S)([\s\S]*?\S)__|\*(?=\S)([^*]*?\S)\*|\b_(?=\S)([^_]*?\S)_\b|\[(\d{1,3}(?:\s*,\s*\d{1,3})*)\]|\[([^\]\n]+)\]\(\s*((?:[^()\s]|\([^()\s]*\))+)\s*\)|\n/;
 
 export function parseInline(text: string): Inline[] {
   const nodes: Inline[] = [];
@@ -123,8 +123,7 @@ export function parseInline(text: string): Inline[] {
 }
 
 function inlineFromMatch(match: RegExpExecArray): Inline[] {
-  const [whole, , code, strongStars, strongUnderscores, emStar, emUnderscore, citations, linkText, href] =
-    match;
+  const [, , code, strongStars, strongUnderscores, emStar, emUnderscore, citations, linkText, href] = match;
   if (code !== undefined) return [{ type: 'code', text: code }];
   const strong = strongStars ?? strongUnderscores;
   if (strong !== undefined) return [{ type: 'strong', children: parseInline(strong) }];
@@ -135,8 +134,9 @@ function inlineFromMatch(match: RegExpExecArray): Inline[] {
   }
   if (linkText !== undefined && href !== undefined) {
     const safeHref = toSafeHref(href);
+    // An unsafe target is dropped; the words stay readable.
     return safeHref === undefined
-      ? [{ type: 'text', text: whole }]
+      ? parseInline(linkText)
       : [{ type: 'link', href: safeHref, children: parseInline(linkText) }];
   }
   return [{ type: 'break' }];

@@ -91,8 +91,7 @@ describe('parseInline', () => {
   ])('turns the unsafe link %s into plain text', (source) => {
     const nodes = parseInline(source);
 
-    expect(nodes.some((node) => node.type === 'link')).toBe(false);
-    expect(nodes.map((node) => (node.type === 'text' ? node.text : '')).join('')).toContain('click');
+    expect(nodes).toEqual([{ type: 'text', text: 'click' }]);
   });
 
   test('keeps raw HTML as text', () => {

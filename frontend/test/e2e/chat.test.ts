@@ -1,0 +1,175 @@
+import { ask, lastAnswer, recordQueries, settledAnswer } from '../support/chat-page';
+import { withPage } from '../support/chromium';
+import {
+  E2E_SETUP_TIMEOUT_MS,
+  E2E_TEST_TIMEOUT_MS,
+  type E2eEnvironment,
+  startE2eEnvironment,
+} from '../support/e2e-environment';
+
+jest.setTimeout(E2E_TEST_TIMEOUT_MS);
+
+const SAMPLE_TITLES = /Fargate|ECS|containers/;
+let env: E2eEnvironment;
+
+beforeAll(async () => {
+  env = await startE2eEnvironment();
+}, E2E_SETUP_TIMEOUT_MS);
+
+afterEach(() => env.link.setEventDelay(0));
+
+afterAll(async () => {
+  await env?.close();
+});
+
+describe('chat against the real backend (local mode)', () => {
+  test('streams a cited answer about the sample corpus with collapsed sources', async () => {
+    await withPage(env.browser, 'streams-a-cited-answer', async (page, watch) => {
+      const answerResponse = page.waitForResponse((response) => response.url().endsWith('/api/query'));
+      await page.goto(`${env.frontend.url}/`);
+      await page.locator('#stats', { hasText: /\d+ documents · \d+ chunks indexed/ }).waitFor();
+      await expect(page.locator('#stats .mode-badge').innerText()).resolves.toBe('Local mode');
+
+      await ask(page, 'How does Fargate run containers on ECS?');
+      const answer = await settledAnswer(page);
+
+      expect((await answerResponse).headers()['content-type']).toMatch(/^text\/event-stream/);
+      expect(answer).toMatch(/Fargate|container/i);
+      expect(answer).not.toMatch(/^I don't know/);
+      const citations = lastAnswer(page).locator('.answer a.citation');
+      expect(await citations.count()).toBeGreaterThan(0);
+      const sources = lastAnswer(page).locator('details.sources');
+      expect(await sources.evaluate((details: HTMLDetailsElement) => details.open)).toBe(false);
+      await expect(sources.locator('summary').innerText()).resolves.toMatch(/^Sources \(\d+\)$/);
+      await expect(sources.locator('.source-title').first().textContent()).resolves.toMatch(SAMPLE_TITLES);
+      await expect(sources.locator('.source-score').first().textContent()).resolves.toMatch(
+        /relevance 0\.\d\d/,
+      );
+
+      const firstCitation = citations.first();
+      const cited = (await firstCitation.getAttribute('href'))!.slice(1);
+      await firstCitation.click();
+      expect(await sources.evaluate((details: HTMLDetailsElement) => details.open)).toBe(true);
+      expect(await page.evaluate(() => document.activeElement?.id)).toBe(cited);
+      expect(watch.pageErrors).toEqual([]);
+      expect(watch.consoleErrors).toEqual([]);
+    });
+  });
+
+  test('a follow-up question sends the previous exchange as history', async () => {
+    await withPage(env.browser, 'multi-turn-follow-up', async (page) => {
+      const sent = recordQueries(page);
+      await page.goto(`${env.frontend.url}/`);
+
+      await ask(page, 'What is AWS Fargate?');
+      const firstAnswer = await settledAnswer(page);
+      await ask(page, 'And how do I pay for it?');
+      const followUp = await settledAnswer(page);
+
+      expect(sent).toHaveLength(2);
+      expect(sent[0]?.history).toEqual([]);
+      expect(sent[1]?.query).toBe('And how do I pay for it?');
+      expect(sent[1]?.history).toEqual([
+        { role: 'user', content: 'What is AWS Fargate?' },
+        { role: 'assistant', content: firstAnswer.trim() },
+      ]);
+      expect(followUp).toMatch(/pay/i);
+      expect(await page.locator('.turn-user').count()).toBe(2);
+      expect(await page.locator('.turn-assistant').count()).toBe(2);
+    });
+  });
+
+  test('Stop aborts a running answer and the next question starts clean', async () => {
+    await withPage(env.browser, 'stop-button', async (page) => {
+      const sent = recordQueries(page);
+      await page.goto(`${env.frontend.url}/`);
+      // The local answerer streams in microseconds; paced like a model, it runs long enough to stop.
+      env.link.setEventDelay(150);
+      await ask(page, 'How does Fargate run containers on ECS?');
+      await lastAnswer(page).locator('.answer a.citation, .answer p:not(.pending)').first().waitFor();
+      await page.locator('#stop').click();
+      const partial = await settledAnswer(page, 'stopped');
+      // Several paced events' worth of time: nothing more may arrive after Stop.
+      await page.waitForTimeout(600);
+      expect(await lastAnswer(page).locator('.answer').innerText()).toBe(partial);
+
+      await expect(lastAnswer(page).locator('.notice').innerText()).resolves.toBe('Stopped.');
+      expect(await page.locator('#stop').isHidden()).toBe(true);
+      expect(await page.locator('#send').isEnabled()).toBe(true);
+      expect(await page.evaluate(() => document.activeElement?.id)).toBe('question');
+
+      env.link.setEventDelay(0);
+      await ask(page, 'How does Fargate run containers on ECS?');
+      const full = await settledAnswer(page);
+      expect(partial.length).toBeLessThan(full.length);
+      expect(full.startsWith(partial.trim().split(/\s+/).slice(0, 3).join(' '))).toBe(true);
+      expect(sent[1]?.history).toEqual([]);
+    });
+  });
+
+  test('New chat clears the conversation and the history', async () => {
+    await withPage(env.browser, 'new-chat', async (page) => {
+      const sent = recordQueries(page);
+      await page.goto(`${env.frontend.url}/`);
+      await ask(page, 'What is retrieval-augmented generation?');
+      await settledAnswer(page);
+      expect(await page.locator('#intro').isHidden()).toBe(true);
+
+      await page.locator('#new-chat').click();
+
+      expect(await page.locator('#conversation > li').count()).toBe(0);
+      expect(await page.locator('#intro').isVisible()).toBe(true);
+      expect(await page.evaluate(() => document.activeElement?.id)).toBe('question');
+      await ask(page, 'What is pgvector?');
+      await settledAnswer(page);
+      expect(sent.map((query) => query.history)).toEqual([[], []]);
+      expect(await page.locator('.turn-user .question').allInnerTexts()).toEqual(['What is pgvector?']);
+    });
+  });
+
+  test('works with the keyboard alone', async () => {
+    await withPage(env.browser, 'keyboard-only', async (page) => {
+      const sent = recordQueries(page);
+      await page.goto(`${env.frontend.url}/`);
+
+      const focusOrder: string[] = [];
+      for (let step = 0; step < 4; step += 1) {
+        await page.keyboard.press('Tab');
+        focusOrder.push(
+          await page.evaluate(() => document.activeElement?.id || document.activeElement?.className || ''),
+        );
+      }
+      expect(focusOrder).toEqual(['skip-link', 'new-chat', 'question', 'send']);
+
+      await page.keyboard.press('Shift+Tab');
+      await page.keyboard.type('What does an HNSW index do?');
+      await page.keyboard.press('Shift+Enter');
+      await page.keyboard.type('Answer briefly.');
+      expect(await page.locator('#question').inputValue()).toBe(
+        'What does an HNSW index do?\nAnswer briefly.',
+      );
+      expect(sent).toHaveLength(0);
+
+      await page.keyboard.press('Enter');
+      await settledAnswer(page);
+      expect(sent.map((query) => query.query)).toEqual(['What does an HNSW index do?\nAnswer briefly.']);
+      expect(await page.locator('#question').inputValue()).toBe('');
+
+      // From the question box, Shift+Tab walks back into the answer: the sources summary opens with Enter.
+      const summary = lastAnswer(page).locator('summary');
+      for (
+        let step = 0;
+        step < 20 && !(await summary.evaluate((element) => element === document.activeElement));
+        step += 1
+      ) {
+        await page.keyboard.press('Shift+Tab');
+      }
+      await page.keyboard.press('Enter');
+      expect(
+        await lastAnswer(page)
+          .locator('details')
+          .evaluate((details: HTMLDetailsElement) => details.open),
+      ).toBe(true);
+    });
+  });
+});
