@@ -1,4 +1,7 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: the strings are GitHub Actions expressions, not JS templates
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { checkCompositeAction, checkWorkflow } from './invariants';
 import {
   loadCompositeActions,
@@ -151,6 +154,42 @@ describe('the checker catches', () => {
     expect(check(file)).toEqual([
       '.github/workflows/deploy.yml job prod: ./.github/workflows/deploy-environment.yml requires input "frontend-image"',
     ]);
+  });
+
+  it('a local JavaScript action whose bundle was never built', () => {
+    const root = mkdtempSync(join(tmpdir(), 'workflow-root-'));
+    try {
+      mkdirSync(join(root, 'actions', 'greet'), { recursive: true });
+      writeFileSync(
+        join(root, 'actions', 'greet', 'action.yml'),
+        'name: greet\ninputs:\n  who:\n    required: true\nruns:\n  using: node24\n  main: dist/index.js\n',
+      );
+      const workflow = parseYaml(
+        'greet.yml',
+        [
+          'on: push',
+          'permissions: {}',
+          'jobs:',
+          '  greet:',
+          '    runs-on: ubuntu-latest',
+          '    timeout-minutes: 5',
+          '    permissions: {}',
+          '    steps:',
+          '      - uses: ./actions/greet',
+          '        with:',
+          '          who: world',
+          '',
+        ].join('\n'),
+      );
+      expect(checkWorkflow(root, workflow)).toEqual([
+        'greet.yml job greet step 1 (./actions/greet): ./actions/greet has no dist/index.js (run npm run build -w actions)',
+      ]);
+      mkdirSync(join(root, 'actions', 'greet', 'dist'));
+      writeFileSync(join(root, 'actions', 'greet', 'dist', 'index.js'), '');
+      expect(checkWorkflow(root, workflow)).toEqual([]);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 
   it('checkout that keeps the token in .git/config', () => {

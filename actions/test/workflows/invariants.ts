@@ -76,9 +76,24 @@ function calleeNeedsIdToken(root: string, uses: string): boolean {
   return jobsOf(callee).some(([, job]) => grantsIdToken(job.permissions));
 }
 
+/** A JavaScript action whose bundle is missing would only fail on the runner; catch it here. */
+function missingEntryPoints(root: string, uses: string): string[] {
+  const directory = join(root, uses.replace(/^\.\//, ''));
+  const file = join(directory, 'action.yml');
+  if (!existsSync(file)) return [];
+  const runs = parseYaml(uses, readFileSync(file, 'utf8')).doc.runs;
+  if (!isRecord(runs) || !String(runs.using).startsWith('node')) return [];
+  return [runs.main, runs.pre, runs.post]
+    .filter((entry): entry is string => typeof entry === 'string')
+    .filter((entry) => !existsSync(join(directory, entry)));
+}
+
 function checkWith(root: string, where: string, uses: string, given: unknown): string[] {
   const declared = localInputs(root, uses);
   if (declared === undefined) return [`${where}: ${uses} does not exist`];
+  const missing = missingEntryPoints(root, uses);
+  if (missing.length > 0)
+    return [`${where}: ${uses} has no ${missing.join(', ')} (run npm run build -w actions)`];
   const givenNames = isRecord(given) ? Object.keys(given) : [];
   const declaredNames = new Set(declared.map((input) => input.name));
   return [
