@@ -53,6 +53,8 @@ export interface AnswerListener {
 }
 
 export const EXCERPT_CHARS = 240;
+/** How much of the previous user turn joins the retrieval query of a follow-up. */
+const PREVIOUS_QUESTION_CHARS = 500;
 
 /**
  * The RAG flow: retrieve the best chunks, then stream a grounded answer from the generator.
@@ -70,7 +72,7 @@ export async function answerQuery(
   const retrieval = await untilAborted(
     deps.retrieve(
       {
-        query: input.query,
+        query: retrievalQuery(input),
         topK: input.topK,
         minScore: deps.minScore,
         ...(input.filter === undefined ? {} : { filter: input.filter }),
@@ -113,6 +115,16 @@ export async function answerQuery(
       { name: 'generation', startMs: generationStartMs, endMs },
     ],
   };
+}
+
+/**
+ * A follow-up ("and how is it billed?") names its topic only in the previous question, so that
+ * question is searched together with the new one.
+ */
+function retrievalQuery(input: QueryInput): string {
+  const previous = input.history.findLast((turn) => turn.role === 'user')?.content.trim();
+  if (previous === undefined || previous === '') return input.query;
+  return `${previous.slice(0, PREVIOUS_QUESTION_CHARS)}\n${input.query}`;
 }
 
 export function toSourceView(chunk: RetrievedChunk): SourceView {
