@@ -135,9 +135,11 @@ describe('preview.yml', () => {
   it('deploys the preview stack with both digests, smoke-tests it and always reports back', () => {
     const deploy = job(preview, 'deploy');
     expect(scripts(deploy)).toMatch(
-      /cdk deploy "ragchat-pr-\$\{PR_NUMBER\}".*\n.*-c "pr=\$\{PR_NUMBER\}" -c "backendImage=\$\{BACKEND_IMAGE\}" -c "frontendImage=\$\{FRONTEND_IMAGE\}"/,
+      /cdk deploy "ragchat-pr-\$\{PR_NUMBER\}".*\n.*-c "pr=\$\{PR_NUMBER\}" -c "backendImageDigest=\$\{BACKEND_DIGEST\}" -c "frontendImageDigest=\$\{FRONTEND_DIGEST\}"/,
     );
     expect(mapping(deploy.env)).toMatchObject({
+      BACKEND_DIGEST: '${{ needs.images.outputs.backend-digest }}',
+      FRONTEND_DIGEST: '${{ needs.images.outputs.frontend-digest }}',
       BACKEND_IMAGE: '${{ needs.images.outputs.backend-image }}',
       FRONTEND_IMAGE: '${{ needs.images.outputs.frontend-image }}',
     });
