@@ -1,5 +1,12 @@
 /** Resolves the `import` export condition for ESM-only packages only; everything else resolves as usual. */
-const esmOnly = ['@actions', '@octokit', 'universal-user-agent', 'before-after-hook', 'json-with-bigint'];
+const esmOnly = [
+  '@actions',
+  '@octokit',
+  'universal-user-agent',
+  'before-after-hook',
+  'json-with-bigint',
+  'content-type',
+];
 const pattern = new RegExp(`^(${esmOnly.join('|')})(/|$)`);
 
 module.exports = (request, options) =>

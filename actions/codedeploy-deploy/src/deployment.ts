@@ -26,7 +26,11 @@ export interface WaitResult {
 
 export interface WaitOptions {
   readonly deadline: number;
-  readonly stopAtReady: boolean;
+  /**
+   * What to do when the deployment is Ready (replacement serving the test listener): return
+   * (stop-at-ready), continue it (ContinueDeployment), or keep waiting (a stop is under way).
+   */
+  readonly atReady: 'return' | 'continue' | 'wait';
   readonly signal: AbortSignal;
   readonly log: (line: string) => void;
 }
@@ -114,8 +118,8 @@ export async function waitForDeployment(
       return { outcome: 'failed', status, failure: describeFailure(info, progress) };
     }
     if (status === 'Ready') {
-      if (options.stopAtReady) return { outcome: 'ready', status, failure: undefined };
-      if (!continued) {
+      if (options.atReady === 'return') return { outcome: 'ready', status, failure: undefined };
+      if (options.atReady === 'continue' && !continued) {
         await continueDeployment(codedeploy, deploymentId);
         options.log('Replacement task set is ready; continued the deployment (ContinueDeployment)');
         continued = true;

@@ -38,6 +38,7 @@ import {
   continueDeployment,
   getDeployment,
   stopWithRollback,
+  type WaitOptions,
   type WaitResult,
   waitForDeployment,
 } from './deployment';
@@ -235,7 +236,13 @@ async function deploy(dependencies: Dependencies): Promise<void> {
   core.setOutput('deployment-id', deploymentId);
   core.info(`Created deployment ${deploymentId}`);
 
-  const finish = await follow(codedeploy, deploymentId, outputs.region, inputs, dependencies);
+  const finish = await follow(
+    codedeploy,
+    deploymentId,
+    outputs.region,
+    { timeoutMs: inputs.timeoutMs, atReady: inputs.stopAtReady ? 'return' : 'continue' },
+    dependencies,
+  );
   const environmentUrl = inputs.environmentUrl ?? outputs.publicUrl;
   if (record) await record.api.setStatus(record.id, ...recordStatus(finish, environmentUrl));
   await writeSummary(`Deploy ${inputs.service} to ${outputs.environment}`, finish, [
@@ -283,7 +290,7 @@ async function follow(
   codedeploy: CodeDeployClient,
   deploymentId: string,
   region: string,
-  options: { readonly timeoutMs: number; readonly stopAtReady: boolean },
+  options: { readonly timeoutMs: number; readonly atReady: WaitOptions['atReady'] },
   { timing, onCancel }: Dependencies,
 ): Promise<Finish> {
   core.saveState(STATE.deploymentId, deploymentId);
@@ -303,7 +310,7 @@ async function follow(
       deploymentId,
       {
         deadline: timing.now() + options.timeoutMs,
-        stopAtReady: options.stopAtReady,
+        atReady: options.atReady,
         signal: controller.signal,
         log: core.info,
       },
@@ -356,15 +363,14 @@ async function resume(mode: 'continue' | 'stop', dependencies: Dependencies): Pr
   if (mode === 'continue') {
     await continueDeployment(codedeploy, deploymentId);
     core.info(`Continued deployment ${deploymentId}: shifting production traffic`);
-    finish = await follow(codedeploy, deploymentId, region, { timeoutMs, stopAtReady: false }, dependencies);
+    finish = await follow(codedeploy, deploymentId, region, { timeoutMs, atReady: 'continue' }, dependencies);
   } else {
     core.info(`Deployment ${deploymentId}: ${await stopWithRollback(codedeploy, deploymentId)}`);
-    // stopAtReady keeps the waiter from continuing a deployment that is being stopped.
     const result = await follow(
       codedeploy,
       deploymentId,
       region,
-      { timeoutMs, stopAtReady: true },
+      { timeoutMs, atReady: 'wait' },
       dependencies,
     );
     const ended = result.status === 'Stopped' || result.status === 'Failed';
