@@ -205,18 +205,42 @@ test('a connection cut after tokens is an error, not a short answer, and is not 
 
   expect(tokens).toEqual(['A']);
   expect(error).toBeInstanceOf(AppError);
-  expect([502, 503]).toContain((error as AppError).status);
+  expect(error).toMatchObject({ status: 503, code: 'unavailable' });
   expect(fake.requests).toHaveLength(1);
 });
 
-test('a stream that ends without messageStop is a 502', async () => {
+test('a connection cut before the first token is retried', async () => {
+  const { providers, sleeps } = setUp();
+  fake.enqueue('converse-stream', stream([messageStart()], { ending: 'destroy', frameDelayMs: 20 }));
+
+  const { tokens, error } = await collect(providers.generator.streamAnswer(question()));
+
+  expect(error).toBeUndefined();
+  expect(tokens.join('')).toBe('Hello from the fake model.');
+  expect(fake.requests).toHaveLength(2);
+  expect(sleeps).toEqual([125]);
+});
+
+test('an empty answer (messageStop without text) is a success with no tokens, not retried', async () => {
+  const { providers, sleeps } = setUp();
+  fake.enqueue('converse-stream', stream([messageStart(), messageStop('end_turn'), metadata()]));
+
+  const { tokens, error } = await collect(providers.generator.streamAnswer(question()));
+
+  expect(error).toBeUndefined();
+  expect(tokens).toEqual([]);
+  expect(fake.requests).toHaveLength(1);
+  expect(sleeps).toEqual([]);
+});
+
+test('a stream that ends without messageStop is a truncated answer: 503, not a short success', async () => {
   const { providers } = setUp();
   fake.enqueue('converse-stream', stream([messageStart(), textDelta('A'), contentBlockStop()]));
 
   const { tokens, error } = await collect(providers.generator.streamAnswer(question()));
 
   expect(tokens).toEqual(['A']);
-  expect(error).toMatchObject({ status: 502, code: 'upstream_error' });
+  expect(error).toMatchObject({ status: 503, code: 'unavailable' });
   expect(((error as AppError).cause as Error).message).toContain('stream ended before messageStop');
 });
 

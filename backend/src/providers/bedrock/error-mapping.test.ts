@@ -16,6 +16,7 @@ import {
   classifyFailure,
   MalformedResponseError,
   ResponseReadError,
+  TruncatedStreamError,
   toAppError,
 } from './error-mapping';
 
@@ -32,6 +33,7 @@ test.each([
   [new ValidationException({ message: 'bad', ...meta(400) }), 'upstream', false],
   [new ModelStreamErrorException({ message: 'broke', $metadata: {} }), 'upstream', false],
   [new MalformedResponseError('not JSON'), 'upstream', false],
+  [new TruncatedStreamError('ended early'), 'unavailable', true],
   [Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }), 'unavailable', true],
   [Object.assign(new Error('socket idle'), { name: 'TimeoutError' }), 'timeout', true],
   [Object.assign(new Error('Unknown'), meta(429)), 'throttled', true],

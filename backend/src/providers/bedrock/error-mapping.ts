@@ -26,6 +26,14 @@ export class MalformedResponseError extends Error {
   override readonly name = 'MalformedResponseError';
 }
 
+/**
+ * A stream that ended before `messageStop`. The SDK ends the stream quietly when the connection is
+ * reset, so this is how a cut connection shows; treated as transient.
+ */
+export class TruncatedStreamError extends Error {
+  override readonly name = 'TruncatedStreamError';
+}
+
 /** An error raised while reading a response (body or stream) whose HTTP headers carried `requestId`. */
 export class ResponseReadError extends Error {
   override readonly name = 'ResponseReadError';
@@ -37,6 +45,8 @@ export class ResponseReadError extends Error {
   }
 }
 
+// The lower-case names are event-stream member names: the SDK names an exception frame it has no
+// model for after its `:exception-type` header.
 const THROTTLED = new Set(['ThrottlingException', 'throttlingException', 'TooManyRequestsException']);
 const QUOTA = new Set(['ServiceQuotaExceededException']);
 const UNAVAILABLE = new Set([
@@ -45,6 +55,7 @@ const UNAVAILABLE = new Set([
   'InternalServerException',
   'internalServerException',
   'ModelNotReadyException',
+  'TruncatedStreamError',
 ]);
 const TIMEOUT = new Set(['ModelTimeoutException', 'modelTimeoutException', 'TimeoutError']);
 const TRANSIENT_NETWORK_CODES = new Set([

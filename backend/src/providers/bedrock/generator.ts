@@ -8,7 +8,7 @@ import { buildPrompt } from '../../rag/prompt';
 import type { AnswerRequest, Generator } from '../../rag/types';
 import { startBudget } from './budget';
 import { answerTextOf, converseStreamInput, type InferenceSettings } from './converse';
-import { MalformedResponseError, ResponseReadError } from './error-mapping';
+import { MalformedResponseError, ResponseReadError, TruncatedStreamError } from './error-mapping';
 import type { GuardrailOptions } from './options';
 import { callWithRetries, explainFailure, type RetryRuntime } from './retry';
 
@@ -60,7 +60,12 @@ async function openStream(
     const buffered: ConverseStreamOutput[] = [];
     for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
       buffered.push(next.value);
-      if (answerTextOf(next.value) !== undefined) break;
+      if (answerTextOf(next.value) !== undefined)
+        return { events: replay(buffered, iterator), requestId, close };
+    }
+    // Ended without a token: fine for an empty answer, a cut connection (worth a retry) otherwise.
+    if (!buffered.some((event) => event.messageStop !== undefined)) {
+      throw new TruncatedStreamError('stream ended before its first token');
     }
     return { events: replay(buffered, iterator), requestId, close };
   } catch (error) {
@@ -101,8 +106,7 @@ export function createConverseGenerator(
           if (text !== undefined) yield text;
           if (event.messageStop !== undefined) stopped = true;
         }
-        // An aborted HTTP/2 stream can end quietly instead of failing; never mistake it for an answer.
-        if (!stopped) throw new MalformedResponseError('stream ended before messageStop');
+        if (!stopped) throw new TruncatedStreamError('stream ended before messageStop');
       } catch (error) {
         throw explainFailure(
           new ResponseReadError(error, opened.value.requestId),
