@@ -5,6 +5,7 @@ import { vector } from '@electric-sql/pglite-pgvector';
 import knexFactory, { type Knex } from 'knex';
 import type pg from 'pg';
 import { registerTypes } from 'pgvector/pg';
+import { lockDataDir } from './data-dir-lock';
 import { isSchemaCurrent, migrateToLatest } from './migrate';
 import { SESSION_SETTINGS_SQL } from './session-settings';
 
@@ -42,27 +43,34 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
 }
 
 async function openEmbedded(dataDir: string): Promise<Database> {
+  const inMemory = dataDir.startsWith('memory://');
+  let release = async () => {};
   let pglite: PGlite;
   try {
-    if (!dataDir.startsWith('memory://')) await mkdir(dataDir, { recursive: true });
+    if (!inMemory) {
+      await mkdir(dataDir, { recursive: true });
+      release = await lockDataDir(dataDir);
+    }
     pglite = await PGlite.create(dataDir, { extensions: { vector } });
   } catch (error) {
+    await release();
     throw new Error(`Could not open the embedded database in ${dataDir}: ${messageOf(error)}`, {
       cause: error,
     });
   }
+  const closeEngine = () => pglite.close().finally(release);
   // PGlite is one single-user backend: every knex pool over it holds exactly one connection.
   const connect = () => createPgConfig(pglite);
   try {
     await migrate(knexFactory({ client: 'pg', connection: connect(), pool: { min: 0, max: 1 } }));
   } catch (error) {
-    await pglite.close();
+    await closeEngine();
     throw new Error(`Could not migrate the embedded database in ${dataDir}: ${messageOf(error)}`, {
       cause: error,
     });
   }
   const knex = knexFactory({ client: 'pg', connection: connect(), pool: servingPool(1) });
-  return wrap(knex, 'embedded', () => pglite.close());
+  return wrap(knex, 'embedded', closeEngine);
 }
 
 async function openPostgres(

@@ -10,9 +10,18 @@ const run = promisify(execFile);
 
 const PG_MAJOR = 15;
 const PGVECTOR_VERSION = '0.8.0';
-const PG_BIN = `/usr/lib/postgresql/${PG_MAJOR}/bin`;
-const VECTOR_CONTROL = `/usr/share/postgresql/${PG_MAJOR}/extension/vector.control`;
 const PROVISION_HINT = 'Run `bash .ci/provision.sh` (it installs them with apt-get) and try again.';
+
+/** Where the Debian packages put PostgreSQL 15 and the pgvector build from .ci/provision.sh. */
+export interface PostgresInstallation {
+  readonly binDir: string;
+  readonly vectorControl: string;
+}
+
+export const DEBIAN_INSTALLATION: PostgresInstallation = {
+  binDir: `/usr/lib/postgresql/${PG_MAJOR}/bin`,
+  vectorControl: `/usr/share/postgresql/${PG_MAJOR}/extension/vector.control`,
+};
 
 export interface PostgresServer {
   /** `postgres://postgres@127.0.0.1:<port>/postgres` (trust authentication, loopback only). */
@@ -27,13 +36,16 @@ export interface PostgresServer {
  * because the cluster lives for one test run. Postgres refuses to run as root, so when we are root
  * the server runs as the `postgres` user.
  */
-export async function startPostgresServer(): Promise<PostgresServer> {
-  assertInstalled();
+export async function startPostgresServer(
+  installation: PostgresInstallation = DEBIAN_INSTALLATION,
+): Promise<PostgresServer> {
+  assertInstalled(installation);
+  const { binDir } = installation;
   const dataDir = await mkdtemp(join(tmpdir(), 'ragchat-pg-'));
   try {
     await chmod(dataDir, 0o700);
     if (runsAsRoot()) await handToPostgresUser(dataDir);
-    await asServerUser(`${PG_BIN}/initdb`, [
+    await asServerUser(`${binDir}/initdb`, [
       '--pgdata',
       join(dataDir, 'data'),
       '--username=postgres',
@@ -41,20 +53,20 @@ export async function startPostgresServer(): Promise<PostgresServer> {
       '--encoding=UTF8',
       '--no-sync',
     ]);
-    const port = await startOnFreePort(dataDir);
+    const port = await startOnFreePort(binDir, dataDir);
     const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
-    return { url, port, stop: () => stop(dataDir) };
+    return { url, port, stop: () => stop(binDir, dataDir) };
   } catch (error) {
-    await stop(dataDir);
+    await stop(binDir, dataDir);
     throw new Error(`Could not start the test PostgreSQL server: ${messageOf(error)}`, { cause: error });
   }
 }
 
-function assertInstalled(): void {
-  if (!existsSync(`${PG_BIN}/initdb`) || !existsSync(`${PG_BIN}/pg_ctl`)) {
-    throw new Error(`PostgreSQL ${PG_MAJOR} is not installed (no ${PG_BIN}/initdb). ${PROVISION_HINT}`);
+function assertInstalled({ binDir, vectorControl }: PostgresInstallation): void {
+  if (!existsSync(`${binDir}/initdb`) || !existsSync(`${binDir}/pg_ctl`)) {
+    throw new Error(`PostgreSQL ${PG_MAJOR} is not installed (no ${binDir}/initdb). ${PROVISION_HINT}`);
   }
-  const control = existsSync(VECTOR_CONTROL) ? readFileSync(VECTOR_CONTROL, 'utf8') : '';
+  const control = existsSync(vectorControl) ? readFileSync(vectorControl, 'utf8') : '';
   if (!control.includes(`default_version = '${PGVECTOR_VERSION}'`)) {
     throw new Error(
       `pgvector ${PGVECTOR_VERSION} is not installed for PostgreSQL ${PG_MAJOR}. ${PROVISION_HINT}`,
@@ -63,12 +75,12 @@ function assertInstalled(): void {
 }
 
 /** The port is only free when we look; another process may take it first, so retry a few times. */
-async function startOnFreePort(dataDir: string): Promise<number> {
+async function startOnFreePort(binDir: string, dataDir: string): Promise<number> {
   let lastError: unknown;
   for (let attempt = 0; attempt < 3; attempt += 1) {
     const port = await findFreePort();
     try {
-      await asServerUser(`${PG_BIN}/pg_ctl`, [
+      await asServerUser(`${binDir}/pg_ctl`, [
         'start',
         '--wait',
         '--timeout=60',
@@ -95,9 +107,9 @@ async function startOnFreePort(dataDir: string): Promise<number> {
   throw lastError;
 }
 
-async function stop(dataDir: string): Promise<void> {
+async function stop(binDir: string, dataDir: string): Promise<void> {
   if (existsSync(join(dataDir, 'data', 'postmaster.pid'))) {
-    await asServerUser(`${PG_BIN}/pg_ctl`, ['stop', '--mode=immediate', '--pgdata', join(dataDir, 'data')]);
+    await asServerUser(`${binDir}/pg_ctl`, ['stop', '--mode=immediate', '--pgdata', join(dataDir, 'data')]);
   }
   await rm(dataDir, { recursive: true, force: true });
 }
