@@ -28,7 +28,7 @@ describe('chat against the real backend (local mode)', () => {
       const answerResponse = page.waitForResponse((response) => response.url().endsWith('/api/query'));
       await page.goto(`${env.frontend.url}/`);
       await page.locator('#stats', { hasText: /\d+ documents · \d+ chunks indexed/ }).waitFor();
-      await expect(page.locator('#stats .mode-badge').innerText()).resolves.toBe('Local mode');
+      await expect(page.locator('#stats .mode-badge').textContent()).resolves.toBe('Local mode');
 
       await ask(page, 'How does Fargate run containers on ECS?');
       const answer = await settledAnswer(page);
@@ -40,7 +40,7 @@ describe('chat against the real backend (local mode)', () => {
       expect(await citations.count()).toBeGreaterThan(0);
       const sources = lastAnswer(page).locator('details.sources');
       expect(await sources.evaluate((details: HTMLDetailsElement) => details.open)).toBe(false);
-      await expect(sources.locator('summary').innerText()).resolves.toMatch(/^Sources \(\d+\)$/);
+      await expect(sources.locator('summary').textContent()).resolves.toMatch(/^Sources \(\d+\)$/);
       await expect(sources.locator('.source-title').first().textContent()).resolves.toMatch(SAMPLE_TITLES);
       await expect(sources.locator('.source-score').first().textContent()).resolves.toMatch(
         /relevance 0\.\d\d/,
@@ -62,16 +62,19 @@ describe('chat against the real backend (local mode)', () => {
       await page.goto(`${env.frontend.url}/`);
 
       await ask(page, 'What is AWS Fargate?');
-      const firstAnswer = await settledAnswer(page);
+      await settledAnswer(page);
+      // The local answerer is deterministic: asking the backend directly yields the same answer text.
+      const firstAnswer = await answerFromBackend('What is AWS Fargate?');
       await ask(page, 'And how do I pay for it?');
       const followUp = await settledAnswer(page);
 
+      expect(firstAnswer).toMatch(/Fargate/);
       expect(sent).toHaveLength(2);
       expect(sent[0]?.history).toEqual([]);
       expect(sent[1]?.query).toBe('And how do I pay for it?');
       expect(sent[1]?.history).toEqual([
         { role: 'user', content: 'What is AWS Fargate?' },
-        { role: 'assistant', content: firstAnswer.trim() },
+        { role: 'assistant', content: firstAnswer },
       ]);
       expect(followUp).toMatch(/pay/i);
       expect(await page.locator('.turn-user').count()).toBe(2);
@@ -91,9 +94,9 @@ describe('chat against the real backend (local mode)', () => {
       const partial = await settledAnswer(page, 'stopped');
       // Several paced events' worth of time: nothing more may arrive after Stop.
       await page.waitForTimeout(600);
-      expect(await lastAnswer(page).locator('.answer').innerText()).toBe(partial);
+      expect(await lastAnswer(page).locator('.answer').textContent()).toBe(partial);
 
-      await expect(lastAnswer(page).locator('.notice').innerText()).resolves.toBe('Stopped.');
+      await expect(lastAnswer(page).locator('.notice').textContent()).resolves.toBe('Stopped.');
       expect(await page.locator('#stop').isHidden()).toBe(true);
       expect(await page.locator('#send').isEnabled()).toBe(true);
       expect(await page.evaluate(() => document.activeElement?.id)).toBe('question');
@@ -172,4 +175,107 @@ describe('chat against the real backend (local mode)', () => {
       ).toBe(true);
     });
   });
+
+  test('a document full of XSS payloads, ingested through the API and retrieved, stays inert', async () => {
+    const ingest = await fetch(`${env.frontend.url}/api/documents`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${env.backend.adminToken}` },
+      body: JSON.stringify({ title: XSS_TITLE, content: XSS_CONTENT }),
+    });
+    expect(ingest.status).toBe(201);
+
+    await withPage(env.browser, 'xss-document', async (page, watch) => {
+      await page.addInitScript(() => {
+        const violations: string[] = [];
+        Object.assign(window, { __cspViolations: violations });
+        document.addEventListener('securitypolicyviolation', (event) =>
+          violations.push(event.violatedDirective),
+        );
+      });
+      await page.goto(`${env.frontend.url}/`);
+
+      await ask(
+        page,
+        'What do quokka zebrafish dashboards and runbooks do? <img src=x onerror="window.__xss=1">',
+      );
+      const answer = await settledAnswer(page);
+      await lastAnswer(page).locator('summary').click();
+
+      expect(answer).toContain('Quokka zebrafish');
+      expect(answer).toMatch(/<iframe src=|<img src=|<script>|<svg onload=/);
+      await expect(
+        lastAnswer(page).locator('xpath=preceding-sibling::li[1]').textContent(),
+      ).resolves.toContain('<img src=x onerror="window.__xss=1">');
+      await expect(lastAnswer(page).locator('.source-title').first().textContent()).resolves.toBe(XSS_TITLE);
+      const conversation = page.locator('#conversation');
+      await expect(conversation.textContent()).resolves.toContain("<script>window.__xss = 'script'</script>");
+      expect(
+        await conversation.locator('script, img, svg, iframe, object, embed, style, link, meta').count(),
+      ).toBe(0);
+      expect(await conversation.evaluate(attributesOutsideAllowList)).toEqual([]);
+      const hrefs = await conversation
+        .locator('a')
+        .evaluateAll((links) => links.map((link) => link.getAttribute('href')));
+      expect(
+        hrefs.filter((href) => !/^(#answer-\d+-source-\d+|https:\/\/example\.com\/)$/.test(href ?? '')),
+      ).toEqual([]);
+      // Even "clicking" where the javascript: link would have been runs nothing.
+      await lastAnswer(page).getByText('open the runbook').first().click();
+
+      expect(await page.evaluate(() => Reflect.get(window, '__xss'))).toBeUndefined();
+      expect(await page.evaluate(() => Reflect.get(window, '__cspViolations'))).toEqual([]);
+      expect(watch.dialogs).toEqual([]);
+      expect(watch.pageErrors).toEqual([]);
+    });
+  });
 });
+
+async function answerFromBackend(query: string): Promise<string> {
+  const response = await fetch(`${env.backend.url}/api/query`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+    body: JSON.stringify({ query }),
+  });
+  const body: unknown = await response.json();
+  if (typeof body !== 'object' || body === null || !('answer' in body) || typeof body.answer !== 'string') {
+    throw new Error(`unexpected /api/query answer: ${JSON.stringify(body)}`);
+  }
+  return body.answer;
+}
+
+const XSS_TITLE = 'Quokka <img src=x onerror="window.__xss=\'title\'"> field notes';
+const XSS_CONTENT = [
+  "Quokka zebrafish telemetry is kept in the vault. <script>window.__xss = 'script'</script>",
+  "Quokka zebrafish dashboards load fast. <img src=x onerror=\"window.__xss='img'; alert('img')\">",
+  "Quokka zebrafish runbooks: [open the runbook](javascript:window.__xss='link';alert('link')).",
+  'Quokka zebrafish alerts page the on-call team. <a href="javascript:alert(1)">click</a> <svg onload="alert(2)"></svg>',
+  'Quokka zebrafish dashboards also embed <iframe src="javascript:alert(3)"></iframe> frames.',
+  'Quokka zebrafish runbooks link to **the [vendor docs](https://example.com/)**.',
+].join('\n\n');
+
+/** Attributes the renderer is allowed to set; anything else (on*, style, src...) means injected markup. */
+function attributesOutsideAllowList(root: Element): string[] {
+  const allowed = new Set([
+    'class',
+    'id',
+    'href',
+    'rel',
+    'target',
+    'tabindex',
+    'aria-live',
+    'aria-busy',
+    'aria-label',
+    'data-state',
+    'data-source',
+    'role',
+    'open',
+    'type',
+  ]);
+  const found: string[] = [];
+  for (const element of root.querySelectorAll('*')) {
+    for (const attribute of element.getAttributeNames()) {
+      if (!allowed.has(attribute)) found.push(`${element.tagName.toLowerCase()}[${attribute}]`);
+    }
+  }
+  return found;
+}

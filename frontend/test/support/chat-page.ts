@@ -33,5 +33,5 @@ export async function settledAnswer(
 ): Promise<string> {
   const answer = lastAnswer(page);
   await answer.and(page.locator(`[data-state="${state}"]`)).waitFor();
-  return answer.locator('.answer').innerText();
+  return (await answer.locator('.answer').textContent()) ?? '';
 }
