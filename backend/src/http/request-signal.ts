@@ -22,7 +22,9 @@ export interface RequestSignal {
 export function requestSignal(ctx: Context, budgetMs: number): RequestSignal {
   const controller = new AbortController();
   const timer = setTimeout(() => {
-    controller.abort(new AppError(504, 'timeout', `The request did not finish within ${budgetMs} ms`));
+    controller.abort(
+      new AppError(504, 'timeout', `The request did not finish within ${budgetMs} ms`, { expose: true }),
+    );
   }, budgetMs);
   const onClose = () => {
     if (!ctx.res.writableEnded) controller.abort(new ClientDisconnectedError());
