@@ -4,6 +4,8 @@ export interface SlowLink {
   readonly url: string;
   /** Milliseconds between server-sent events on the way back; 0 passes bytes straight through. */
   setEventDelay(ms: number): void;
+  /** Drops every open connection, like a network failure between frontend and backend. */
+  cutConnections(): void;
   close(): Promise<void>;
 }
 
@@ -62,6 +64,9 @@ export async function startSlowLink(targetPort: number): Promise<SlowLink> {
     url: `http://127.0.0.1:${port}`,
     setEventDelay: (ms) => {
       eventDelayMs = ms;
+    },
+    cutConnections: () => {
+      for (const socket of sockets) socket.destroy();
     },
     close: () =>
       new Promise((resolve) => {
