@@ -4,11 +4,17 @@ import { SCRIPTS_DIR } from './workflow-files';
 
 const RESOLVE = join(SCRIPTS_DIR, 'resolve-rollback-target.sh');
 const DELETE_IMAGES = join(SCRIPTS_DIR, 'delete-pr-images.sh');
+const FIND_IN_FLIGHT = join(SCRIPTS_DIR, 'find-in-flight-deployment.sh');
 
 const REPOSITORY_URI = '111122223333.dkr.ecr.us-east-1.amazonaws.com/ragchat/backend';
 const DEPLOY_OUTPUTS = JSON.stringify({
+  codeDeployApplication: 'ragchat-prod',
   services: {
-    backend: { taskFamily: 'ragchat-prod-backend', repositoryUri: REPOSITORY_URI },
+    backend: {
+      taskFamily: 'ragchat-prod-backend',
+      repositoryUri: REPOSITORY_URI,
+      deploymentGroup: 'ragchat-prod-backend',
+    },
     frontend: {
       taskFamily: 'ragchat-prod-frontend',
       repositoryUri: '111122223333.dkr.ecr.us-east-1.amazonaws.com/ragchat/frontend',
@@ -160,5 +166,36 @@ describe('delete-pr-images.sh', () => {
     expect(result.status).toBe(1);
     expect(result.stdout).toContain("pull request number must be a positive integer, got '4*'");
     expect(aws.calls()).toEqual([]);
+  });
+});
+
+describe('find-in-flight-deployment.sh', () => {
+  const find = () => aws.run(FIND_IN_FLIGHT, [], { ENVIRONMENT: 'prod', SERVICE: 'backend' });
+
+  beforeEach(() => aws.respond('ssm', 'get-parameter', DEPLOY_OUTPUTS));
+
+  it.each(['Created', 'Queued', 'InProgress', 'Baking', 'Ready'])('reports a %s deployment', (status) => {
+    aws.respond('deploy', 'get-deployment-group', `d-ABCDEF123\t${status}\n`);
+    const result = find();
+    expect(result.status).toBe(0);
+    expect(result.outputs).toBe('deployment-id=d-ABCDEF123\n');
+    expect(aws.calls()).toContain(
+      'deploy get-deployment-group --application-name ragchat-prod --deployment-group-name ragchat-prod-backend ' +
+        '--query deploymentGroupInfo.lastAttemptedDeployment.[deploymentId, status] --output text',
+    );
+  });
+
+  it.each([
+    ['a finished deployment', 'd-ABCDEF123\tSucceeded\n'],
+    ['a stopped deployment', 'd-ABCDEF123\tStopped\n'],
+    ['a group that never deployed', 'None\n'],
+  ])('reports nothing for %s', (_what, response) => {
+    aws.respond('deploy', 'get-deployment-group', response);
+    expect(find()).toMatchObject({ status: 0, outputs: '' });
+  });
+
+  it('fails instead of reporting "nothing in flight" when CodeDeploy cannot be asked', () => {
+    aws.fail('deploy', 'get-deployment-group');
+    expect(find()).toMatchObject({ status: 254, outputs: '' });
   });
 });

@@ -297,7 +297,16 @@ describe('rollback.yml', () => {
     expect(mapping(mapping(main.strategy).matrix).service).toBe(
       '${{ fromJSON(needs.validate.outputs.services) }}',
     );
+    const inflight = stepIndex(
+      main,
+      (step) => step.run === 'bash .github/scripts/find-in-flight-deployment.sh',
+    );
     const stop = stepIndex(main, (step) => withOf(step).mode === 'stop');
+    expect(stepsOf(main)[stop]?.if).toBe("steps.inflight.outputs.deployment-id != ''");
+    expect(withOf(mapping(stepsOf(main)[stop]))['deployment-id']).toBe(
+      '${{ steps.inflight.outputs.deployment-id }}',
+    );
+    expect(inflight).toBeLessThan(stop);
     const previous = stepIndex(main, (step) => withOf(step).mode === 'find-previous');
     const resolve = stepIndex(main, (step) => String(step.run).includes('resolve-rollback-target.sh'));
     const deploy = stepIndex(main, (step) => step.uses === './.github/actions/deploy-service');
