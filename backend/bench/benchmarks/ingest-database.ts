@@ -1,0 +1,47 @@
+import { DEFAULT_EMBEDDING_CONCURRENCY } from '../../src/ingest/ingest-document';
+import { createFakeEmbedder, hashedVectorPicker } from '../lib/fake-providers';
+import { measureIngestBounds } from '../lib/ingest-bounds';
+import { runIngest } from '../lib/ingest-run';
+import { atLeast, Section } from '../lib/report';
+import type { Benchmark } from './benchmark';
+
+/** About ten chunks per document at the default chunk size, like a short article. */
+const PARAGRAPHS_PER_DOCUMENT = 10;
+const TARGET_CHUNKS_PER_SECOND = 1000;
+
+/**
+ * Ingest with a free embedder into the loaded, live HNSW-indexed table: what the database side
+ * (validation, dedup lookup, transaction, batched INSERTs, vector parsing, index maintenance) costs.
+ */
+export const ingestDatabaseBenchmark: Benchmark = {
+  name: 'ingest-db',
+  title: 'Ingest, database side (zero-latency embedder, live HNSW-indexed table)',
+  async run(context) {
+    const section = new Section(this.name, this.title);
+    const { db, tier } = await context.postgres();
+    const corpus = context.corpus();
+    const embedder = createFakeEmbedder(hashedVectorPicker(corpus.freshVectors(4000, 11)), 0);
+    const documentCount = Math.ceil(context.sizes.ingestChunks / PARAGRAPHS_PER_DOCUMENT);
+    const texts = (seed: number) =>
+      Array.from({ length: documentCount }, (_, i) => corpus.documentText(seed + i, PARAGRAPHS_PER_DOCUMENT));
+    // Warm the pool's connections and the code paths so the first measurement is not a cold start.
+    await runIngest(db, embedder, texts(900_000).slice(0, 5), 1, DEFAULT_EMBEDDING_CONCURRENCY);
+
+    for (const inFlight of [1, 2, 4]) {
+      const run = await runIngest(
+        db,
+        embedder,
+        texts(inFlight * 100_000),
+        inFlight,
+        DEFAULT_EMBEDDING_CONCURRENCY,
+      );
+      section.figure(
+        `chunks/s, ${inFlight} document${inFlight === 1 ? '' : 's'} in flight (${run.chunks} chunks in ${run.documents} documents)`,
+        run.chunksPerSecond.toFixed(0),
+        inFlight === 1 ? undefined : atLeast(run.chunksPerSecond, TARGET_CHUNKS_PER_SECOND, 'chunks/s'),
+      );
+    }
+    await measureIngestBounds(tier.url, corpus, section);
+    return { section, environment: tier.versions };
+  },
+};

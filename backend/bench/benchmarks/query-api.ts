@@ -1,0 +1,126 @@
+import { type ChildProcess, fork } from 'node:child_process';
+import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import { atLeast, atMost, Section } from '../lib/report';
+import type { PreparedQueries, QueryServerReady } from '../query-server';
+import type { Benchmark } from './benchmark';
+
+const CONNECTIONS = 64;
+const WARM_UP_SECONDS = 3;
+
+/**
+ * POST /api/query over HTTP against the backend in a child process (zero-latency providers, the
+ * loaded PostgreSQL tier), 64 connections kept busy by autocannon.
+ */
+export const queryApiBenchmark: Benchmark = {
+  name: 'api',
+  title: `Query API (POST /api/query, ${CONNECTIONS} connections, zero-latency providers)`,
+  async run(context) {
+    const section = new Section(this.name, this.title);
+    const { tier } = await context.postgres();
+    const queries = context.queries();
+    const dir = await mkdtemp(join(tmpdir(), 'ragchat-bench-api-'));
+    const prepared: PreparedQueries = {
+      queries: queries.map((query) => ({ text: query.text, vector: Array.from(query.vector) })),
+    };
+    const file = join(dir, 'queries.json');
+    await writeFile(file, JSON.stringify(prepared));
+    const server = await startServer(tier.url, file);
+    try {
+      const url = `http://127.0.0.1:${server.port}/api/query`;
+      const bodies = queries.map((query) => JSON.stringify({ query: query.text, topK: 5 }));
+      await load(url, bodies, WARM_UP_SECONDS); // JIT, pool connections, buffer cache
+      const rssBefore = residentMiB(server.child);
+      const result = await load(url, bodies, context.sizes.apiSeconds);
+      const rssAfter = residentMiB(server.child);
+      const errors = result.errors + result.timeouts + result.non2xx;
+      section.figure('duration', `${result.duration.toFixed(0)} s, ${result.requests.total} requests`);
+      section.figure(
+        'requests/s (mean)',
+        result.requests.average.toFixed(0),
+        atLeast(result.requests.average, 200, 'req/s'),
+      );
+      section.figure('latency p50', `${result.latency.p50} ms`);
+      section.figure('latency p99', `${result.latency.p99} ms`, atMost(result.latency.p99, 100, 'ms'));
+      section.figure(
+        'errors (connection errors + timeouts + non-2xx)',
+        String(errors),
+        atMost(errors, 0, ''),
+      );
+      section.figure(
+        'backend RSS before → after the load',
+        `${rssBefore.toFixed(0)} → ${rssAfter.toFixed(0)} MiB`,
+      );
+      section.figure(
+        'backend RSS growth',
+        `${(rssAfter - rssBefore).toFixed(1)} MiB`,
+        atMost(rssAfter - rssBefore, 50, 'MiB'),
+      );
+    } finally {
+      await stopServer(server.child);
+      await rm(dir, { recursive: true, force: true });
+    }
+    return {
+      section,
+      environment: `${tier.versions}, backend pool DB_POOL_MAX = 10, info-level logs to /dev/null`,
+    };
+  },
+};
+
+async function startServer(databaseUrl: string, queriesFile: string) {
+  // The bundler puts query-server.cjs next to this bundle (see the bench script in package.json).
+  const child = fork(join(__dirname, 'query-server.cjs'), [], {
+    env: {
+      ...process.env,
+      DATABASE_URL: databaseUrl,
+      BACKEND_HOST: '127.0.0.1',
+      BACKEND_PORT: '0',
+      SEED_SAMPLE_CORPUS: 'false',
+      ADMIN_TOKEN: 'bench-admin-token-not-used',
+      BENCH_QUERIES_FILE: queriesFile,
+    },
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
+  const [message] = (await Promise.race([
+    once(child, 'message'),
+    once(child, 'exit').then(([code]) => {
+      throw new Error(`the query server exited with code ${code} before listening`);
+    }),
+  ])) as [QueryServerReady];
+  return { child, port: message.port };
+}
+
+async function stopServer(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = once(child, 'exit');
+  child.kill('SIGTERM');
+  await exited;
+}
+
+function load(url: string, bodies: readonly string[], seconds: number): Promise<autocannon.Result> {
+  let next = 0;
+  return autocannon({
+    url,
+    connections: CONNECTIONS,
+    duration: seconds,
+    requests: [
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        setupRequest: (request) => ({ ...request, body: bodies[next++ % bodies.length]! }),
+      },
+    ],
+  });
+}
+
+/** Resident set size of the child, from /proc (Linux), in MiB. */
+function residentMiB(child: ChildProcess): number {
+  const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
+  const kib = /^VmRSS:\s+(\d+) kB$/m.exec(status)?.[1];
+  if (kib === undefined) throw new Error(`could not read VmRSS of process ${child.pid}`);
+  return Number(kib) / 1024;
+}

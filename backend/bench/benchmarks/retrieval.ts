@@ -1,0 +1,120 @@
+import type pg from 'pg';
+import { toSql } from 'pgvector';
+import { HNSW_EF_CONSTRUCTION, HNSW_M } from '../../src/db/migrations/001-documents-and-chunks';
+import { HNSW_EF_SEARCH } from '../../src/db/session-settings';
+import { retrieve } from '../../src/retrieval/retrieve';
+import { rowOfChunkId } from '../lib/bulk-load';
+import { RECALL_K } from '../lib/context';
+import type { BenchQuery } from '../lib/corpus';
+import { recallAtK } from '../lib/exact-search';
+import { createFakeEmbedder } from '../lib/fake-providers';
+import { withClient } from '../lib/postgres-tier';
+import { atLeast, atMost, Section } from '../lib/report';
+import { formatMs, mean, summarize } from '../lib/stats';
+import type { Benchmark } from './benchmark';
+
+/** pgvector's default, the shipped value, and two larger lists: what more recall costs. */
+const EF_SEARCH_SWEEP = [40, 64, HNSW_EF_SEARCH, 200];
+
+/**
+ * Retrieval on the real PostgreSQL tier: the pure HNSW scan (recall@5 against exact search, with
+ * an ef_search sweep), then the shipped retriever call, whose one statement runs the vector and
+ * full-text searches together and whose results are fused in JS.
+ */
+export const retrievalBenchmark: Benchmark = {
+  name: 'retrieval',
+  title: 'Retrieval on PostgreSQL + pgvector (HNSW, hybrid)',
+  async run(context) {
+    const section = new Section(this.name, this.title);
+    const queries = context.queries();
+    const truth = context.groundTruth();
+    const { db, tier, timings } = await context.postgres();
+    const buildMs = timings.indexBuildMs.chunks_embedding_hnsw_idx ?? Number.NaN;
+    section.figure('corpus', `${context.sizes.postgresChunks} chunks × 1024 dims, ${queries.length} queries`);
+    section.figure('bulk load (binary COPY, indexes dropped)', `${(timings.copyMs / 1000).toFixed(1)} s`);
+    section.figure(
+      'HNSW index build after the load',
+      `${(buildMs / 1000).toFixed(1)} s (${((context.sizes.postgresChunks / buildMs) * 1000).toFixed(0)} rows/s)`,
+    );
+
+    await withClient(tier.url, async (client) => {
+      const vectors = queries.map((query) => toSql(Array.from(query.vector)));
+      await client.query(`set hnsw.ef_search = ${HNSW_EF_SEARCH}`);
+      await timeVectorScan(client, vectors); // warm the index pages into shared_buffers
+      for (const efSearch of EF_SEARCH_SWEEP) {
+        await client.query(`set hnsw.ef_search = ${efSearch}`);
+        const { latencies, returned } = await timeVectorScan(client, vectors);
+        const summary = summarize(latencies);
+        const recall = mean(returned.map((rows, i) => recallAtK(truth[i]!, rows, RECALL_K)));
+        const shipped = efSearch === HNSW_EF_SEARCH;
+        section.figure(
+          `HNSW scan alone, ef_search ${efSearch}${shipped ? ' (shipped)' : ''}: p50 / p95 / p99`,
+          `${formatMs(summary.p50)} / ${formatMs(summary.p95)} / ${formatMs(summary.p99)} ms`,
+        );
+        section.figure(
+          `HNSW scan alone, ef_search ${efSearch}: recall@${RECALL_K}`,
+          recall.toFixed(3),
+          shipped ? atLeast(recall, 0.98, '') : undefined,
+        );
+      }
+    });
+
+    const embedder = createFakeEmbedder(lookupTable(queries), 0);
+    const runRetriever = async () => {
+      const latencies: number[] = [];
+      const returned: number[][] = [];
+      for (const query of queries) {
+        const start = performance.now();
+        const result = await retrieve(db, embedder, { query: query.text, topK: RECALL_K, minScore: 0 });
+        latencies.push(performance.now() - start);
+        returned.push(result.chunks.map((chunk) => rowOfChunkId(chunk.chunkId) ?? -1));
+      }
+      return { latencies, returned };
+    };
+    await runRetriever(); // warm-up: pool connections, plans, full-text index pages
+    const { latencies, returned } = await runRetriever();
+    const summary = summarize(latencies);
+    section.figure(
+      'retriever call (hybrid: HNSW + full text + fusion): p50',
+      `${formatMs(summary.p50)} ms`,
+      atMost(summary.p50, 5, 'ms'),
+    );
+    section.figure('retriever call: p95', `${formatMs(summary.p95)} ms`);
+    section.figure('retriever call: p99', `${formatMs(summary.p99)} ms`, atMost(summary.p99, 15, 'ms'));
+    const agreement = mean(returned.map((rows, i) => recallAtK(truth[i]!, rows, RECALL_K)));
+    section.figure(
+      `retriever top ${RECALL_K} that are exact vector neighbours (fusion with full text reorders by design)`,
+      agreement.toFixed(3),
+    );
+    return {
+      section,
+      environment: `${tier.versions}, HNSW m = ${HNSW_M}, ef_construction = ${HNSW_EF_CONSTRUCTION}, ef_search = ${HNSW_EF_SEARCH}`,
+    };
+  },
+};
+
+async function timeVectorScan(client: pg.Client, vectors: readonly string[]) {
+  const latencies: number[] = [];
+  const returned: number[][] = [];
+  for (const vector of vectors) {
+    const start = performance.now();
+    const { rows } = await client.query<{ id: string }>({
+      name: 'bench-vector-scan',
+      text: 'select id from chunks order by embedding <=> $1::vector limit 5',
+      values: [vector],
+    });
+    latencies.push(performance.now() - start);
+    returned.push(rows.map((row) => rowOfChunkId(row.id) ?? -1));
+  }
+  return { latencies, returned };
+}
+
+/** The zero-latency embedder of this benchmark answers each query text with its prepared vector. */
+function lookupTable(queries: readonly BenchQuery[]): (text: string) => Float32Array {
+  const byText = new Map(queries.map((query) => [query.text, query.vector]));
+  return (text) => {
+    const vector = byText.get(text);
+    if (vector === undefined) throw new Error(`no prepared vector for query "${text}"`);
+    return vector;
+  };
+}

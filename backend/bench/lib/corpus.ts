@@ -1,0 +1,232 @@
+import { Prng } from './prng';
+import { dot, normalizeInPlace, randomUnitVector } from './vector-math';
+import { Vocabulary } from './vocabulary';
+
+/**
+ * Synthetic chunks that look like real text embeddings, with matching text for full-text search.
+ *
+ * Uniform random vectors are useless for an HNSW benchmark: in 1024 dimensions every point is
+ * nearly equidistant from every other, so recall means nothing. Real embeddings instead share a
+ * common direction (random texts have positive cosine), group by topic, then by sub-topic, and
+ * spread unevenly inside a group. The generator reproduces those layers: a global mean, topic
+ * directions, a few hundred cluster centres, and anisotropic noise (a handful of per-cluster
+ * principal directions with decaying variance plus a small isotropic floor).
+ */
+export interface CorpusOptions {
+  readonly size: number;
+  readonly dims: number;
+  readonly seed: number;
+  readonly topics: number;
+  readonly clusters: number;
+}
+
+export const DEFAULT_CORPUS: Omit<CorpusOptions, 'size'> = {
+  dims: 1024,
+  seed: 20261122,
+  topics: 24,
+  clusters: 320,
+};
+
+/** Noise layout; tuned so the cosine statistics resemble Titan V2 output (see describeCorpus). */
+const GLOBAL_WEIGHT = 0.42;
+const TOPIC_WEIGHT = 0.55;
+const CLUSTER_WEIGHT = 0.8;
+const PRINCIPAL_DIRECTIONS = 12;
+const PRINCIPAL_SCALE = 0.5;
+const PRINCIPAL_DECAY = 0.82;
+const ISOTROPIC_SCALE = 0.45;
+/** Queries are short texts, so they sit a little further from their cluster than documents do. */
+const QUERY_NOISE_FACTOR = 1.15;
+const WORDS_PER_CHUNK = 70;
+const WORDS_PER_QUERY = 3;
+
+interface Cluster {
+  readonly topic: number;
+  readonly centre: Float32Array;
+  /** PRINCIPAL_DIRECTIONS unit vectors, flattened. */
+  readonly principal: Float32Array;
+}
+
+export class Corpus {
+  readonly dims: number;
+  readonly size: number;
+  /** Row-major unit vectors: chunk i occupies [i * dims, (i + 1) * dims). */
+  readonly vectors: Float32Array;
+  readonly clusterOf: Uint16Array;
+  private readonly clusters: readonly Cluster[];
+  private readonly vocabulary: Vocabulary;
+  private readonly seed: number;
+
+  constructor(options: CorpusOptions) {
+    const prng = new Prng(options.seed);
+    const gaussian = () => prng.gaussian();
+    this.dims = options.dims;
+    this.size = options.size;
+    this.seed = options.seed;
+    this.vocabulary = new Vocabulary(prng, options.topics, options.clusters);
+
+    const globalMean = randomUnitVector(options.dims, gaussian);
+    const topicDirections = Array.from({ length: options.topics }, () =>
+      randomUnitVector(options.dims, gaussian),
+    );
+    this.clusters = Array.from({ length: options.clusters }, (_, index) => {
+      const topic = index % options.topics;
+      const own = randomUnitVector(options.dims, gaussian);
+      const centre = new Float32Array(options.dims);
+      for (let i = 0; i < options.dims; i++) {
+        centre[i] =
+          GLOBAL_WEIGHT * globalMean[i]! +
+          TOPIC_WEIGHT * topicDirections[topic]![i]! +
+          CLUSTER_WEIGHT * own[i]!;
+      }
+      normalizeInPlace(centre, 0, options.dims);
+      const principal = new Float32Array(PRINCIPAL_DIRECTIONS * options.dims);
+      for (let p = 0; p < PRINCIPAL_DIRECTIONS; p++) {
+        principal.set(randomUnitVector(options.dims, gaussian), p * options.dims);
+      }
+      return { topic, centre, principal };
+    });
+
+    // Real corpora are uneven: a few subjects have many chunks, most have few (weight ~ 1/sqrt(rank)).
+    const weights = this.clusters.map((_, rank) => 1 / Math.sqrt(rank + 1));
+    const cumulative = cumulativeSum(weights);
+    this.vectors = new Float32Array(options.size * options.dims);
+    this.clusterOf = new Uint16Array(options.size);
+    for (let row = 0; row < options.size; row++) {
+      const cluster = pickWeighted(cumulative, prng.next());
+      this.clusterOf[row] = cluster;
+      this.sampleInto(this.vectors, row * options.dims, cluster, 1, prng);
+    }
+  }
+
+  vector(row: number): Float32Array {
+    return this.vectors.subarray(row * this.dims, (row + 1) * this.dims);
+  }
+
+  /** Deterministic text for chunk `row`, drawn from its cluster's and topic's vocabulary. */
+  text(row: number): string {
+    const cluster = this.clusterOf[row]!;
+    return this.vocabulary.passage(
+      new Prng(this.seed ^ (row * 2654435761)),
+      cluster,
+      this.clusters[cluster]!.topic,
+      WORDS_PER_CHUNK,
+    );
+  }
+
+  /**
+   * Queries near the data distribution: a fresh sample from the cluster of a random chunk (so
+   * popular subjects are asked about more often), with a few words of that cluster as its text.
+   */
+  queries(count: number, seed: number): BenchQuery[] {
+    const prng = new Prng(seed);
+    const texts = new Set<string>();
+    return Array.from({ length: count }, (_, index) => {
+      const cluster = this.clusterOf[prng.int(this.size)]!;
+      const vector = new Float32Array(this.dims);
+      this.sampleInto(vector, 0, cluster, QUERY_NOISE_FACTOR, prng);
+      // Texts key the fake embedder's lookup table, so they must be unique; redraw on a collision.
+      let text: string;
+      do {
+        text = this.vocabulary.query(prng, cluster, this.clusters[cluster]!.topic, WORDS_PER_QUERY);
+      } while (texts.has(text));
+      texts.add(text);
+      return { id: index, text, vector };
+    });
+  }
+
+  /** Fresh vectors from the corpus distribution (not in the table), for chunks that benchmarks ingest. */
+  freshVectors(count: number, seed: number): Float32Array[] {
+    const prng = new Prng(seed);
+    return Array.from({ length: count }, () => {
+      const vector = new Float32Array(this.dims);
+      this.sampleInto(vector, 0, this.clusterOf[prng.int(this.size)]!, 1, prng);
+      return vector;
+    });
+  }
+
+  /** A document of `paragraphs` passages on one subject; distinct seeds give distinct content. */
+  documentText(seed: number, paragraphs: number): string {
+    const prng = new Prng(seed);
+    const cluster = this.clusterOf[prng.int(this.size)]!;
+    const topic = this.clusters[cluster]!.topic;
+    return Array.from({ length: paragraphs }, () =>
+      this.vocabulary.passage(prng, cluster, topic, WORDS_PER_CHUNK),
+    ).join('\n\n');
+  }
+
+  private sampleInto(
+    target: Float32Array,
+    offset: number,
+    clusterIndex: number,
+    noise: number,
+    prng: Prng,
+  ): void {
+    const { centre, principal } = this.clusters[clusterIndex]!;
+    const dims = this.dims;
+    const isotropic = (noise * ISOTROPIC_SCALE) / Math.sqrt(dims);
+    for (let i = 0; i < dims; i++) target[offset + i] = centre[i]! + isotropic * prng.gaussian();
+    let scale = noise * PRINCIPAL_SCALE;
+    for (let p = 0; p < PRINCIPAL_DIRECTIONS; p++) {
+      const weight = scale * prng.gaussian();
+      const base = p * dims;
+      for (let i = 0; i < dims; i++) target[offset + i] = target[offset + i]! + weight * principal[base + i]!;
+      scale *= PRINCIPAL_DECAY;
+    }
+    normalizeInPlace(target, offset, dims);
+  }
+}
+
+export interface BenchQuery {
+  readonly id: number;
+  /** Query text: words that occur in the target cluster's chunks, for the full-text half of hybrid search. */
+  readonly text: string;
+  readonly vector: Float32Array;
+}
+
+/** Cosine statistics that show the corpus is shaped like real embeddings (printed with the results). */
+export function describeCorpus(corpus: Corpus, samples: number, seed: number): Record<string, number> {
+  const prng = new Prng(seed);
+  let randomPairs = 0;
+  let sameCluster = 0;
+  let sameClusterCount = 0;
+  for (let s = 0; s < samples; s++) {
+    const a = prng.int(corpus.size);
+    const b = prng.int(corpus.size);
+    randomPairs += dot(corpus.vectors, a * corpus.dims, corpus.vectors, b * corpus.dims, corpus.dims);
+    for (let tries = 0; tries < 2000; tries++) {
+      const c = prng.int(corpus.size);
+      if (c !== a && corpus.clusterOf[c] === corpus.clusterOf[a]) {
+        sameCluster += dot(corpus.vectors, a * corpus.dims, corpus.vectors, c * corpus.dims, corpus.dims);
+        sameClusterCount++;
+        break;
+      }
+    }
+  }
+  return {
+    meanCosineRandomPair: randomPairs / samples,
+    meanCosineSameCluster: sameCluster / Math.max(1, sameClusterCount),
+  };
+}
+
+function cumulativeSum(values: readonly number[]): Float64Array {
+  const total = values.reduce((sum, v) => sum + v, 0);
+  const result = new Float64Array(values.length);
+  let running = 0;
+  values.forEach((v, i) => {
+    running += v / total;
+    result[i] = running;
+  });
+  return result;
+}
+
+function pickWeighted(cumulative: Float64Array, u: number): number {
+  let lo = 0;
+  let hi = cumulative.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (cumulative[mid]! < u) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}

@@ -1,0 +1,121 @@
+import { createHash, randomUUID } from 'node:crypto';
+import type pg from 'pg';
+import { toSql } from 'pgvector';
+import { DEFAULT_INSERT_BATCH_SIZE } from '../../src/ingest/ingest-document';
+import { mapWithConcurrency } from '../../src/ingest/map-with-concurrency';
+import { type ChunkRow, copyChunkRows, encodeVector } from './bulk-load';
+import type { Corpus } from './corpus';
+import { withClient } from './postgres-tier';
+import type { Section } from './report';
+import { mean, since } from './stats';
+
+const ROWS = 2000;
+
+/**
+ * Splits the cost of a chunk insert into its parts by writing the same rows several ways:
+ * - JS: formatting the vectors as text (what `toSql` sends);
+ * - server, no index: the shipped multi-row INSERT with text vectors into an unindexed copy of the
+ *   table (round trips + vector text parsing + tsvector), then binary COPY into it (neither
+ *   round trips nor parsing): the difference is what the text protocol costs;
+ * - server, live indexes: binary COPY into the real table, on one connection and on two: the
+ *   difference from the unindexed COPY is HNSW (and GIN) maintenance, and whether it spreads
+ *   across cores.
+ */
+export async function measureIngestBounds(url: string, corpus: Corpus, section: Section): Promise<void> {
+  // Distinct seeds: repeated vectors would make the HNSW inserts unrealistically cheap.
+  let seed = 4242;
+  const rows = (documentId: string): ChunkRow[] => {
+    seed += ROWS;
+    return corpus.freshVectors(ROWS, seed).map((embedding, ordinal) => ({
+      id: randomUUID(),
+      documentId,
+      ordinal,
+      content: corpus.documentText(seed + ordinal, 1),
+      embedding,
+    }));
+  };
+  const rate = (ms: number, count = ROWS) => `${((count / ms) * 1000).toFixed(0)} rows/s`;
+
+  const arrays = rows('').map((row) => Array.from(row.embedding));
+  let start = performance.now();
+  const texts = arrays.map((embedding) => toSql(embedding));
+  section.figure('bound: JS formatting vectors as text (toSql)', rate(since(start)));
+  section.note(
+    `A 1024-dim vector as text is ${Math.round(mean(texts.map((t) => t.length)) / 1024)} KB; in binary it is 4 KB.`,
+  );
+
+  await withClient(url, async (client) => {
+    await client.query('create temporary table scratch (like chunks including defaults including generated)');
+    const scratchRows = rows(randomUUID());
+    start = performance.now();
+    for (let i = 0; i < ROWS; i += DEFAULT_INSERT_BATCH_SIZE) {
+      await insertText(client, scratchRows.slice(i, i + DEFAULT_INSERT_BATCH_SIZE));
+    }
+    section.figure(
+      `bound: multi-row INSERT, text vectors, no index (${DEFAULT_INSERT_BATCH_SIZE} rows per statement)`,
+      rate(since(start)),
+    );
+    await client.query('truncate scratch');
+    start = performance.now();
+    for (let i = 0; i < ROWS; i += DEFAULT_INSERT_BATCH_SIZE) {
+      await insertBinary(client, scratchRows.slice(i, i + DEFAULT_INSERT_BATCH_SIZE));
+    }
+    section.figure('bound: the same INSERT with binary vector parameters, no index', rate(since(start)));
+    await client.query('truncate scratch');
+    start = performance.now();
+    await copyChunkRows(client, 'scratch', [scratchRows]);
+    section.figure('bound: binary COPY, no index', rate(since(start)));
+
+    const liveRows = rows(await newDocument(client));
+    start = performance.now();
+    await copyChunkRows(client, 'chunks', [liveRows]);
+    section.figure('bound: binary COPY into the live indexed table, 1 connection', rate(since(start)));
+  });
+
+  const documents = await withClient(url, async (client) => [
+    await newDocument(client),
+    await newDocument(client),
+  ]);
+  const halves = documents.map((documentId) => rows(documentId).slice(0, ROWS / 2));
+  start = performance.now();
+  await mapWithConcurrency(halves, 2, (half) =>
+    withClient(url, (client) => copyChunkRows(client, 'chunks', [half])),
+  );
+  section.figure('bound: binary COPY into the live indexed table, 2 connections', rate(since(start)));
+}
+
+/** The statement knex builds for the shipped batch insert, with the vector as `toSql` text. */
+function insertText(client: pg.Client, batch: readonly ChunkRow[]): Promise<void> {
+  return insertRows(client, batch, (embedding) => toSql(Array.from(embedding)));
+}
+
+function insertBinary(client: pg.Client, batch: readonly ChunkRow[]): Promise<void> {
+  return insertRows(client, batch, encodeVector);
+}
+
+async function insertRows(
+  client: pg.Client,
+  batch: readonly ChunkRow[],
+  encode: (embedding: Float32Array) => string | Buffer,
+): Promise<void> {
+  const values: unknown[] = [];
+  const tuples = batch.map((row) => {
+    values.push(row.documentId, row.ordinal, row.content, encode(row.embedding));
+    const n = values.length;
+    return `($${n - 3}, $${n - 2}, $${n - 1}, $${n}::vector)`;
+  });
+  await client.query(
+    `insert into scratch (document_id, ordinal, content, embedding) values ${tuples.join(', ')}`,
+    values,
+  );
+}
+
+async function newDocument(client: pg.Client): Promise<string> {
+  const id = randomUUID();
+  const content = `Bound probe ${id}`;
+  await client.query(
+    `insert into documents (id, title, content, content_sha256) values ($1, 'Bound probe', $2, $3)`,
+    [id, content, createHash('sha256').update(content).digest('hex')],
+  );
+  return id;
+}
