@@ -171,6 +171,7 @@ describe('deploy.yml', () => {
     const staging = job(deploy, 'staging');
     const prod = job(deploy, 'prod');
     for (const [target, environment] of [
+      [job(deploy, 'dev'), 'dev'],
       [staging, 'staging'],
       [prod, 'prod'],
     ] as const) {
@@ -182,7 +183,8 @@ describe('deploy.yml', () => {
       });
     }
     expect(prod.needs).toContain('staging');
-    expect(staging.needs).not.toContain('prod');
+    expect(staging.needs).toEqual(['images']);
+    expect(prod.needs).not.toContain('dev');
   });
 });
 
