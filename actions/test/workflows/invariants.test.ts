@@ -94,7 +94,7 @@ describe('the checker catches', () => {
   it('AWS credentials on pull_request without the fork guard', () => {
     const file = broken(
       'preview.yml',
-      "if: needs.trust.outputs.same-repo == 'true' && github.event.action != 'closed'",
+      "if: needs.trust.outputs.aws == 'true' && github.event.action != 'closed'",
       'if: true',
     );
     expect(check(file)).toEqual([

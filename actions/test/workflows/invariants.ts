@@ -21,10 +21,7 @@ const CONFIGURE_AWS = 'aws-actions/configure-aws-credentials';
 const CHECKOUT = 'actions/checkout';
 const PINNED = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_./-]+@[0-9a-f]{40}$/;
 const VERSION_COMMENT = /#\s*v\d+\.\d+\.\d+\s*$/;
-const SAME_REPO_GUARDS = [
-  "needs.trust.outputs.same-repo == 'true'",
-  'head.repo.full_name == github.repository',
-];
+const SAME_REPO_GUARDS = ["needs.trust.outputs.aws == 'true'", 'head.repo.full_name == github.repository'];
 
 export interface InputSpec {
   readonly name: string;

@@ -1,5 +1,7 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: the strings are GitHub Actions expressions, not JS templates
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   COMPOSITE_ACTIONS_DIR,
@@ -75,7 +77,8 @@ describe('ci.yml', () => {
   it('posts cdk diff only for same-repository pull requests that touch infra/', () => {
     const diff = job(ci, 'infra-diff');
     expect(diff.if).toBe(
-      "github.event_name == 'pull_request' && github.event.pull_request.head.repo.full_name == github.repository",
+      "github.event_name == 'pull_request' && github.event.pull_request.head.repo.full_name == github.repository " +
+        "&& github.actor != 'dependabot[bot]'",
     );
     const awsStep = stepsOf(diff).find((step) => String(step.uses).startsWith('aws-actions/'));
     expect(awsStep?.if).toBe("steps.changed.outputs.infra == 'true'");
@@ -109,26 +112,90 @@ describe('preview.yml', () => {
     });
   });
 
-  it('detects forks without any permissions and says so in the job summary', () => {
+  describe('trust job', () => {
     const trust = job(preview, 'trust');
-    expect(trust.permissions).toEqual({});
     const step = mapping(stepsOf(trust)[0]);
-    expect(mapping(step.env)).toMatchObject({
-      HEAD_REPO: '${{ github.event.pull_request.head.repo.full_name }}',
-      IS_FORK: '${{ github.event.pull_request.head.repo.fork }}',
-      BASE_REPO: '${{ github.repository }}',
+    let dir: string;
+    beforeEach(() => {
+      dir = mkdtempSync(join(tmpdir(), 'trust-'));
     });
-    expect(String(step.run)).toContain('GITHUB_STEP_SUMMARY');
+    afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+    // Runs the step's own script the way the runner does, with the env the workflow maps in.
+    function decide(event: { headRepo: string; fork: boolean; actor: string }) {
+      const output = join(dir, 'output');
+      const summary = join(dir, 'summary');
+      writeFileSync(output, '');
+      writeFileSync(summary, '');
+      const result = spawnSync('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', String(step.run)], {
+        encoding: 'utf8',
+        env: {
+          PATH: process.env.PATH,
+          GITHUB_OUTPUT: output,
+          GITHUB_STEP_SUMMARY: summary,
+          HEAD_REPO: event.headRepo,
+          IS_FORK: String(event.fork),
+          BASE_REPO: 'acme/ragchat',
+          ACTOR: event.actor,
+        },
+      });
+      return {
+        status: result.status,
+        stdout: result.stdout,
+        output: readFileSync(output, 'utf8'),
+        summary: readFileSync(summary, 'utf8'),
+      };
+    }
+
+    it('needs no permissions and maps the event fields through env', () => {
+      expect(trust.permissions).toEqual({});
+      expect(mapping(step.env)).toEqual({
+        HEAD_REPO: '${{ github.event.pull_request.head.repo.full_name }}',
+        IS_FORK: '${{ github.event.pull_request.head.repo.fork }}',
+        BASE_REPO: '${{ github.repository }}',
+        ACTOR: '${{ github.actor }}',
+      });
+    });
+
+    it('lets a pull request from this repository use AWS, silently', () => {
+      expect(decide({ headRepo: 'acme/ragchat', fork: false, actor: 'alice' })).toEqual({
+        status: 0,
+        stdout: '',
+        output: 'aws=true\n',
+        summary: '',
+      });
+    });
+
+    it.each([
+      [
+        'a fork',
+        { headRepo: 'mallory/ragchat', fork: true, actor: 'mallory' },
+        'comes from a fork (`mallory/ragchat`)',
+      ],
+      ['a renamed fork', { headRepo: 'acme/ragchat', fork: true, actor: 'mallory' }, 'comes from a fork'],
+      [
+        'Dependabot',
+        { headRepo: 'acme/ragchat', fork: false, actor: 'dependabot[bot]' },
+        'started by Dependabot',
+      ],
+    ])('keeps %s away from AWS and says why in the summary', (_who, event, why) => {
+      const result = decide(event);
+      expect(result.status).toBe(0);
+      expect(result.output).toBe('aws=false\n');
+      expect(result.stdout).toMatch(/^::notice title=Preview skipped::/);
+      expect(result.summary).toContain('### Preview skipped');
+      expect(result.summary).toContain(why);
+    });
   });
 
   it('deploys open pull requests and destroys closed ones, each only for the same repository', () => {
     for (const id of ['images', 'deploy']) {
       expect(job(preview, id).if).toBe(
-        "needs.trust.outputs.same-repo == 'true' && github.event.action != 'closed'",
+        "needs.trust.outputs.aws == 'true' && github.event.action != 'closed'",
       );
     }
     expect(job(preview, 'teardown').if).toBe(
-      "needs.trust.outputs.same-repo == 'true' && github.event.action == 'closed'",
+      "needs.trust.outputs.aws == 'true' && github.event.action == 'closed'",
     );
   });
 
