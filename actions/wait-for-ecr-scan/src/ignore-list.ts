@@ -7,9 +7,10 @@ export interface IgnoreEntry {
   readonly expired: boolean;
 }
 
-const ENTRY = /^(\S+)(?:\s+until\s+(\d{4}-\d{2}-\d{2}))?$/i;
+// A trailing `# reason` is allowed so that each entry can say why it is safe.
+const ENTRY = /^(\S+)(?:\s+until\s+(\d{4}-\d{2}-\d{2}))?(?:\s+#.*)?$/i;
 
-/** Parses `ID` / `ID until YYYY-MM-DD` lines; `today` is YYYY-MM-DD in UTC. */
+/** Parses `ID` / `ID until YYYY-MM-DD` lines, each optionally ending in `# reason`; `today` is YYYY-MM-DD in UTC. */
 export function parseIgnoreList(lines: readonly string[], today: string): IgnoreEntry[] {
   return lines.map((line) => {
     const match = ENTRY.exec(line);

@@ -161,7 +161,8 @@ describe('wait-for-ecr-scan', () => {
   it('ignores listed findings until their expiry date and reports expired entries', async () => {
     // The fake clock reads 2026-06-01.
     action.inputs({
-      ignore: 'CVE-2024-0001 until 2026-06-01\ncve-2024-0002\nCVE-2024-0003 until 2026-05-31\n',
+      ignore:
+        'CVE-2024-0001 until 2026-06-01 # not reachable, owner @web\ncve-2024-0002\nCVE-2024-0003 until 2026-05-31\n',
     });
     ecr.on(DescribeImageScanFindingsCommand).resolves(
       basic('COMPLETE', [
