@@ -63,7 +63,7 @@ describe('frontend/Dockerfile', () => {
 
   test('installs with the shared workspace lockfile, production dependencies only in the image', () => {
     const installs = all.filter(
-      (instruction) => instruction.keyword === 'RUN' && instruction.args.includes('npm '),
+      (instruction) => instruction.keyword === 'RUN' && /\bnpm (ci|install|i)\b/.test(instruction.args),
     );
     const prodInstall = byStage.get('prod-deps')?.find((instruction) => instruction.args.includes('npm ci'));
 
