@@ -1,0 +1,197 @@
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { SERVICE_NAMES, SERVICES, type ServiceName } from '../../naming';
+
+export interface LoadBalancerProps {
+  readonly vpc: ec2.IVpc;
+  /**
+   * ACM certificate; when set, the public listener is HTTPS on 443 and port 80 redirects to it.
+   * @default - plain HTTP on port 80
+   */
+  readonly certificateArn?: string;
+  /**
+   * Port of the CodeDeploy test listener.
+   * @default 8443
+   */
+  readonly testListenerPort?: number;
+  /**
+   * CIDRs allowed to reach the test listener.
+   * @default ['0.0.0.0/0']
+   */
+  readonly testListenerCidrs?: readonly string[];
+  /**
+   * ALB deletion protection.
+   * @default false
+   */
+  readonly deletionProtection?: boolean;
+  /**
+   * Days the access logs are kept.
+   * @default 90
+   */
+  readonly accessLogDays?: number;
+}
+
+/** Priority of the backend routing rule; preview stacks use 1000 and above. */
+export const BACKEND_RULE_PRIORITY = 10;
+/** Paths the backend serves; everything else goes to the frontend. */
+export const BACKEND_PATHS = ['/api/*', '/health'];
+
+/** Blue and green target groups of one service. */
+export interface TargetGroupPair {
+  readonly blue: elbv2.ApplicationTargetGroup;
+  readonly green: elbv2.ApplicationTargetGroup;
+}
+
+/**
+ * Internet-facing ALB with access logs. The public listener routes `/api/*` and `/health` to the
+ * backend's blue target group and everything else to the frontend's; the test listener routes the
+ * same way to the green ones. CodeDeploy swaps the pairs on every deployment.
+ */
+export class LoadBalancer extends Construct {
+  public readonly alb: elbv2.ApplicationLoadBalancer;
+  public readonly securityGroup: ec2.SecurityGroup;
+  public readonly accessLogBucket: s3.Bucket;
+  /** The listener users reach (HTTPS when a certificate is configured). */
+  public readonly listener: elbv2.ApplicationListener;
+  public readonly testListener: elbv2.ApplicationListener;
+  public readonly targetGroups: Readonly<Record<ServiceName, TargetGroupPair>>;
+  /** `http(s)://<alb dns>`: the public URL unless a domain name is configured. */
+  public readonly url: string;
+  public readonly testListenerUrl: string;
+
+  constructor(scope: Construct, id: string, props: LoadBalancerProps) {
+    super(scope, id);
+    const testPort = props.testListenerPort ?? 8443;
+    const https = props.certificateArn !== undefined;
+    if ([80, 443].includes(testPort)) {
+      throw new Error(`LoadBalancer: testListenerPort ${testPort} collides with the public listeners`);
+    }
+
+    this.accessLogBucket = new s3.Bucket(this, 'AccessLogs', {
+      // ALB access logs only support SSE-S3.
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      lifecycleRules: [{ expiration: Duration.days(props.accessLogDays ?? 90) }],
+      // Kept after the stack is gone: access logs outlive the load balancer (the lifecycle rule still expires them).
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    Validations.of(this.accessLogBucket).acknowledge({
+      id: 'AwsSolutions-S1',
+      reason: 'This bucket receives the ALB access logs; logging access to the log bucket would recurse.',
+    });
+
+    this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
+      vpc: props.vpc,
+      description: 'Public ALB',
+      allowAllOutbound: false,
+    });
+    this.alb = new elbv2.ApplicationLoadBalancer(this, 'Alb', {
+      vpc: props.vpc,
+      internetFacing: true,
+      vpcSubnets: { subnetType: ec2.SubnetType.PUBLIC },
+      securityGroup: this.securityGroup,
+      deletionProtection: props.deletionProtection ?? false,
+      dropInvalidHeaderFields: true,
+    });
+    this.alb.logAccessLogs(this.accessLogBucket, 'alb');
+
+    this.securityGroup.addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(80), 'HTTP from the internet');
+    if (https)
+      this.securityGroup.addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS from the internet');
+    for (const cidr of props.testListenerCidrs ?? ['0.0.0.0/0']) {
+      this.securityGroup.addIngressRule(
+        ec2.Peer.ipv4(cidr),
+        ec2.Port.tcp(testPort),
+        'CodeDeploy test listener',
+      );
+    }
+    Validations.of(this.securityGroup).acknowledge({
+      id: 'AwsSolutions-EC23',
+      reason: 'Internet-facing load balancer: the public listeners must accept any client address.',
+    });
+
+    const targetGroup = (service: ServiceName, colour: string) =>
+      new elbv2.ApplicationTargetGroup(this, `${service}${colour}`, {
+        vpc: props.vpc,
+        targetType: elbv2.TargetType.IP,
+        port: SERVICES[service].containerPort,
+        protocol: elbv2.ApplicationProtocol.HTTP,
+        deregistrationDelay: Duration.seconds(30),
+        healthCheck: {
+          path: SERVICES[service].healthPath,
+          healthyHttpCodes: '200',
+          interval: Duration.seconds(15),
+          healthyThresholdCount: 2,
+          unhealthyThresholdCount: 3,
+        },
+      });
+    const pairs = SERVICE_NAMES.map((service) => [
+      service,
+      { blue: targetGroup(service, 'Blue'), green: targetGroup(service, 'Green') },
+    ]);
+    this.targetGroups = Object.fromEntries(pairs) as Record<ServiceName, TargetGroupPair>;
+
+    const routeTo = (listener: elbv2.ApplicationListener, name: string, colour: keyof TargetGroupPair) => {
+      listener.addTargetGroups(`${name}Backend`, {
+        priority: BACKEND_RULE_PRIORITY,
+        conditions: [elbv2.ListenerCondition.pathPatterns(BACKEND_PATHS)],
+        targetGroups: [this.targetGroups.backend[colour]],
+      });
+    };
+
+    if (https) {
+      this.listener = this.alb.addListener('Https', {
+        port: 443,
+        protocol: elbv2.ApplicationProtocol.HTTPS,
+        certificates: [elbv2.ListenerCertificate.fromArn(props.certificateArn)],
+        sslPolicy: elbv2.SslPolicy.RECOMMENDED_TLS,
+        defaultTargetGroups: [this.targetGroups.frontend.blue],
+        open: false,
+      });
+      this.alb.addListener('HttpRedirect', {
+        port: 80,
+        protocol: elbv2.ApplicationProtocol.HTTP,
+        defaultAction: elbv2.ListenerAction.redirect({ protocol: 'HTTPS', port: '443', permanent: true }),
+        open: false,
+      });
+    } else {
+      this.listener = this.alb.addListener('Http', {
+        port: 80,
+        protocol: elbv2.ApplicationProtocol.HTTP,
+        defaultTargetGroups: [this.targetGroups.frontend.blue],
+        open: false,
+      });
+    }
+    routeTo(this.listener, 'Public', 'blue');
+
+    this.testListener = this.alb.addListener('Test', {
+      port: testPort,
+      protocol: https ? elbv2.ApplicationProtocol.HTTPS : elbv2.ApplicationProtocol.HTTP,
+      ...(https
+        ? {
+            certificates: [elbv2.ListenerCertificate.fromArn(props.certificateArn)],
+            sslPolicy: elbv2.SslPolicy.RECOMMENDED_TLS,
+          }
+        : {}),
+      defaultTargetGroups: [this.targetGroups.frontend.green],
+      open: false,
+    });
+    routeTo(this.testListener, 'Test', 'green');
+
+    const scheme = https ? 'https' : 'http';
+    this.url = `${scheme}://${this.alb.loadBalancerDnsName}`;
+    this.testListenerUrl = `${scheme}://${this.alb.loadBalancerDnsName}:${testPort}`;
+  }
+
+  /** Lets the ALB reach a service's tasks on its container port. */
+  public allowTo(peer: ec2.ISecurityGroup, service: ServiceName): void {
+    const port = ec2.Port.tcp(SERVICES[service].containerPort);
+    this.securityGroup.addEgressRule(peer, port, `to the ${service} tasks`);
+    peer.addIngressRule(this.securityGroup, port, 'from the load balancer');
+  }
+}

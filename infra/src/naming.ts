@@ -1,0 +1,53 @@
+import type { EnvironmentName } from './config/environment-config';
+
+/** The two application services and their fixed container contract. */
+export const SERVICES = {
+  backend: { containerName: 'backend', containerPort: 8000, healthPath: '/health' },
+  frontend: { containerName: 'frontend', containerPort: 3000, healthPath: '/health' },
+} as const;
+export type ServiceName = keyof typeof SERVICES;
+export const SERVICE_NAMES: readonly ServiceName[] = ['backend', 'frontend'];
+
+/** ECR repositories shared by every environment of the account. */
+export const REPOSITORY_NAMES: Readonly<Record<ServiceName, string>> = {
+  backend: 'ragchat/backend',
+  frontend: 'ragchat/frontend',
+};
+
+/** Stack names; the preview stack name carries the pull request number. */
+export const stackNames = {
+  shared: 'ragchat-shared',
+  environment: (env: EnvironmentName) => `ragchat-${env}`,
+  preview: (pr: number) => `ragchat-pr-${pr}`,
+};
+
+/**
+ * Physical names of one deployment (an environment or `pr-<n>`). They are literal so the deploy role
+ * can be scoped to them and the deploy outputs stay readable.
+ */
+export function resourceNames(deployment: string) {
+  const prefix = `ragchat-${deployment}`;
+  return {
+    prefix,
+    cluster: prefix,
+    codeDeployApplication: prefix,
+    executionRole: `${prefix}-execution`,
+    databaseSecret: `${prefix}-db`,
+    adminTokenSecret: `${prefix}-admin`,
+    namespace: `${prefix}.local`,
+    alarmTopic: `${prefix}-alarms`,
+    service: (service: ServiceName) => `${prefix}-${service}`,
+    taskFamily: (service: ServiceName) => `${prefix}-${service}`,
+    taskRole: (service: ServiceName) => `${prefix}-${service}-task`,
+    deploymentGroup: (service: ServiceName) => `${prefix}-${service}`,
+    logGroup: (service: ServiceName) => `/ragchat/${deployment}/${service}`,
+  };
+}
+
+/** SSM parameter names; the deploy outputs one is part of docs/deploy-contract.md. */
+export const parameterNames = {
+  deployOutputs: (env: EnvironmentName) => `/ragchat/${env}/deploy-outputs`,
+  previewUrl: (pr: number) => `/ragchat/pr-${pr}/preview-url`,
+  /** Attributes of an environment that preview stacks borrow. */
+  previewHost: (env: EnvironmentName, key: string) => `/ragchat/${env}/preview-host/${key}`,
+};
