@@ -46,6 +46,25 @@ describe('every workflow and composite action', () => {
       expect(checkCompositeAction(REPO_ROOT, file)).toEqual([]);
     },
   );
+
+  it('pins each third-party action to one commit and one version everywhere', () => {
+    const pins = new Map<string, Set<string>>();
+    for (const file of [...workflows, ...compositeActions]) {
+      for (const [, action = '', sha, version] of file.text.matchAll(
+        /uses:\s*([^\s@]+)@([0-9a-f]{40})\s*#\s*(\S+)/g,
+      )) {
+        pins.set(action, (pins.get(action) ?? new Set<string>()).add(`${sha} ${version}`));
+      }
+    }
+    expect([...pins.keys()].sort()).toEqual([
+      'actions/checkout',
+      'actions/github-script',
+      'actions/setup-node',
+      'aws-actions/configure-aws-credentials',
+      'docker/setup-buildx-action',
+    ]);
+    expect([...pins].filter(([, versions]) => versions.size !== 1)).toEqual([]);
+  });
 });
 
 describe('the checker catches', () => {
