@@ -405,7 +405,8 @@ describe('codedeploy-deploy mode deploy', () => {
     ]);
   });
 
-  it('reports CreateDeployment errors with the operation and request id', async () => {
+  it('reports CreateDeployment errors with the operation and request id, closing the GitHub record', async () => {
+    action.inputs({ 'record-deployment': 'true' });
     codedeploy.on(CreateDeploymentCommand).rejects(
       new DeploymentLimitExceededException({
         message: 'one at a time',
@@ -417,6 +418,7 @@ describe('codedeploy-deploy mode deploy', () => {
       'CodeDeploy CreateDeployment failed: DeploymentLimitExceededException: one at a time (request id req-cd)',
     ]);
     expect(action.state()).toEqual({});
+    expect(github.statuses.map(([, state]) => state)).toEqual(['in_progress', 'error']);
   });
 
   it('needs the placeholder exactly once in the AppSpec', async () => {

@@ -218,31 +218,28 @@ async function deploy(dependencies: Dependencies): Promise<void> {
     });
   }
 
-  const created = await awsCall('CodeDeploy CreateDeployment', () =>
-    codedeploy.send(
-      new CreateDeploymentCommand({
+  let finish: Finish;
+  try {
+    finish = await createAndFollow(
+      codedeploy,
+      {
         applicationName: outputs.codeDeployApplication,
         deploymentGroupName: service.deploymentGroup,
         description: `${inputs.service} ${taskDefinition.arn.split('/').pop()} from ${process.env.GITHUB_SHA?.slice(0, 12) ?? 'local'}`,
-        revision: {
-          revisionType: 'AppSpecContent',
-          appSpecContent: { content: appSpec, sha256: createHash('sha256').update(appSpec).digest('hex') },
-        },
-      }),
-    ),
-  );
-  const deploymentId = created.deploymentId;
-  if (deploymentId === undefined) throw new Error('CodeDeploy CreateDeployment returned no deployment id');
-  core.setOutput('deployment-id', deploymentId);
-  core.info(`Created deployment ${deploymentId}`);
-
-  const finish = await follow(
-    codedeploy,
-    deploymentId,
-    outputs.region,
-    { timeoutMs: inputs.timeoutMs, atReady: inputs.stopAtReady ? 'return' : 'continue' },
-    dependencies,
-  );
+        appSpec,
+      },
+      outputs.region,
+      { timeoutMs: inputs.timeoutMs, atReady: inputs.stopAtReady ? 'return' : 'continue' },
+      dependencies,
+    );
+  } catch (error) {
+    // An AWS error part-way must not leave the GitHub Deployment in_progress forever.
+    await record?.api.setStatus(record.id, 'error', {
+      description: `Deploy step failed: ${(error as Error).message}`,
+      ...optional('logUrl', runUrl()),
+    });
+    throw error;
+  }
   const environmentUrl = inputs.environmentUrl ?? outputs.publicUrl;
   if (record) await record.api.setStatus(record.id, ...recordStatus(finish, environmentUrl));
   await writeSummary(`Deploy ${inputs.service} to ${outputs.environment}`, finish, [
@@ -253,9 +250,39 @@ async function deploy(dependencies: Dependencies): Promise<void> {
   if (finish.error !== undefined) throw new Error(finish.error);
   if (finish.outcome === 'ready') {
     core.info(
-      `Deployment ${deploymentId} is ready on ${outputs.testListenerUrl}; continue or stop it with deployment-id`,
+      `Deployment ${finish.deploymentId} is ready on ${outputs.testListenerUrl}; continue or stop it with deployment-id`,
     );
   }
+}
+
+async function createAndFollow(
+  codedeploy: CodeDeployClient,
+  request: { applicationName: string; deploymentGroupName: string; description: string; appSpec: string },
+  region: string,
+  options: Parameters<typeof follow>[3],
+  dependencies: Dependencies,
+): Promise<Finish> {
+  const created = await awsCall('CodeDeploy CreateDeployment', () =>
+    codedeploy.send(
+      new CreateDeploymentCommand({
+        applicationName: request.applicationName,
+        deploymentGroupName: request.deploymentGroupName,
+        description: request.description,
+        revision: {
+          revisionType: 'AppSpecContent',
+          appSpecContent: {
+            content: request.appSpec,
+            sha256: createHash('sha256').update(request.appSpec).digest('hex'),
+          },
+        },
+      }),
+    ),
+  );
+  const deploymentId = created.deploymentId;
+  if (deploymentId === undefined) throw new Error('CodeDeploy CreateDeployment returned no deployment id');
+  core.setOutput('deployment-id', deploymentId);
+  core.info(`Created deployment ${deploymentId}`);
+  return follow(codedeploy, deploymentId, region, options, dependencies);
 }
 
 const optional = <K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } =>
