@@ -1,6 +1,8 @@
-import { join } from 'node:path';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { type FakeAws, fakeAws } from './fake-aws';
-import { SCRIPTS_DIR } from './workflow-files';
+import { COMPOSITE_ACTIONS_DIR, isRecord, parseYaml, SCRIPTS_DIR, stepsOf } from './workflow-files';
 
 const RESOLVE = join(SCRIPTS_DIR, 'resolve-rollback-target.sh');
 const DELETE_IMAGES = join(SCRIPTS_DIR, 'delete-pr-images.sh');
@@ -197,5 +199,69 @@ describe('find-in-flight-deployment.sh', () => {
   it('fails instead of reporting "nothing in flight" when CodeDeploy cannot be asked', () => {
     aws.fail('deploy', 'get-deployment-group');
     expect(find()).toMatchObject({ status: 254, outputs: '' });
+  });
+});
+
+describe('deploy-service: reading the deploy outputs', () => {
+  const action = parseYaml(
+    '.github/actions/deploy-service/action.yml',
+    readFileSync(join(COMPOSITE_ACTIONS_DIR, 'deploy-service', 'action.yml'), 'utf8'),
+  );
+  const step = stepsOf(isRecord(action.doc.runs) ? action.doc.runs : {}).find((s) => s.id === 'outputs');
+  let script: string;
+  beforeEach(() => {
+    script = join(mkdtempSync(join(tmpdir(), 'deploy-service-')), 'outputs.sh');
+    writeFileSync(script, `set -eo pipefail\n${String(step?.run)}`);
+  });
+  afterEach(() => rmSync(dirname(script), { recursive: true, force: true }));
+
+  const read = (env: Record<string, string>) =>
+    aws.run(script, [], {
+      ENVIRONMENT: 'staging',
+      SERVICE: 'backend',
+      IMAGE: '',
+      TASK_DEFINITION_ARN: '',
+      ...env,
+    });
+
+  it('outputs the test listener URL and the container to render the image into', () => {
+    aws.respond(
+      'ssm',
+      'get-parameter',
+      JSON.stringify({
+        testListenerUrl: 'http://alb:8443',
+        services: { backend: { containerName: 'backend' } },
+      }),
+    );
+    const result = read({ IMAGE: `${REPOSITORY_URI}@${DIGEST}` });
+    expect(result.status).toBe(0);
+    expect(result.outputs).toBe('test-url=http://alb:8443\ncontainer-name=backend\n');
+  });
+
+  it.each([
+    ['neither', {}],
+    [
+      'both',
+      { IMAGE: `${REPOSITORY_URI}@${DIGEST}`, TASK_DEFINITION_ARN: ARN('ragchat-staging-backend', 3) },
+    ],
+  ])('refuses %s of image and task-definition-arn before calling AWS', (_what, env) => {
+    const result = read(env);
+    expect(result.status).toBe(1);
+    expect(result.stdout).toContain(
+      '::error::deploy-service needs exactly one of image and task-definition-arn',
+    );
+    expect(aws.calls()).toEqual([]);
+  });
+
+  it('fails when the deploy outputs lack the test listener URL', () => {
+    aws.respond(
+      'ssm',
+      'get-parameter',
+      JSON.stringify({ services: { backend: { containerName: 'backend' } } }),
+    );
+    expect(read({ TASK_DEFINITION_ARN: ARN('ragchat-staging-backend', 3) })).toMatchObject({
+      status: 1,
+      outputs: '',
+    });
   });
 });
