@@ -80,6 +80,12 @@ export class Database extends Construct {
       retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
       removalPolicy: RemovalPolicy.DESTROY,
     });
+    // The backend reads host, port, dbname, username and password from this one secret.
+    const adminSecret = new rds.DatabaseSecret(this, 'AdminSecret', {
+      username: 'ragchat_admin',
+      secretName: props.secretName,
+      dbname: this.databaseName,
+    });
     this.instance = new rds.DatabaseInstance(this, 'Instance', {
       engine: rds.DatabaseInstanceEngine.postgres({ version: POSTGRES_VERSION }),
       instanceType: props.instanceType ?? ec2.InstanceType.of(ec2.InstanceClass.T4G, ec2.InstanceSize.SMALL),
@@ -88,7 +94,7 @@ export class Database extends Construct {
       securityGroups: [this.securityGroup],
       port: POSTGRES_PORT,
       publiclyAccessible: false,
-      credentials: rds.Credentials.fromGeneratedSecret('ragchat_admin', { secretName: props.secretName }),
+      credentials: rds.Credentials.fromSecret(adminSecret),
       databaseName: this.databaseName,
       storageEncrypted: true,
       storageType: rds.StorageType.GP3,

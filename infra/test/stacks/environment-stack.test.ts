@@ -1,0 +1,606 @@
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { renderTaskDefinition } from '../../src/task-definition/render';
+import { loadTaskDefinitionTemplate } from '../../src/task-definition/template';
+import { buildApp, flattenIntrinsics } from '../support/app';
+
+let dev: Template;
+let staging: Template;
+let prod: Template;
+
+beforeAll(() => {
+  const { stacks } = buildApp();
+  dev = Template.fromStack(stacks.environments.dev);
+  staging = Template.fromStack(stacks.environments.staging);
+  prod = Template.fromStack(stacks.environments.prod);
+});
+
+type Resources = Record<string, { Type: string; Properties: Record<string, unknown> }>;
+const resources = (template: Template, type: string): Resources => template.findResources(type) as Resources;
+const only = <T>(values: T[]): T => {
+  expect(values).toHaveLength(1);
+  return values[0]!;
+};
+const deployOutputs = (template: Template): Record<string, any> => {
+  const parameter = only(
+    Object.values(resources(template, 'AWS::SSM::Parameter')).filter((p) =>
+      String(p.Properties.Name).endsWith('/deploy-outputs'),
+    ),
+  );
+  return JSON.parse(flattenIntrinsics(parameter.Properties.Value));
+};
+
+describe('network', () => {
+  it('has public, app and data subnets and never maps public IPs', () => {
+    dev.resourceCountIs('AWS::EC2::Subnet', 6);
+    prod.resourceCountIs('AWS::EC2::Subnet', 9);
+    for (const subnet of Object.values(resources(dev, 'AWS::EC2::Subnet'))) {
+      expect(subnet.Properties.MapPublicIpOnLaunch).toBe(false);
+    }
+  });
+
+  it('has no NAT gateway by default', () => {
+    for (const template of [dev, staging, prod]) template.resourceCountIs('AWS::EC2::NatGateway', 0);
+  });
+
+  it('has the S3 gateway endpoint and every interface endpoint the tasks need', () => {
+    const endpoints = Object.values(resources(dev, 'AWS::EC2::VPCEndpoint'));
+    const services = endpoints.map((e) => JSON.stringify(e.Properties.ServiceName));
+    for (const name of [
+      's3',
+      'bedrock-runtime',
+      'ecr.api',
+      'ecr.dkr',
+      'logs',
+      'secretsmanager',
+      'xray',
+      'ecs',
+      'ecs-agent',
+      'ecs-telemetry',
+    ]) {
+      expect(
+        services.some((s) => s.includes(`.${name}"`) || s.endsWith(`.${name}`) || s.includes(`${name}"`)),
+      ).toBe(true);
+    }
+    const gateway = endpoints.filter((e) => e.Properties.VpcEndpointType === 'Gateway');
+    expect(gateway).toHaveLength(1);
+    for (const endpoint of endpoints.filter((e) => e.Properties.VpcEndpointType === 'Interface')) {
+      expect(endpoint.Properties.PrivateDnsEnabled).toBe(true);
+    }
+  });
+
+  it('lets only the VPC reach the endpoints, on 443 only', () => {
+    dev.hasResourceProperties('AWS::EC2::SecurityGroup', {
+      GroupDescription: Match.stringLikeRegexp('VPC interface endpoints'),
+      SecurityGroupIngress: [
+        Match.objectLike({ CidrIp: '10.10.0.0/16', FromPort: 443, ToPort: 443, IpProtocol: 'tcp' }),
+      ],
+      SecurityGroupEgress: [Match.objectLike({ CidrIp: '255.255.255.255/32' })],
+    });
+  });
+
+  it('records all traffic in flow logs', () => {
+    dev.hasResourceProperties('AWS::EC2::FlowLog', { TrafficType: 'ALL', ResourceType: 'VPC' });
+  });
+});
+
+describe('database', () => {
+  it('runs PostgreSQL 17 encrypted, private, with Performance Insights and log export', () => {
+    dev.hasResourceProperties('AWS::RDS::DBInstance', {
+      Engine: 'postgres',
+      EngineVersion: Match.stringLikeRegexp('^17\\.'),
+      StorageEncrypted: true,
+      PubliclyAccessible: false,
+      EnablePerformanceInsights: true,
+      EnableCloudwatchLogsExports: ['postgresql'],
+      DBName: 'ragchat',
+    });
+  });
+
+  it('generates credentials (with dbname) into Secrets Manager and never inlines a password', () => {
+    dev.hasResourceProperties('AWS::SecretsManager::Secret', {
+      Name: 'ragchat-dev-db',
+      GenerateSecretString: Match.objectLike({
+        SecretStringTemplate: Match.stringLikeRegexp('"dbname":"ragchat"'),
+      }),
+    });
+    const instance = only(Object.values(resources(dev, 'AWS::RDS::DBInstance')));
+    expect(JSON.stringify(instance.Properties.MasterUserPassword)).toContain('resolve:secretsmanager');
+  });
+
+  it('lives in the isolated data subnets', () => {
+    const group = only(Object.values(resources(dev, 'AWS::RDS::DBSubnetGroup')));
+    expect(JSON.stringify(group.Properties.SubnetIds)).toMatch(/dataSubnet/);
+  });
+
+  it('admits exactly one ingress: PostgreSQL from the backend tasks', () => {
+    const databaseGroup = Object.entries(resources(dev, 'AWS::EC2::SecurityGroup')).find(([, g]) =>
+      String(g.Properties.GroupDescription).startsWith('PostgreSQL'),
+    )![0];
+    const ingress = Object.values(resources(dev, 'AWS::EC2::SecurityGroupIngress')).filter((rule) =>
+      JSON.stringify(rule.Properties.GroupId).includes(databaseGroup),
+    );
+    expect(ingress).toHaveLength(1);
+    expect(ingress[0]!.Properties).toMatchObject({ FromPort: 5432, ToPort: 5432, IpProtocol: 'tcp' });
+    expect(JSON.stringify(ingress[0]!.Properties.SourceSecurityGroupId)).toContain('SecurityGroupsbackend');
+  });
+
+  it('is multi-AZ with deletion protection and long backups in prod only', () => {
+    prod.hasResourceProperties('AWS::RDS::DBInstance', {
+      MultiAZ: true,
+      DeletionProtection: true,
+      BackupRetentionPeriod: 30,
+    });
+    prod.hasResource('AWS::RDS::DBInstance', { DeletionPolicy: 'Retain' });
+    for (const template of [dev, staging]) {
+      template.hasResourceProperties('AWS::RDS::DBInstance', { MultiAZ: false, DeletionProtection: false });
+      template.hasResource('AWS::RDS::DBInstance', { DeletionPolicy: 'Snapshot' });
+    }
+  });
+});
+
+describe('load balancer', () => {
+  it('is internet-facing, drops invalid headers and writes access logs to an encrypted private bucket', () => {
+    dev.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', {
+      Scheme: 'internet-facing',
+      LoadBalancerAttributes: Match.arrayWith([{ Key: 'access_logs.s3.enabled', Value: 'true' }]),
+    });
+    dev.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', {
+      LoadBalancerAttributes: Match.arrayWith([
+        { Key: 'routing.http.drop_invalid_header_fields.enabled', Value: 'true' },
+      ]),
+    });
+    dev.hasResourceProperties('AWS::S3::Bucket', {
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+      },
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+    });
+    dev.hasResourceProperties('AWS::S3::BucketPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+  });
+
+  it('has a public HTTP listener and a CodeDeploy test listener on 8443, and no HTTPS without a certificate', () => {
+    dev.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', { Port: 80, Protocol: 'HTTP' });
+    dev.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', { Port: 8443, Protocol: 'HTTP' });
+    dev.resourceCountIs('AWS::ElasticLoadBalancingV2::Listener', 2);
+    expect(JSON.stringify(resources(dev, 'AWS::ElasticLoadBalancingV2::Listener'))).not.toContain('HTTPS');
+  });
+
+  it('has a blue and a green target group per service with health checks', () => {
+    dev.resourceCountIs('AWS::ElasticLoadBalancingV2::TargetGroup', 4);
+    dev.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', {
+      Port: 8000,
+      TargetType: 'ip',
+      HealthCheckPath: '/health',
+    });
+    dev.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', {
+      Port: 3000,
+      TargetType: 'ip',
+      HealthCheckPath: '/health',
+    });
+  });
+
+  it('routes /api/* and /health to the backend on both listeners, everything else to the frontend', () => {
+    const rules = Object.values(resources(dev, 'AWS::ElasticLoadBalancingV2::ListenerRule'));
+    expect(rules).toHaveLength(2);
+    for (const rule of rules) {
+      expect(rule.Properties.Priority).toBe(10);
+      expect(rule.Properties.Conditions).toEqual([
+        { Field: 'path-pattern', PathPatternConfig: { Values: ['/api/*', '/health'] } },
+      ]);
+      expect(JSON.stringify(rule.Properties.Actions)).toMatch(/LoadBalancerbackend(Blue|Green)/);
+    }
+    for (const listener of Object.values(resources(dev, 'AWS::ElasticLoadBalancingV2::Listener'))) {
+      expect(JSON.stringify(listener.Properties.DefaultActions)).toMatch(/LoadBalancerfrontend(Blue|Green)/);
+    }
+  });
+
+  it('allows 80 and the test port from anywhere and nothing else in; reaches only the two services', () => {
+    const alb = Object.values(resources(dev, 'AWS::EC2::SecurityGroup')).find(
+      (g) => g.Properties.GroupDescription === 'Public ALB',
+    )!;
+    expect(alb.Properties.SecurityGroupIngress).toEqual([
+      expect.objectContaining({ CidrIp: '0.0.0.0/0', FromPort: 80, ToPort: 80 }),
+      expect.objectContaining({ CidrIp: '0.0.0.0/0', FromPort: 8443, ToPort: 8443 }),
+    ]);
+    const egress = Object.values(resources(dev, 'AWS::EC2::SecurityGroupEgress')).filter((rule) =>
+      JSON.stringify(rule.Properties.GroupId).includes('LoadBalancerSecurityGroup'),
+    );
+    expect(egress.map((rule) => rule.Properties.FromPort).sort()).toEqual([3000, 8000]);
+  });
+
+  it('protects the prod load balancer from deletion', () => {
+    prod.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', {
+      LoadBalancerAttributes: Match.arrayWith([{ Key: 'deletion_protection.enabled', Value: 'true' }]),
+    });
+  });
+});
+
+describe('services', () => {
+  it('has a cluster with Container Insights and both Fargate capacity providers', () => {
+    dev.hasResourceProperties('AWS::ECS::Cluster', {
+      ClusterName: 'ragchat-dev',
+      ClusterSettings: [{ Name: 'containerInsights', Value: 'enabled' }],
+    });
+    dev.hasResourceProperties('AWS::ECS::ClusterCapacityProviderAssociations', {
+      CapacityProviders: Match.arrayWith(['FARGATE', 'FARGATE_SPOT']),
+    });
+  });
+
+  it('runs both services under CodeDeploy in the app subnets without public IPs', () => {
+    for (const service of Object.values(resources(dev, 'AWS::ECS::Service'))) {
+      expect(service.Properties.DeploymentController).toEqual({ Type: 'CODE_DEPLOY' });
+      const network = (service.Properties.NetworkConfiguration as any).AwsvpcConfiguration;
+      expect(network.AssignPublicIp).toBe('DISABLED');
+      expect(JSON.stringify(network.Subnets)).toMatch(/appSubnet/);
+      expect(JSON.stringify(network.Subnets)).not.toMatch(/public/i);
+    }
+  });
+
+  it('registers only the backend in Cloud Map', () => {
+    dev.hasResourceProperties('AWS::ServiceDiscovery::PrivateDnsNamespace', { Name: 'ragchat-dev.local' });
+    dev.resourceCountIs('AWS::ServiceDiscovery::Service', 1);
+    dev.hasResourceProperties('AWS::ServiceDiscovery::Service', { Name: 'backend' });
+    dev.hasResourceProperties('AWS::ECS::Service', {
+      ServiceName: 'ragchat-dev-frontend',
+      ServiceRegistries: Match.absent(),
+    });
+  });
+
+  it('uses FARGATE_SPOT in dev and FARGATE in staging and prod', () => {
+    dev.hasResourceProperties('AWS::ECS::Service', {
+      CapacityProviderStrategy: [{ CapacityProvider: 'FARGATE_SPOT', Weight: 1 }],
+    });
+    prod.hasResourceProperties('AWS::ECS::Service', {
+      CapacityProviderStrategy: [{ CapacityProvider: 'FARGATE', Weight: 1 }],
+    });
+  });
+
+  it('autoscales prod between 2 and 4 tasks on 70 % CPU and does not autoscale dev', () => {
+    prod.resourceCountIs('AWS::ApplicationAutoScaling::ScalableTarget', 2);
+    prod.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', {
+      MinCapacity: 2,
+      MaxCapacity: 4,
+    });
+    prod.hasResourceProperties('AWS::ApplicationAutoScaling::ScalingPolicy', {
+      TargetTrackingScalingPolicyConfiguration: Match.objectLike({
+        TargetValue: 70,
+        PredefinedMetricSpecification: { PredefinedMetricType: 'ECSServiceAverageCPUUtilization' },
+      }),
+    });
+    dev.resourceCountIs('AWS::ApplicationAutoScaling::ScalableTarget', 0);
+  });
+
+  it('only lets the load balancer and the frontend reach the backend, and the load balancer the frontend', () => {
+    const ingress = Object.values(resources(dev, 'AWS::EC2::SecurityGroupIngress')).map((rule) => ({
+      to: JSON.stringify(rule.Properties.GroupId),
+      from: JSON.stringify(rule.Properties.SourceSecurityGroupId),
+      port: rule.Properties.FromPort,
+    }));
+    const into = (group: string) => ingress.filter((rule) => rule.to.includes(group));
+    expect(
+      into('SecurityGroupsbackend').map((r) => [
+        r.port,
+        /LoadBalancer|SecurityGroupsfrontend/.exec(r.from)?.[0],
+      ]),
+    ).toEqual(
+      expect.arrayContaining([
+        [8000, 'LoadBalancer'],
+        [8000, 'SecurityGroupsfrontend'],
+      ]),
+    );
+    expect(into('SecurityGroupsbackend')).toHaveLength(2);
+    expect(into('SecurityGroupsfrontend')).toHaveLength(1);
+    expect(into('SecurityGroupsfrontend')[0]).toMatchObject({ port: 3000 });
+  });
+
+  it('sets log retention per environment on the service log groups', () => {
+    dev.hasResourceProperties('AWS::Logs::LogGroup', {
+      LogGroupName: '/ragchat/dev/backend',
+      RetentionInDays: 7,
+    });
+    prod.hasResourceProperties('AWS::Logs::LogGroup', {
+      LogGroupName: '/ragchat/prod/frontend',
+      RetentionInDays: 30,
+    });
+  });
+});
+
+describe('task definitions (first revision from infra/taskdefs)', () => {
+  const containers = (template: Template, family: string): any[] =>
+    only(
+      Object.values(resources(template, 'AWS::ECS::TaskDefinition')).filter(
+        (t) => t.Properties.Family === family,
+      ),
+    ).Properties.ContainerDefinitions as any[];
+
+  it('renders the backend template: containers, health checks, secrets, readonly roots, logs', () => {
+    const [backend, xray] = containers(dev, 'ragchat-dev-backend');
+    const template = loadTaskDefinitionTemplate('backend');
+    expect(backend.Name).toBe('backend');
+    expect(backend.HealthCheck.Command).toEqual(template.containerDefinitions[0]!.healthCheck!.command);
+    expect(backend.ReadonlyRootFilesystem).toBe(true);
+    expect(backend.Secrets.map((s: { Name: string }) => s.Name).sort()).toEqual(['ADMIN_TOKEN', 'DB_SECRET']);
+    expect(backend.LogConfiguration).toEqual({
+      LogDriver: 'awslogs',
+      Options: {
+        'awslogs-group': '/ragchat/dev/backend',
+        'awslogs-region': 'us-east-1',
+        'awslogs-stream-prefix': 'backend',
+      },
+    });
+    expect(backend.DependsOn).toEqual([{ ContainerName: 'xray-daemon', Condition: 'START' }]);
+    expect(xray.Name).toBe('xray-daemon');
+    expect(JSON.stringify(xray.Image)).toContain('/ecr-public/xray/aws-xray-daemon:3.3.14');
+  });
+
+  it('runs the fixed bootstrap image, never a digest', () => {
+    for (const family of ['ragchat-dev-backend', 'ragchat-dev-frontend']) {
+      const image = JSON.stringify(containers(dev, family)[0].Image);
+      expect(image).toMatch(/:bootstrap"/);
+      expect(image).not.toContain('sha256');
+    }
+  });
+
+  it('merges the deploy outputs environment into the service container', () => {
+    const env = Object.fromEntries(
+      containers(prod, 'ragchat-prod-backend')[0].Environment.map((e: { Name: string; Value: string }) => [
+        e.Name,
+        e.Value,
+      ]),
+    );
+    expect(env).toMatchObject({
+      NODE_ENV: 'production',
+      PROVIDER: 'bedrock',
+      LOG_LEVEL: 'info',
+      EMBEDDING_MODEL_ID: 'amazon.titan-embed-text-v2:0',
+      GENERATION_MODEL_ID: 'meta.llama3-8b-instruct-v1:0',
+      XRAY_SAMPLE_RATE: '0.05',
+    });
+  });
+
+  it('sizes tasks per environment', () => {
+    dev.hasResourceProperties('AWS::ECS::TaskDefinition', {
+      Family: 'ragchat-dev-backend',
+      Cpu: '512',
+      Memory: '1024',
+    });
+    prod.hasResourceProperties('AWS::ECS::TaskDefinition', {
+      Family: 'ragchat-prod-backend',
+      Cpu: '1024',
+      Memory: '2048',
+    });
+  });
+});
+
+describe('IAM', () => {
+  const policyOf = (template: Template, roleName: string): any[] => {
+    const [logicalId] = Object.entries(resources(template, 'AWS::IAM::Role')).find(
+      ([, r]) => r.Properties.RoleName === roleName,
+    )!;
+    return Object.values(resources(template, 'AWS::IAM::Policy'))
+      .filter((p) => JSON.stringify(p.Properties.Roles).includes(logicalId))
+      .flatMap((p) => (p.Properties.PolicyDocument as any).Statement);
+  };
+
+  it('lets the backend task invoke exactly the two configured foundation models', () => {
+    const bedrock = policyOf(dev, 'ragchat-dev-backend-task').filter((s) =>
+      JSON.stringify(s.Action).includes('bedrock'),
+    );
+    expect(bedrock).toEqual([
+      expect.objectContaining({
+        Action: ['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream'],
+        Resource: [
+          'arn:aws:bedrock:us-east-1::foundation-model/amazon.titan-embed-text-v2:0',
+          'arn:aws:bedrock:us-east-1::foundation-model/meta.llama3-8b-instruct-v1:0',
+        ],
+      }),
+    ]);
+  });
+
+  it('gives the frontend task no Bedrock or secret access', () => {
+    const statements = JSON.stringify(policyOf(dev, 'ragchat-dev-frontend-task'));
+    expect(statements).not.toContain('bedrock');
+    expect(statements).not.toContain('secretsmanager');
+  });
+
+  it('lets the execution role read exactly the database and admin-token secrets', () => {
+    const reads = policyOf(dev, 'ragchat-dev-execution').filter((s) =>
+      JSON.stringify(s.Action).includes('secretsmanager'),
+    );
+    const resourcesRead = new Set(reads.flatMap((s) => [s.Resource].flat()).map((r) => JSON.stringify(r)));
+    expect(
+      [...resourcesRead].every((r) =>
+        /DatabaseInstanceSecretAttachment|DatabaseAdminSecret|IdentityAdminToken/.test(r),
+      ),
+    ).toBe(true);
+    expect(resourcesRead.size).toBe(2);
+  });
+
+  it('lets the execution role pull only the two repositories and the public mirror', () => {
+    const pulls = policyOf(dev, 'ragchat-dev-execution').find((s) =>
+      JSON.stringify(s.Action).includes('ecr:BatchGetImage'),
+    );
+    expect(JSON.stringify(pulls.Resource)).toContain('repository/ragchat/backend');
+    expect(JSON.stringify(pulls.Resource)).toContain('repository/ragchat/frontend');
+    expect(pulls.Resource).toHaveLength(3);
+  });
+});
+
+describe('delivery', () => {
+  it('has one CodeDeploy ECS application and a deployment group per service with auto-rollback', () => {
+    dev.hasResourceProperties('AWS::CodeDeploy::Application', {
+      ApplicationName: 'ragchat-dev',
+      ComputePlatform: 'ECS',
+    });
+    dev.resourceCountIs('AWS::CodeDeploy::DeploymentGroup', 2);
+    for (const group of Object.values(resources(dev, 'AWS::CodeDeploy::DeploymentGroup'))) {
+      expect(group.Properties.AutoRollbackConfiguration).toEqual({
+        Enabled: true,
+        Events: expect.arrayContaining([
+          'DEPLOYMENT_FAILURE',
+          'DEPLOYMENT_STOP_ON_REQUEST',
+          'DEPLOYMENT_STOP_ON_ALARM',
+        ]),
+      });
+      expect((group.Properties.AlarmConfiguration as any).Alarms).toHaveLength(2);
+      expect(group.Properties.DeploymentStyle).toEqual({
+        DeploymentOption: 'WITH_TRAFFIC_CONTROL',
+        DeploymentType: 'BLUE_GREEN',
+      });
+      expect((group.Properties.BlueGreenDeploymentConfiguration as any).DeploymentReadyOption).toEqual({
+        ActionOnTimeout: 'STOP_DEPLOYMENT',
+        WaitTimeInMinutes: 30,
+      });
+    }
+  });
+
+  it('shifts all at once in dev and staging and by canary in prod', () => {
+    for (const template of [dev, staging]) {
+      template.hasResourceProperties('AWS::CodeDeploy::DeploymentGroup', {
+        DeploymentConfigName: 'CodeDeployDefault.ECSAllAtOnce',
+      });
+    }
+    prod.hasResourceProperties('AWS::CodeDeploy::DeploymentGroup', {
+      DeploymentConfigName: 'CodeDeployDefault.ECSCanary10Percent5Minutes',
+    });
+    expect(JSON.stringify(resources(prod, 'AWS::CodeDeploy::DeploymentGroup'))).not.toContain('AllAtOnce');
+  });
+
+  it('rolls back on target 5xx and unhealthy hosts across both target groups', () => {
+    dev.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmDescription: Match.stringLikeRegexp('backend: target 5xx'),
+      Metrics: Match.arrayWith([Match.objectLike({ Expression: 'FILL(blue, 0) + FILL(green, 0)' })]),
+    });
+    dev.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmDescription: Match.stringLikeRegexp('frontend: unhealthy targets'),
+    });
+  });
+});
+
+describe('monitoring and security', () => {
+  it('sends alarms to a KMS-encrypted topic and has a dashboard', () => {
+    dev.hasResourceProperties('AWS::SNS::Topic', {
+      TopicName: 'ragchat-dev-alarms',
+      KmsMasterKeyId: Match.anyValue(),
+    });
+    dev.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+    dev.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+    for (const alarm of Object.values(resources(dev, 'AWS::CloudWatch::Alarm'))) {
+      expect(JSON.stringify(alarm.Properties.AlarmActions)).toContain('MonitoringTopic');
+    }
+  });
+
+  it('enables GuardDuty runtime monitoring only where configured (prod)', () => {
+    prod.hasResourceProperties('AWS::GuardDuty::Detector', {
+      Features: [Match.objectLike({ Name: 'RUNTIME_MONITORING', Status: 'ENABLED' })],
+    });
+    dev.resourceCountIs('AWS::GuardDuty::Detector', 0);
+    staging.resourceCountIs('AWS::GuardDuty::Detector', 0);
+  });
+});
+
+describe('deploy outputs', () => {
+  const CONTRACT_FIELDS = [
+    'schemaVersion',
+    'environment',
+    'region',
+    'clusterName',
+    'publicUrl',
+    'testListenerUrl',
+    'codeDeployApplication',
+    'executionRoleArn',
+    'secrets.databaseSecretArn',
+    'secrets.adminTokenSecretArn',
+  ];
+  const SERVICE_FIELDS = [
+    'serviceName',
+    'deploymentGroup',
+    'taskFamily',
+    'containerName',
+    'containerPort',
+    'cpu',
+    'memory',
+    'taskRoleArn',
+    'logGroup',
+    'repositoryUri',
+    'environment',
+  ];
+  const at = (value: any, path: string) => path.split('.').reduce((v, key) => v?.[key], value);
+
+  it.each(['dev', 'staging', 'prod'] as const)(
+    '%s writes every field docs/deploy-contract.md lists',
+    (env) => {
+      const template = { dev, staging, prod }[env];
+      template.hasResourceProperties('AWS::SSM::Parameter', {
+        Name: `/ragchat/${env}/deploy-outputs`,
+        Type: 'String',
+      });
+      const document = deployOutputs(template);
+      for (const field of CONTRACT_FIELDS) expect(at(document, field)).toBeDefined();
+      for (const service of ['backend', 'frontend']) {
+        for (const field of SERVICE_FIELDS)
+          expect(at(document, `services.${service}.${field}`)).toBeDefined();
+      }
+      expect(document).toMatchObject({
+        schemaVersion: 1,
+        environment: env,
+        clusterName: `ragchat-${env}`,
+        codeDeployApplication: `ragchat-${env}`,
+        services: {
+          backend: {
+            containerName: 'backend',
+            containerPort: 8000,
+            deploymentGroup: `ragchat-${env}-backend`,
+            logGroup: `/ragchat/${env}/backend`,
+          },
+          frontend: {
+            containerName: 'frontend',
+            containerPort: 3000,
+            serviceName: `ragchat-${env}-frontend`,
+          },
+        },
+      });
+      expect(typeof document.services.backend.cpu).toBe('string');
+      expect(document.services.frontend.environment.BACKEND_URL).toBe(
+        `http://backend.ragchat-${env}.local:8000`,
+      );
+      expect(document.testListenerUrl).toMatch(/:8443$/);
+    },
+  );
+
+  it('resolves every placeholder of both templates from the document CDK writes', () => {
+    const document = deployOutputs(staging);
+    for (const name of ['backend', 'frontend'] as const) {
+      const rendered = renderTaskDefinition(loadTaskDefinitionTemplate(name), {
+        outputs: document as any,
+        service: document.services[name],
+        image: { [name]: `${document.services[name].repositoryUri}@sha256:${'a'.repeat(64)}` },
+      });
+      expect(rendered.family).toBe(`ragchat-staging-${name}`);
+      expect(JSON.stringify(rendered)).not.toContain('{{');
+    }
+  });
+
+  it('publishes what preview stacks borrow', () => {
+    for (const key of [
+      'vpcId',
+      'appSubnetIds',
+      'listenerArn',
+      'databaseSecretArn',
+      'backendSecurityGroupId',
+    ]) {
+      dev.hasResourceProperties('AWS::SSM::Parameter', { Name: `/ragchat/dev/preview-host/${key}` });
+    }
+  });
+});

@@ -1,0 +1,29 @@
+import { readFileSync } from 'node:fs';
+import { App } from 'aws-cdk-lib';
+import { buildRagchatApp, type RagchatApp } from '../../src/app';
+import { infraPath } from '../../src/paths';
+
+/** The context `cdk synth` would see: cdk.json's context plus the committed cdk.context.json. */
+export function cliContext(): Record<string, unknown> {
+  const cdkJson = JSON.parse(readFileSync(infraPath('cdk.json'), 'utf8')) as {
+    context: Record<string, unknown>;
+  };
+  const cached = JSON.parse(readFileSync(infraPath('cdk.context.json'), 'utf8')) as Record<string, unknown>;
+  return { ...cdkJson.context, ...cached };
+}
+
+/** Builds the whole app as `cdk synth` would, with extra context on top. */
+export function buildApp(extraContext: Record<string, unknown> = {}): { app: App; stacks: RagchatApp } {
+  const app = new App({ context: { ...cliContext(), ...extraContext } });
+  return { app, stacks: buildRagchatApp(app) };
+}
+
+/** Replaces CloudFormation intrinsics in a synthesized value by `<token>` strings and joins them. */
+export function flattenIntrinsics(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'object' && value !== null && 'Fn::Join' in value) {
+    const [separator, parts] = (value as { 'Fn::Join': [string, unknown[]] })['Fn::Join'];
+    return parts.map(flattenIntrinsics).join(separator);
+  }
+  return '<token>';
+}
