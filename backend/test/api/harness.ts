@@ -28,8 +28,10 @@ export interface TestApp {
 export interface TestAppOptions {
   /** Extra environment variables for loadConfig. */
   readonly env?: Record<string, string>;
-  /** Replaces the local extractive answerer (the local embedder is always used). */
+  /** Replaces the local extractive answerer, keeping the local embedder. */
   readonly generator?: Generator;
+  /** Replaces the local providers altogether (e.g. Bedrock against the fake). */
+  readonly providers?: (config: Config) => Providers;
   /** Stores the sample corpus first (default true). */
   readonly seed?: boolean;
 }
@@ -44,7 +46,10 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     database: { kind: 'embedded', dataDir: 'memory://' },
   };
   const local = createLocalProviders();
-  const providers: Providers = { ...local, generator: options.generator ?? local.generator };
+  const providers: Providers = options.providers?.(config) ?? {
+    ...local,
+    generator: options.generator ?? local.generator,
+  };
   const db = await openDatabase(config.database);
   if (options.seed ?? true) await seedSampleCorpus(db, providers.embedder);
   const lines: string[] = [];
