@@ -473,6 +473,7 @@ describe('codedeploy-deploy modes continue and stop', () => {
     action.inputs({ mode: 'continue' });
     codedeploy
       .on(GetDeploymentCommand)
+      .resolvesOnce(deployment('Ready'))
       .resolvesOnce(deployment('InProgress'))
       .resolves(deployment('Succeeded'));
     await run(dependencies());

@@ -390,7 +390,8 @@ async function resume(mode: 'continue' | 'stop', dependencies: Dependencies): Pr
   if (mode === 'continue') {
     await continueDeployment(codedeploy, deploymentId);
     core.info(`Continued deployment ${deploymentId}: shifting production traffic`);
-    finish = await follow(codedeploy, deploymentId, region, { timeoutMs, atReady: 'continue' }, dependencies);
+    // Already continued: a Ready still reported right after that must not trigger a second ContinueDeployment.
+    finish = await follow(codedeploy, deploymentId, region, { timeoutMs, atReady: 'wait' }, dependencies);
   } else {
     core.info(`Deployment ${deploymentId}: ${await stopWithRollback(codedeploy, deploymentId)}`);
     const result = await follow(
