@@ -371,6 +371,9 @@ describe('rollback.yml', () => {
       (step) => step.run === 'bash .github/scripts/find-in-flight-deployment.sh',
     );
     const stop = stepIndex(main, (step) => withOf(step).mode === 'stop');
+    const plan = stepIndex(main, (step) => step.id === 'plan');
+    expect(stop).toBeLessThan(plan);
+    expect(plan).toBeLessThan(stepIndex(main, (step) => withOf(step).mode === 'find-previous'));
     expect(stepsOf(main)[stop]?.if).toBe("steps.inflight.outputs.deployment-id != ''");
     expect(withOf(mapping(stepsOf(main)[stop]))['deployment-id']).toBe(
       '${{ steps.inflight.outputs.deployment-id }}',
@@ -382,10 +385,53 @@ describe('rollback.yml', () => {
     expect([stop, previous, resolve, deploy]).toEqual(
       [...[stop, previous, resolve, deploy]].sort((a, b) => a - b),
     );
-    expect(stepsOf(main)[previous]?.if).toBe("needs.validate.outputs.kind == 'previous'");
+    expect(stepsOf(main)[previous]?.if).toBe(
+      "steps.plan.outputs.redeploy == 'true' && needs.validate.outputs.kind == 'previous'",
+    );
+    for (const index of [resolve, deploy]) {
+      expect(stepsOf(main)[index]?.if).toBe("steps.plan.outputs.redeploy == 'true'");
+    }
     expect(withOf(mapping(stepsOf(main)[deploy]))).toMatchObject({
       image: '${{ steps.target.outputs.image }}',
       'task-definition-arn': '${{ steps.target.outputs.task-definition-arn }}',
     });
+  });
+});
+
+describe('rollback.yml: redeploy decision', () => {
+  const main = job(loadWorkflow('rollback.yml'), 'rollback');
+  const plan = mapping(stepsOf(main).find((step) => step.id === 'plan'));
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'plan-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  const decide = (kind: string, stopped: string) => {
+    const output = join(dir, 'output');
+    writeFileSync(output, '');
+    const result = spawnSync('bash', ['-eo', 'pipefail', '-c', String(plan.run)], {
+      encoding: 'utf8',
+      env: {
+        PATH: process.env.PATH,
+        GITHUB_OUTPUT: output,
+        KIND: kind,
+        STOPPED: stopped,
+        SERVICE: 'backend',
+      },
+    });
+    return { status: result.status, output: readFileSync(output, 'utf8') };
+  };
+
+  it('does not go one version further back when stopping the in-flight deployment already restored it', () => {
+    expect(decide('previous', 'd-ABCDEF123')).toEqual({ status: 0, output: 'redeploy=false\n' });
+  });
+
+  it.each([
+    ['previous', ''],
+    ['commit', 'd-ABCDEF123'],
+    ['task-definition', ''],
+  ])('redeploys for target kind %s (stopped: %j)', (kind, stopped) => {
+    expect(decide(kind, stopped)).toEqual({ status: 0, output: 'redeploy=true\n' });
   });
 });
