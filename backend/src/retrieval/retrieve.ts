@@ -4,6 +4,7 @@ import type { Database } from '../db/database';
 import { HNSW_EF_SEARCH } from '../db/session-settings';
 import { AppError } from '../errors';
 import type { Embedder, RetrievedChunk } from '../rag/types';
+import { queryTerms } from './query-terms';
 import { fuseRankings } from './rank-fusion';
 
 export const MIN_TOP_K = 1;
@@ -92,10 +93,25 @@ function candidateLimit(topK: number): number {
 }
 
 /**
- * Full-text matching takes websearch syntax ("quoted phrases", `or`) but matches chunks containing
- * ANY of the terms, not all of them: natural-language questions rarely share every word with the
- * passage that answers them, and ts_rank_cd still ranks chunks matching more terms higher.
- * Exclusions (`-word`) are dropped for the same reason: under OR they would match almost everything.
+ * Full-text candidates are gathered per query term, at most TEXT_CANDIDATES_PER_TERM each, and only
+ * those are ranked. Ranking every chunk that contains a common word costs tens of milliseconds on a
+ * large corpus; bounded per-term lookups keep it near a millisecond while a rare, precise term (an
+ * error code, a product name) still brings all of its chunks.
+ */
+export const TEXT_CANDIDATES_PER_TERM = 100;
+
+/**
+ * One statement, one round trip:
+ *
+ * - `vector_hits`: nearest chunks by cosine distance through the HNSW index.
+ * - `text_candidates`: one bounded lookup per query term. Each term is its own bound parameter, so
+ *   PostgreSQL plans each lookup with that term's statistics: a rare term uses the GIN index, a common
+ *   one stops a sequential scan after a few rows, and a stop word is folded away before execution.
+ *   The CTE is materialized so the ranking below runs over these rows only, never the index again.
+ * - `text_hits`: candidates ranked with ts_rank_cd against the whole query. The query takes websearch
+ *   syntax ("quoted phrases", `or`) but matches chunks containing ANY term, not all: questions rarely
+ *   share every word with the passage that answers them, and ranking still prefers chunks matching
+ *   more terms. Exclusions (`-word`) are dropped, since under OR they would match almost everything.
  */
 async function selectCandidates(
   db: Database,
@@ -108,8 +124,22 @@ async function selectCandidates(
     filter === undefined
       ? ''
       : 'and exists (select 1 from documents fd where fd.id = c.document_id and fd.metadata @> ?::jsonb)';
-  const filterBinding = filter === undefined ? [] : [JSON.stringify(filter)];
-  const textQuery = query.replace(/(^|\s)-+(?=\S)/g, '$1');
+  const filterBindings = filter === undefined ? [] : [JSON.stringify(filter)];
+  const terms = queryTerms(query);
+  const termLookups =
+    terms.length === 0
+      ? 'select null::uuid as id, null::tsvector as content_tsv where false'
+      : terms
+          .map(
+            () =>
+              `(select c.id, c.content_tsv from chunks c
+                where numnode(plainto_tsquery('english', ?)) > 0
+                  and c.content_tsv @@ plainto_tsquery('english', ?) ${filterSql}
+                limit ?)`,
+          )
+          .join(' union all ');
+  const termBindings = terms.flatMap((term) => [term, term, ...filterBindings, TEXT_CANDIDATES_PER_TERM]);
+
   const result = await db.knex.raw<{ rows: CandidateRow[] }>(
     `with query_embedding as materialized (select ?::vector as embedding),
      vector_hits as (
@@ -122,10 +152,12 @@ async function selectCandidates(
      text_query as materialized (
        select replace(websearch_to_tsquery('english', ?)::text, ' & ', ' | ')::tsquery as query
      ),
+     text_candidates as materialized (${termLookups}),
      text_hits as (
-       select c.id, ts_rank_cd(c.content_tsv, t.query, 32) as text_rank
-       from chunks c cross join text_query t
-       where c.content_tsv @@ t.query ${filterSql}
+       select tc.id, ts_rank_cd(tc.content_tsv, t.query, 32) as text_rank
+       from (select distinct on (id) id, content_tsv from text_candidates) tc
+       cross join text_query t
+       where tc.content_tsv @@ t.query
        order by text_rank desc
        limit ?
      )
@@ -136,7 +168,14 @@ async function selectCandidates(
      left join vector_hits v on v.id = c.id
      left join text_hits t on t.id = c.id
      where c.id in (select id from vector_hits union select id from text_hits)`,
-    [toSql(embedding), ...filterBinding, limit, textQuery, ...filterBinding, limit],
+    [
+      toSql(embedding),
+      ...filterBindings,
+      limit,
+      query.replace(/(^|\s)-+(?=\S)/g, '$1'),
+      ...termBindings,
+      limit,
+    ],
   );
   return result.rows;
 }

@@ -389,6 +389,13 @@ describe.each(DATABASE_TIERS)('data layer on %s', (_label, tier) => {
         minScore: 0,
       });
       expect(chunks[0]?.content).toContain('AfterAllowTestTraffic');
+      // Among common words, the rare term still brings its chunk in (per-term candidate lookups).
+      const among = await retrieve(db, embedder, {
+        query: 'what does the AfterAllowTestTraffic hook run for services and tasks',
+        topK: 10,
+        minScore: 0,
+      });
+      expect(among.chunks.some((chunk) => chunk.content.includes('AfterAllowTestTraffic'))).toBe(true);
     });
 
     it('keeps only documents whose metadata contains the filter', async () => {
@@ -400,6 +407,15 @@ describe.each(DATABASE_TIERS)('data layer on %s', (_label, tier) => {
       });
       expect(delivery.chunks.length).toBeGreaterThan(0);
       expect(delivery.chunks.every((chunk) => chunk.metadata.topic === 'delivery')).toBe(true);
+      // The filter applies to full-text matches too: the only chunk naming this hook is not security.
+      const security = await retrieve(db, embedder, {
+        query: 'AfterAllowTestTraffic',
+        topK: 10,
+        minScore: 0,
+        filter: { topic: 'security' },
+      });
+      expect(security.chunks.every((chunk) => chunk.metadata.topic === 'security')).toBe(true);
+      expect(security.chunks.some((chunk) => chunk.content.includes('AfterAllowTestTraffic'))).toBe(false);
       const none = await retrieve(db, embedder, {
         query: 'containers',
         topK: 10,
@@ -429,7 +445,14 @@ describe.each(DATABASE_TIERS)('data layer on %s', (_label, tier) => {
     });
 
     it('treats search syntax and SQL-looking text as plain words', async () => {
-      for (const query of ['"blue green" or canary -rollback', "'); drop table chunks; --", '!!! & | :*']) {
+      const queries = [
+        '"blue green" or canary -rollback',
+        "'); drop table chunks; --",
+        '!!! & | :*',
+        'the of and',
+        "e-mail v0.8.0 it's Größe",
+      ];
+      for (const query of queries) {
         await expect(retrieve(db, embedder, { query, topK: 5, minScore: 0 })).resolves.toBeDefined();
       }
       expect((await countCorpus(db)).documents).toBe(SAMPLE_CORPUS.length);
