@@ -211,6 +211,13 @@ describe('the checker catches', () => {
     }
   });
 
+  it('a script that does not exist', () => {
+    const file = broken('preview.yml', 'delete-pr-images.sh', 'delete-preview-images.sh');
+    expect(check(file)).toEqual([
+      '.github/workflows/preview.yml: refers to .github/scripts/delete-preview-images.sh, which does not exist',
+    ]);
+  });
+
   it('checkout that keeps the token in .git/config', () => {
     const file = broken('ci.yml', /persist-credentials: false/, 'persist-credentials: true');
     expect(check(file)).toEqual([

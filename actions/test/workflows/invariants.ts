@@ -141,6 +141,9 @@ function checkSteps(root: string, file: WorkflowFile): string[] {
       problems.push(`${location}: run script contains a \${{ }} expression; pass the value through env:`);
     }
   }
+  for (const path of new Set(file.text.match(/\.github\/scripts\/[\w.-]+/g) ?? [])) {
+    if (!existsSync(join(root, path))) problems.push(`${file.path}: refers to ${path}, which does not exist`);
+  }
   return problems;
 }
 

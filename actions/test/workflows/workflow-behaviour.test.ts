@@ -1,6 +1,6 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: the strings are GitHub Actions expressions, not JS templates
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -10,6 +10,7 @@ import {
   keysOf,
   loadWorkflow,
   parseYaml,
+  REPO_ROOT,
   stepsOf,
   type WorkflowFile,
   type Yaml,
@@ -252,6 +253,35 @@ describe('deploy.yml', () => {
     expect(prod.needs).toContain('staging');
     expect(staging.needs).toEqual(['images']);
     expect(prod.needs).not.toContain('dev');
+  });
+});
+
+describe('build-images.yml', () => {
+  const images = job(loadWorkflow('build-images.yml'), 'images');
+  const builds = stepsOf(images).filter((step) => step.uses === './actions/build-push-image');
+  const scans = stepsOf(images).filter((step) => step.uses === './actions/wait-for-ecr-scan');
+
+  it('builds each service from its own Dockerfile in the repository root context', () => {
+    expect(
+      builds.map((step) => [withOf(step).repository, withOf(step).dockerfile, withOf(step).context]),
+    ).toEqual([
+      ['ragchat/backend', 'backend/Dockerfile', '.'],
+      ['ragchat/frontend', 'frontend/Dockerfile', '.'],
+    ]);
+    for (const step of builds)
+      expect(existsSync(join(REPO_ROOT, String(withOf(step).dockerfile)))).toBe(true);
+  });
+
+  it('gates both pushed images, by digest, on the scan after every build', () => {
+    expect(scans.map((step) => withOf(step)['image-uri'])).toEqual([
+      '${{ steps.backend.outputs.image-uri }}',
+      '${{ steps.frontend.outputs.image-uri }}',
+    ]);
+    const lastBuild = Math.max(...builds.map((step) => stepsOf(images).indexOf(step)));
+    for (const scan of scans) {
+      expect(stepsOf(images).indexOf(scan)).toBeGreaterThan(lastBuild);
+      expect(withOf(scan)['fail-on']).toBe('high');
+    }
   });
 });
 
