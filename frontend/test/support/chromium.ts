@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { FRONTEND_DIR } from './paths';
 
 /** Debian's Chromium; tests never download a browser. */
 const CHROMIUM_PATH = '/usr/bin/chromium';
@@ -13,7 +14,7 @@ const CHROMIUM_ARGS = [
   '--disable-sync',
   '--no-first-run',
 ];
-const SCREENSHOT_DIR = path.resolve(__dirname, '../../test-results');
+const SCREENSHOT_DIR = path.join(FRONTEND_DIR, 'test-results');
 
 /** Playwright gives every launch a fresh temporary profile directory of its own. */
 export function launchChromium(): Promise<Browser> {

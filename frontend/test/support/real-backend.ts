@@ -4,9 +4,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
+import { REPOSITORY_ROOT } from './paths';
 
 /** Built by the frontend project's jest global setup (`tsc -b backend`). */
-export const BACKEND_ENTRY = path.resolve(__dirname, '../../../backend/dist/main.js');
+export const BACKEND_ENTRY = path.join(REPOSITORY_ROOT, 'backend/dist/main.js');
 const STARTUP_TIMEOUT_MS = 120_000;
 
 export interface RealBackend {
