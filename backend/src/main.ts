@@ -114,47 +114,75 @@ function createTracer(config: Config, logger: Logger): Tracer {
   });
 }
 
-async function main(): Promise<void> {
-  const output = batchedWriter(process.stdout);
-  process.on('exit', output.flush);
+/** What main needs from the process, injected so tests can run it without exiting. */
+export interface ProcessIo {
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly stdout: { write(chunk: string): unknown };
+  readonly stderr: { write(chunk: string): unknown };
+  onSignal(signal: NodeJS.Signals, handler: () => void): void;
+  exit(code: number): void;
+}
+
+const processIo: ProcessIo = {
+  env: process.env,
+  stdout: process.stdout,
+  stderr: process.stderr,
+  onSignal: (signal, handler) => process.once(signal, handler),
+  exit: (code) => process.exit(code),
+};
+
+/** Exit code for a configuration error, distinct from a crash (1). */
+export const EXIT_INVALID_CONFIG = 2;
+
+/**
+ * The process entry point: configuration, start, and shutdown on SIGTERM/SIGINT. Failures are
+ * reported here, once, as a JSON line on stderr followed by a non-zero exit.
+ */
+export async function main(io: ProcessIo = processIo): Promise<void> {
+  const fatal = (msg: string, fields: Record<string, unknown>, code: number) => {
+    createLogger({ level: 'error', write: (line) => io.stderr.write(line) }).error(msg, fields);
+    io.exit(code);
+  };
   let config: Config;
   try {
-    config = loadConfig(process.env);
+    config = loadConfig(io.env);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    createLogger({ level: 'error', write: (line) => process.stderr.write(line) }).error(
-      `invalid configuration: ${error.message}`,
-      { variable: error.variable },
-    );
-    process.exit(2);
+    fatal(`invalid configuration: ${error.message}`, { variable: error.variable }, EXIT_INVALID_CONFIG);
+    return;
   }
+  const output = batchedWriter(io.stdout);
   const logger = createLogger({ level: config.logLevel, write: output.write });
+  const exit = (code: number) => {
+    output.flush();
+    io.exit(code);
+  };
   if (config.adminToken.generated) {
     // Local mode only (config refuses a missing token in production): the one place a secret is logged.
     logger.info('generated an admin token for this run; set ADMIN_TOKEN to choose one', {
       adminToken: config.adminToken.value,
     });
   }
-  const service = await startService(config, logger);
-  const stop = (signal: NodeJS.Signals) => {
+  let service: RunningService;
+  try {
+    service = await startService(config, logger);
+  } catch (error) {
+    output.flush();
+    fatal('failed to start', { err: error }, 1);
+    return;
+  }
+  const stop = (signal: NodeJS.Signals) => () => {
     logger.info('signal received', { signal });
     service.shutdown().then(
-      () => process.exit(0),
+      () => exit(0),
       (error: unknown) => {
         logger.error('shutdown failed', { err: error });
-        process.exit(1);
+        exit(1);
       },
     );
   };
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
+  io.onSignal('SIGTERM', stop('SIGTERM'));
+  io.onSignal('SIGINT', stop('SIGINT'));
 }
 
-if (require.main === module) {
-  main().catch((error: unknown) => {
-    createLogger({ level: 'error', write: (line) => process.stderr.write(line) }).error('failed to start', {
-      err: error,
-    });
-    process.exit(1);
-  });
-}
+if (require.main === module) void main();
