@@ -1,7 +1,7 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { renderTaskDefinition } from '../../src/task-definition/render';
 import { loadTaskDefinitionTemplate } from '../../src/task-definition/template';
-import { buildApp, flattenIntrinsics } from '../support/app';
+import { buildApp, flattenIntrinsics, type Json } from '../support/app';
 
 let dev: Template;
 let staging: Template;
@@ -20,7 +20,7 @@ const only = <T>(values: T[]): T => {
   expect(values).toHaveLength(1);
   return values[0]!;
 };
-const deployOutputs = (template: Template): Record<string, any> => {
+const deployOutputs = (template: Template): Record<string, Json> => {
   const parameter = only(
     Object.values(resources(template, 'AWS::SSM::Parameter')).filter((p) =>
       String(p.Properties.Name).endsWith('/deploy-outputs'),
@@ -240,7 +240,7 @@ describe('services', () => {
   it('runs both services under CodeDeploy in the app subnets without public IPs', () => {
     for (const service of Object.values(resources(dev, 'AWS::ECS::Service'))) {
       expect(service.Properties.DeploymentController).toEqual({ Type: 'CODE_DEPLOY' });
-      const network = (service.Properties.NetworkConfiguration as any).AwsvpcConfiguration;
+      const network = (service.Properties.NetworkConfiguration as Json).AwsvpcConfiguration;
       expect(network.AssignPublicIp).toBe('DISABLED');
       expect(JSON.stringify(network.Subnets)).toMatch(/appSubnet/);
       expect(JSON.stringify(network.Subnets)).not.toMatch(/public/i);
@@ -317,12 +317,12 @@ describe('services', () => {
 });
 
 describe('task definitions (first revision from infra/taskdefs)', () => {
-  const containers = (template: Template, family: string): any[] =>
+  const containers = (template: Template, family: string): Json[] =>
     only(
       Object.values(resources(template, 'AWS::ECS::TaskDefinition')).filter(
         (t) => t.Properties.Family === family,
       ),
-    ).Properties.ContainerDefinitions as any[];
+    ).Properties.ContainerDefinitions as Json[];
 
   it('renders the backend template: containers, health checks, secrets, readonly roots, logs', () => {
     const [backend, xray] = containers(dev, 'ragchat-dev-backend');
@@ -384,13 +384,13 @@ describe('task definitions (first revision from infra/taskdefs)', () => {
 });
 
 describe('IAM', () => {
-  const policyOf = (template: Template, roleName: string): any[] => {
+  const policyOf = (template: Template, roleName: string): Json[] => {
     const [logicalId] = Object.entries(resources(template, 'AWS::IAM::Role')).find(
       ([, r]) => r.Properties.RoleName === roleName,
     )!;
     return Object.values(resources(template, 'AWS::IAM::Policy'))
       .filter((p) => JSON.stringify(p.Properties.Roles).includes(logicalId))
-      .flatMap((p) => (p.Properties.PolicyDocument as any).Statement);
+      .flatMap((p) => (p.Properties.PolicyDocument as Json).Statement);
   };
 
   it('lets the backend task invoke exactly the two configured foundation models', () => {
@@ -453,12 +453,12 @@ describe('delivery', () => {
           'DEPLOYMENT_STOP_ON_ALARM',
         ]),
       });
-      expect((group.Properties.AlarmConfiguration as any).Alarms).toHaveLength(2);
+      expect((group.Properties.AlarmConfiguration as Json).Alarms).toHaveLength(2);
       expect(group.Properties.DeploymentStyle).toEqual({
         DeploymentOption: 'WITH_TRAFFIC_CONTROL',
         DeploymentType: 'BLUE_GREEN',
       });
-      expect((group.Properties.BlueGreenDeploymentConfiguration as any).DeploymentReadyOption).toEqual({
+      expect((group.Properties.BlueGreenDeploymentConfiguration as Json).DeploymentReadyOption).toEqual({
         ActionOnTimeout: 'STOP_DEPLOYMENT',
         WaitTimeInMinutes: 30,
       });
@@ -536,7 +536,7 @@ describe('deploy outputs', () => {
     'repositoryUri',
     'environment',
   ];
-  const at = (value: any, path: string) => path.split('.').reduce((v, key) => v?.[key], value);
+  const at = (value: Json, path: string) => path.split('.').reduce((v, key) => v?.[key], value);
 
   it.each(['dev', 'staging', 'prod'] as const)(
     '%s writes every field docs/deploy-contract.md lists',
@@ -583,7 +583,7 @@ describe('deploy outputs', () => {
     const document = deployOutputs(staging);
     for (const name of ['backend', 'frontend'] as const) {
       const rendered = renderTaskDefinition(loadTaskDefinitionTemplate(name), {
-        outputs: document as any,
+        outputs: document as Json,
         service: document.services[name],
         image: { [name]: `${document.services[name].repositoryUri}@sha256:${'a'.repeat(64)}` },
       });

@@ -27,3 +27,7 @@ export function flattenIntrinsics(value: unknown): string {
   }
   return '<token>';
 }
+
+/** Synthesized CloudFormation is untyped JSON; tests navigate it freely. */
+// biome-ignore lint/suspicious/noExplicitAny: CloudFormation templates have no static type.
+export type Json = any;

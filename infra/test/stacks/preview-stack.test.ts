@@ -1,0 +1,149 @@
+import { App } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { account, environments } from '../../src/config/environments';
+import { BACKEND_RULE_PRIORITY } from '../../src/constructs/load-balancer/load-balancer';
+import { MAX_PREVIEW_PR, PreviewStack, previewRulePriority } from '../../src/stacks/preview-stack';
+import { cliContext, type Json } from '../support/app';
+
+const DIGEST = `sha256:${'b'.repeat(64)}`;
+const host = environments[account.previewHost];
+
+const preview = (app: App, pr: number, digests: Record<string, string> = {}) =>
+  new PreviewStack(app, `ragchat-pr-${pr}`, {
+    env: { account: '111122223333', region: host.region },
+    pr,
+    host,
+    hostAvailabilityZones: ['us-east-1a', 'us-east-1b'],
+    imageDigests: digests,
+    bootstrapImageTag: account.bootstrapImageTag,
+  });
+
+let pr42: Template;
+let pr43: Template;
+
+beforeAll(() => {
+  const app = new App({ context: cliContext() });
+  const first = preview(app, 42, { backend: DIGEST });
+  const second = preview(app, 43);
+  pr42 = Template.fromStack(first);
+  pr43 = Template.fromStack(second);
+});
+
+const resources = (template: Template, type: string) => Object.values(template.findResources(type)) as Json[];
+
+describe('preview routing', () => {
+  it('routes /pr-<n> and /pr-<n>/* on the host listener to the preview frontend', () => {
+    pr42.hasResourceProperties('AWS::ElasticLoadBalancingV2::ListenerRule', {
+      Priority: 1042,
+      Conditions: [{ Field: 'path-pattern', PathPatternConfig: { Values: ['/pr-42', '/pr-42/*'] } }],
+      ListenerArn: { Ref: Match.stringLikeRegexp('SsmParameterValueragchatdevpreviewhostlistenerArn') },
+    });
+    pr42.resourceCountIs('AWS::ElasticLoadBalancingV2::ListenerRule', 1);
+    pr42.resourceCountIs('AWS::ElasticLoadBalancingV2::TargetGroup', 1);
+  });
+
+  it('gives every preview its own priority, above the environment rules', () => {
+    const priorities = [pr42, pr43].map(
+      (t) => resources(t, 'AWS::ElasticLoadBalancingV2::ListenerRule')[0].Properties.Priority,
+    );
+    expect(new Set(priorities).size).toBe(2);
+    const all = Array.from({ length: MAX_PREVIEW_PR }, (_, i) => previewRulePriority(i + 1));
+    expect(new Set(all).size).toBe(MAX_PREVIEW_PR);
+    expect(Math.min(...all)).toBeGreaterThan(BACKEND_RULE_PRIORITY);
+    expect(Math.max(...all)).toBeLessThanOrEqual(50_000);
+  });
+
+  it.each([0, -3, 1.5, MAX_PREVIEW_PR + 1])('refuses PR number %p, which could not be routed', (pr) => {
+    expect(() => previewRulePriority(pr)).toThrow(/outside/);
+  });
+
+  it('writes the preview URL and no deploy outputs', () => {
+    pr42.hasResourceProperties('AWS::SSM::Parameter', { Name: '/ragchat/pr-42/preview-url' });
+    expect(JSON.stringify(resources(pr42, 'AWS::SSM::Parameter'))).not.toContain('deploy-outputs');
+  });
+});
+
+describe('preview services', () => {
+  it('runs both services with rolling deployments and circuit-breaker rollback, without public IPs', () => {
+    const services = resources(pr42, 'AWS::ECS::Service');
+    expect(services).toHaveLength(2);
+    for (const service of services) {
+      expect(service.Properties.DeploymentController).toEqual({ Type: 'ECS' });
+      expect(service.Properties.DeploymentConfiguration.DeploymentCircuitBreaker).toEqual({
+        Enable: true,
+        Rollback: true,
+      });
+      expect(service.Properties.NetworkConfiguration.AwsvpcConfiguration.AssignPublicIp).toBe('DISABLED');
+    }
+  });
+
+  it('reaches its own backend through Cloud Map and serves under its base path', () => {
+    pr42.hasResourceProperties('AWS::ServiceDiscovery::Service', { Name: 'backend-pr-42' });
+    const frontend = resources(pr42, 'AWS::ECS::TaskDefinition').find(
+      (t) => t.Properties.Family === 'ragchat-pr-42-frontend',
+    );
+    const env = JSON.stringify(frontend.Properties.ContainerDefinitions[0].Environment);
+    expect(env).toContain('"Name":"BASE_PATH","Value":"/pr-42"');
+    expect(env).toContain('http://backend-pr-42.');
+  });
+
+  it('runs the image digests from context, and the bootstrap tag without one', () => {
+    const image = (template: Template, family: string) =>
+      JSON.stringify(
+        resources(template, 'AWS::ECS::TaskDefinition').find((t) => t.Properties.Family === family).Properties
+          .ContainerDefinitions[0].Image,
+      );
+    expect(image(pr42, 'ragchat-pr-42-backend')).toContain(`ragchat/backend@${DIGEST}`);
+    expect(image(pr42, 'ragchat-pr-42-frontend')).toContain('ragchat/frontend:bootstrap');
+    expect(image(pr43, 'ragchat-pr-43-backend')).toContain('ragchat/backend:bootstrap');
+  });
+
+  it('rejects a malformed digest', () => {
+    const app = new App({ context: cliContext() });
+    expect(() => preview(app, 44, { backend: 'latest' })).toThrow(/sha256:<64 hex>/);
+  });
+
+  it('reuses the host security groups and creates none of its own', () => {
+    pr42.resourceCountIs('AWS::EC2::SecurityGroup', 0);
+    pr42.resourceCountIs('AWS::EC2::SecurityGroupIngress', 0);
+  });
+});
+
+describe('preview database', () => {
+  it('creates ragchat_pr_<n> through a custom resource whose handler runs in the VPC', () => {
+    pr42.hasResourceProperties('Custom::PreviewDatabase', { DatabaseName: 'ragchat_pr_42' });
+    pr42.hasResource('Custom::PreviewDatabase', { DeletionPolicy: 'Delete' });
+    const handler = resources(pr42, 'AWS::Lambda::Function').find((f) =>
+      String(f.Properties.Description).includes('ragchat_pr_42'),
+    );
+    expect(handler.Properties.VpcConfig.SubnetIds).toHaveLength(2);
+    expect(handler.Properties.Code.ZipFile).toContain('DROP DATABASE IF EXISTS');
+    expect(handler.Properties.Environment.Variables.NODE_EXTRA_CA_CERTS).toBe('/var/runtime/ca-cert.pem');
+  });
+
+  it('generates the preview credentials in the same shape as the host secret', () => {
+    pr42.hasResourceProperties('AWS::SecretsManager::Secret', {
+      Name: 'ragchat-pr-42-db',
+      GenerateSecretString: Match.objectLike({
+        GenerateStringKey: 'password',
+        SecretStringTemplate: Match.anyValue(),
+      }),
+    });
+    const secret = resources(pr42, 'AWS::SecretsManager::Secret').find(
+      (s) => s.Properties.Name === 'ragchat-pr-42-db',
+    );
+    const template = JSON.stringify(secret.Properties.GenerateSecretString.SecretStringTemplate);
+    for (const field of ['username', 'dbname', 'host', 'port', 'engine']) expect(template).toContain(field);
+  });
+
+  it('gives the preview backend only its own database secret', () => {
+    const backend = resources(pr42, 'AWS::ECS::TaskDefinition').find(
+      (t) => t.Properties.Family === 'ragchat-pr-42-backend',
+    );
+    const dbSecret = backend.Properties.ContainerDefinitions[0].Secrets.find(
+      (s: Json) => s.Name === 'DB_SECRET',
+    );
+    expect(JSON.stringify(dbSecret.ValueFrom)).toMatch(/DatabaseSecret/);
+    expect(JSON.stringify(dbSecret.ValueFrom)).not.toMatch(/preview-?host/i);
+  });
+});
