@@ -120,6 +120,30 @@ describe('codedeploy-deploy dist bundles', () => {
     expect(result.summary).toContain('Deploy backend to staging');
   });
 
+  it('exits 1 with errorInformation when the deployment fails and was rolled back', async () => {
+    await start({
+      ...awsHandlers('Failed'),
+      GetDeployment: () => ({
+        body: {
+          deploymentInfo: {
+            deploymentId: 'd-ABCDEF123',
+            status: 'Failed',
+            computePlatform: 'ECS',
+            errorInformation: { code: 'ECS_UPDATE_ERROR', message: 'tasks failed to start' },
+            rollbackInfo: { rollbackDeploymentId: 'd-ROLLBACK9' },
+          },
+        },
+      }),
+    });
+    const result = await runDist(MAIN, { inputs: deployInputs(), env });
+    expect(result.code).toBe(1);
+    expect(result.errors[0]).toContain('error ECS_UPDATE_ERROR: tasks failed to start');
+    expect(result.errors[0]).toContain('rolled back by d-ROLLBACK9');
+    expect(result.outputs.status).toBe('Failed');
+    expect(result.summary).toContain('Failed:');
+    expect(github.deployments[0]?.statuses.map((status) => status.state)).toEqual(['failure', 'in_progress']);
+  });
+
   it('stops the deployment with rollback when the runner cancels the job with SIGTERM', async () => {
     await start(awsHandlers('InProgress'));
     const result = await runDist(MAIN, {

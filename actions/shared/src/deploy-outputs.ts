@@ -5,7 +5,6 @@ import { InputError, optionalInput } from './inputs';
 
 /** The services this product deploys; the keys of `services` in the deploy outputs. */
 export const SERVICES = ['backend', 'frontend'] as const;
-export type ServiceName = (typeof SERVICES)[number];
 
 /** One service's entry in the deploy outputs document (docs/deploy-contract.md). */
 export interface ServiceOutputs {
