@@ -20,7 +20,8 @@ import { ActionEnvironment } from '../../shared/src/testing/action-env';
 import { fakeTiming } from '../../shared/src/testing/fake-timing';
 import { BACKEND_IMAGE, deployOutputsDocument } from '../../shared/src/testing/fixtures';
 import { cleanup } from './cleanup';
-import { type Dependencies, run } from './main';
+import type { Dependencies } from './dependencies';
+import { run } from './main';
 
 const ecs = mockClient(ECSClient);
 const codedeploy = mockClient(CodeDeployClient);

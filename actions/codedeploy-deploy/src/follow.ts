@@ -1,0 +1,94 @@
+import * as core from '@actions/core';
+import type { CodeDeployClient } from '@aws-sdk/client-codedeploy';
+import type { Dependencies } from './dependencies';
+import {
+  getDeployment,
+  stopWithRollback,
+  type WaitOptions,
+  type WaitResult,
+  waitForDeployment,
+} from './deployment';
+import { STATE } from './state';
+
+export interface Finish extends WaitResult {
+  readonly deploymentId: string;
+  /** Set when the step must fail. */
+  readonly error: string | undefined;
+}
+
+/**
+ * Waits for the deployment with the job's cancellation wired in; on timeout or cancellation stops it
+ * with rollback. While this runs, the saved state lets the post step stop a deployment left behind.
+ */
+export async function follow(
+  codedeploy: CodeDeployClient,
+  deploymentId: string,
+  region: string,
+  options: { readonly timeoutMs: number; readonly atReady: WaitOptions['atReady'] },
+  { timing, onCancel }: Dependencies,
+): Promise<Finish> {
+  core.saveState(STATE.deploymentId, deploymentId);
+  core.saveState(STATE.region, region);
+  core.saveState(STATE.inFlight, 'true');
+  const controller = new AbortController();
+  let cancelReason = '';
+  // Stays subscribed through StopDeployment, so a second signal cannot kill the step halfway.
+  const unsubscribe = onCancel((reason) => {
+    cancelReason = reason;
+    core.warning(`${reason}: stopping deployment ${deploymentId} with rollback`);
+    controller.abort();
+  });
+  try {
+    const result = await waitForDeployment(
+      codedeploy,
+      deploymentId,
+      {
+        deadline: timing.now() + options.timeoutMs,
+        atReady: options.atReady,
+        signal: controller.signal,
+        log: core.info,
+      },
+      timing,
+    );
+    if (result.outcome === 'timeout' || result.outcome === 'cancelled') {
+      const stopped = await stopWithRollback(codedeploy, deploymentId);
+      const status = (await getDeployment(codedeploy, deploymentId)).status ?? result.status;
+      core.saveState(STATE.inFlight, 'false');
+      core.setOutput('status', status);
+      const why =
+        result.outcome === 'timeout'
+          ? `Deployment ${deploymentId} did not finish within ${options.timeoutMs / 60_000} minute(s)`
+          : `${cancelReason}: deployment ${deploymentId} interrupted`;
+      return { ...result, status, deploymentId, error: `${why}; ${stopped}` };
+    }
+    core.saveState(STATE.inFlight, 'false');
+    core.setOutput('status', result.status);
+    return { ...result, deploymentId, error: result.outcome === 'failed' ? result.failure : undefined };
+  } finally {
+    unsubscribe();
+  }
+}
+
+export async function writeSummary(
+  title: string,
+  finish: Finish,
+  rows: readonly (readonly string[])[],
+): Promise<void> {
+  const summary = core.summary
+    .addHeading(title, 2)
+    .addTable([
+      [{ data: 'Deployment', header: true }, finish.deploymentId],
+      [{ data: 'Status', header: true }, `${finish.status} (${finish.outcome})`],
+      ...rows.map(([label = '', value = '']) => [{ data: label, header: true }, value]),
+    ]);
+  if (finish.error !== undefined) summary.addRaw(`<p><strong>Failed:</strong> ${finish.error}</p>`);
+  await summary.write();
+}
+
+export function runUrl(): string | undefined {
+  const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repo, GITHUB_RUN_ID: id } = process.env;
+  return server && repo && id ? `${server}/${repo}/actions/runs/${id}` : undefined;
+}
+
+export const optional = <K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } =>
+  (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
