@@ -71,7 +71,7 @@ describe('the checker catches', () => {
   const check = (file: WorkflowFile) => checkWorkflow(REPO_ROOT, file);
 
   it('a job without timeout-minutes', () => {
-    expect(check(broken('deploy-environment.yml', /^ {4}timeout-minutes: 120\n/m, ''))).toEqual([
+    expect(check(broken('deploy-environment.yml', /^ {4}timeout-minutes: 300\n/m, ''))).toEqual([
       '.github/workflows/deploy-environment.yml job deploy: has no timeout-minutes',
     ]);
   });

@@ -319,6 +319,36 @@ describe('deploy-environment.yml', () => {
   });
 });
 
+describe('timeouts leave CodeDeploy the time the deployment groups need', () => {
+  // infra's delivery settings per environment; a timeout that fires mid-deployment rolls it back.
+  const config = readFileSync(join(REPO_ROOT, 'infra', 'src', 'config', 'environments.ts'), 'utf8');
+  const longest = (key: string) =>
+    Math.max(...[...config.matchAll(new RegExp(`${key}: (\\d+)`, 'g'))].map((m) => Number(m[1])));
+  const CANARY_MINUTES = 5;
+  const action = parseYaml(
+    '.github/actions/deploy-service/action.yml',
+    readFileSync(join(COMPOSITE_ACTIONS_DIR, 'deploy-service', 'action.yml'), 'utf8'),
+  );
+  const stepTimeout = Number(mapping(mapping(action.doc.inputs)['timeout-minutes']).default);
+
+  it('finds the delivery settings it checks against', () => {
+    expect(longest('terminationWaitMinutes')).toBeGreaterThan(0);
+    expect(longest('readyWaitMinutes')).toBeGreaterThan(0);
+  });
+
+  it('each CodeDeploy wait outlasts the longest canary plus termination wait', () => {
+    expect(stepTimeout).toBeGreaterThan(longest('terminationWaitMinutes') + CANARY_MINUTES);
+  });
+
+  it('jobs outlast their deployments: two services per environment deploy, one per rollback job', () => {
+    const perService = longest('terminationWaitMinutes') + CANARY_MINUTES + 15;
+    const deployJob = job(loadWorkflow('deploy-environment.yml'), 'deploy');
+    expect(Number(deployJob['timeout-minutes'])).toBeGreaterThanOrEqual(2 * perService + 30);
+    const rollbackJob = job(loadWorkflow('rollback.yml'), 'rollback');
+    expect(Number(rollbackJob['timeout-minutes'])).toBeGreaterThanOrEqual(perService + 30);
+  });
+});
+
 describe('deploy-service composite action', () => {
   const action = parseYaml(
     '.github/actions/deploy-service/action.yml',
