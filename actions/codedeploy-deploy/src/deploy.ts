@@ -190,6 +190,11 @@ async function createAndFollow(
         applicationName: request.applicationName,
         deploymentGroupName: request.deploymentGroupName,
         description: request.description,
+        // Roll back on failure, alarm or stop even if the deployment group were configured otherwise.
+        autoRollbackConfiguration: {
+          enabled: true,
+          events: ['DEPLOYMENT_FAILURE', 'DEPLOYMENT_STOP_ON_ALARM', 'DEPLOYMENT_STOP_ON_REQUEST'],
+        },
         revision: {
           revisionType: 'AppSpecContent',
           appSpecContent: {

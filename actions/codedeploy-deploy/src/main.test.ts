@@ -172,6 +172,10 @@ describe('codedeploy-deploy mode deploy', () => {
     expect(codedeploy.commandCalls(CreateDeploymentCommand)[0]?.args[0].input).toMatchObject({
       applicationName: 'ragchat-staging',
       deploymentGroupName: 'ragchat-staging-backend',
+      autoRollbackConfiguration: {
+        enabled: true,
+        events: ['DEPLOYMENT_FAILURE', 'DEPLOYMENT_STOP_ON_ALARM', 'DEPLOYMENT_STOP_ON_REQUEST'],
+      },
       revision: {
         revisionType: 'AppSpecContent',
         appSpecContent: { content, sha256: createHash('sha256').update(content).digest('hex') },
