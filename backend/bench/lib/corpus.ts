@@ -1,4 +1,5 @@
 import { Prng } from './prng';
+import { mean } from './stats';
 import { dot, normalizeInPlace, randomUnitVector } from './vector-math';
 import { Vocabulary } from './vocabulary';
 
@@ -184,30 +185,36 @@ export interface BenchQuery {
   readonly vector: Float32Array;
 }
 
-/** Cosine statistics that show the corpus is shaped like real embeddings (printed with the results). */
-export function describeCorpus(corpus: Corpus, samples: number, seed: number): Record<string, number> {
-  const prng = new Prng(seed);
-  let randomPairs = 0;
-  let sameCluster = 0;
-  let sameClusterCount = 0;
-  for (let s = 0; s < samples; s++) {
+/**
+ * Cosine statistics that show the corpus is shaped like real embeddings: unrelated texts slightly
+ * similar, texts on one subject clearly so, a query's nearest chunks closer still.
+ */
+export function describeCorpus(
+  corpus: Corpus,
+  queries: readonly BenchQuery[],
+  exactTop: readonly number[][],
+): string {
+  const prng = new Prng(1);
+  const { dims, vectors } = corpus;
+  const cosine = (a: number, b: number) => dot(vectors, a * dims, vectors, b * dims, dims);
+  const randomPairs: number[] = [];
+  const sameCluster: number[] = [];
+  while (sameCluster.length < DESCRIBE_SAMPLES) {
     const a = prng.int(corpus.size);
     const b = prng.int(corpus.size);
-    randomPairs += dot(corpus.vectors, a * corpus.dims, corpus.vectors, b * corpus.dims, corpus.dims);
-    for (let tries = 0; tries < 2000; tries++) {
-      const c = prng.int(corpus.size);
-      if (c !== a && corpus.clusterOf[c] === corpus.clusterOf[a]) {
-        sameCluster += dot(corpus.vectors, a * corpus.dims, corpus.vectors, c * corpus.dims, corpus.dims);
-        sameClusterCount++;
-        break;
-      }
-    }
+    if (randomPairs.length < DESCRIBE_SAMPLES) randomPairs.push(cosine(a, b));
+    if (a !== b && corpus.clusterOf[a] === corpus.clusterOf[b]) sameCluster.push(cosine(a, b));
   }
-  return {
-    meanCosineRandomPair: randomPairs / samples,
-    meanCosineSameCluster: sameCluster / Math.max(1, sameClusterCount),
-  };
+  const toNeighbour = (rank: number) =>
+    mean(queries.map((query, i) => dot(query.vector, 0, vectors, exactTop[i]![rank]! * dims, dims)));
+  return [
+    `random pairs ${mean(randomPairs).toFixed(2)}`,
+    `same cluster ${mean(sameCluster).toFixed(2)}`,
+    `query to its 1st / 5th exact neighbour ${toNeighbour(0).toFixed(2)} / ${toNeighbour(4).toFixed(2)}`,
+  ].join(', ');
 }
+
+const DESCRIBE_SAMPLES = 2000;
 
 function cumulativeSum(values: readonly number[]): Float64Array {
   const total = values.reduce((sum, v) => sum + v, 0);

@@ -13,7 +13,10 @@ export function createFakeEmbedder(vectorFor: (text: string) => Float32Array, la
   return {
     model: FAKE_EMBEDDING_MODEL,
     embed: async (text, signal) => {
-      if (latencyMs > 0) await sleep(latencyMs, undefined, signal === undefined ? {} : { signal });
+      // The signal is checked rather than handed to the timer: ingest shares one signal among all
+      // of a document's calls, and a listener per call would trip Node's max-listeners warning.
+      if (latencyMs > 0) await sleep(latencyMs);
+      signal?.throwIfAborted();
       return Array.from(vectorFor(text));
     },
   };
@@ -24,8 +27,8 @@ export function createFakeGenerator(latencyMs: number): Generator {
   return {
     model: FAKE_GENERATION_MODEL,
     async *streamAnswer(request) {
-      if (latencyMs > 0)
-        await sleep(latencyMs, undefined, request.signal === undefined ? {} : { signal: request.signal });
+      if (latencyMs > 0) await sleep(latencyMs);
+      request.signal?.throwIfAborted();
       if (request.sources.length === 0) {
         yield "I don't know.";
         return;
