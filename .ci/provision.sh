@@ -18,6 +18,9 @@ missing=()
 dpkg -s "postgresql-server-dev-${PG_MAJOR}" >/dev/null 2>&1 || missing+=("postgresql-server-dev-${PG_MAJOR}")
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v shellcheck >/dev/null 2>&1 || missing+=(shellcheck)
+# The workflow script tests run the .github/scripts the way the runner does, with curl and jq.
+command -v curl >/dev/null 2>&1 || missing+=(curl)
+command -v jq >/dev/null 2>&1 || missing+=(jq)
 command -v dpkg-source >/dev/null 2>&1 || missing+=(dpkg-dev)
 
 if [ "${#missing[@]}" -gt 0 ]; then
