@@ -92,6 +92,23 @@ describe.each(DATABASE_TIERS)('data layer on %s', (_label, tier) => {
       },
       OPEN_TIMEOUT_MS,
     );
+    it(
+      tier.kind === 'embedded'
+        ? 'refuses a second engine on the same data directory while it is open'
+        : 'serves a second instance on the same database',
+      async () => {
+        if (tier.kind === 'embedded') {
+          // PGlite has no postmaster lock: a second engine on the directory would corrupt it.
+          await expect(openDatabase(testDatabase.options)).rejects.toThrow(/is already open in this process/);
+        } else {
+          const second = await openDatabase(testDatabase.options);
+          await expect(second.checkReadiness()).resolves.toEqual({ ready: true });
+          await second.close();
+        }
+        await expect(db.checkReadiness()).resolves.toEqual({ ready: true });
+      },
+      OPEN_TIMEOUT_MS,
+    );
   });
 
   describe('ingestion', () => {

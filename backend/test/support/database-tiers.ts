@@ -21,10 +21,11 @@ export const EMBEDDED_TIER: DatabaseTier = {
   label: 'embedded PGlite',
   kind: 'embedded',
   async createDatabase() {
-    const dataDir = await mkdtemp(join(tmpdir(), 'ragchat-pglite-'));
+    const parent = await mkdtemp(join(tmpdir(), 'ragchat-pglite-'));
+    // A directory that does not exist yet: openDatabase must create it.
     return {
-      options: { kind: 'embedded', dataDir },
-      drop: () => rm(dataDir, { recursive: true, force: true }),
+      options: { kind: 'embedded', dataDir: join(parent, 'data') },
+      drop: () => rm(parent, { recursive: true, force: true }),
     };
   },
 };
