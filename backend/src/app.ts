@@ -43,7 +43,10 @@ export function createApp(deps: AppDeps): Koa<AppState> {
   const app = new Koa<AppState>();
   // The error handler reports every request error; Koa's default would also print it to stderr.
   app.silent = true;
-  app.on('error', (error: unknown) => deps.logger.warn('connection error', { err: error }));
+  // What still reaches Koa is a failure while sending a response (e.g. the socket broke).
+  app.on('error', (error: unknown, ctx?: { state?: Partial<AppState> }) =>
+    (ctx?.state?.log ?? deps.logger).warn('response failed', { err: error }),
+  );
   app.use(requestContext({ logger: deps.logger, tracer: deps.tracer, now }));
   app.use(errorHandler());
   if (config.corsOrigins.length > 0) app.use(cors(config.corsOrigins));
