@@ -67,7 +67,14 @@ export class AnswerView {
     button.type = 'button';
     button.className = 'retry';
     button.textContent = 'Try again';
-    button.addEventListener('click', retry, { once: true });
+    button.addEventListener(
+      'click',
+      () => {
+        button.disabled = true;
+        retry();
+      },
+      { once: true },
+    );
     notice.append(' ', button);
   }
 

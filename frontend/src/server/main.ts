@@ -4,6 +4,9 @@ import { ConfigError, parseConfig } from './config';
 import { createJsonLogger } from './logger';
 import { loadStaticAssets } from './static-assets';
 
+/** Below ECS's default 30 s stop timeout, so the task exits on its own. */
+const SHUTDOWN_GRACE_MS = 10_000;
+
 /** Entry point: parse configuration, load the browser bundle, listen, stop cleanly on SIGTERM. */
 function main(): void {
   const logger = createJsonLogger();
@@ -19,10 +22,12 @@ function main(): void {
         backendUrl: config.backendUrl.href,
       });
     });
+    // Stop accepting, let answers in flight finish, and cut whatever is still open at the deadline.
     const shutdown = (signal: string) => {
       logger.info('shutting down', { signal });
       server.close(() => process.exit(0));
-      server.closeAllConnections();
+      server.closeIdleConnections();
+      setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS).unref();
     };
     process.once('SIGTERM', () => shutdown('SIGTERM'));
     process.once('SIGINT', () => shutdown('SIGINT'));

@@ -175,9 +175,12 @@ function relay(response: IncomingMessage, options: ProxyOptions, isEventStream: 
     if (!response.complete)
       fail('backend_interrupted', 'The backend stopped before the answer was complete.');
   });
+  // The client left (or the relay ended): nothing to report, just stop reading from the backend.
   out.once('close', () => {
+    if (finished) return;
+    finished = true;
     clearTimeout(idleTimer);
-    if (!response.complete) response.destroy();
+    response.destroy();
   });
   response.pipe(out);
   return out;

@@ -70,7 +70,6 @@ describe('chat page', () => {
     expect(html).toMatch(/<label for="question"/);
     expect(html).toMatch(/id="question"/);
     expect(html).toContain('name="viewport"');
-    expect(html).toContain('role="status"');
   });
 
   test('is served with no-cache and revalidates with its ETag', async () => {
