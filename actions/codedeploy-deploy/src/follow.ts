@@ -1,5 +1,6 @@
 import * as core from '@actions/core';
 import type { CodeDeployClient } from '@aws-sdk/client-codedeploy';
+import { escapeHtml } from '../../shared/src/html';
 import type { Dependencies } from './dependencies';
 import {
   getDeployment,
@@ -81,7 +82,8 @@ export async function writeSummary(
       [{ data: 'Status', header: true }, `${finish.status} (${finish.outcome})`],
       ...rows.map(([label = '', value = '']) => [{ data: label, header: true }, value]),
     ]);
-  if (finish.error !== undefined) summary.addRaw(`<p><strong>Failed:</strong> ${finish.error}</p>`);
+  if (finish.error !== undefined)
+    summary.addRaw(`<p><strong>Failed:</strong> ${escapeHtml(finish.error)}</p>`);
   await summary.write();
 }
 

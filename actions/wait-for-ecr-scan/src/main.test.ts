@@ -44,7 +44,7 @@ const enhanced = (status: string, findings: { id: string; severity: string; fix:
     enhancedFindings: findings.map((finding) => ({
       severity: finding.severity,
       fixAvailable: finding.fix,
-      title: `${finding.id} in zlib`,
+      title: `${finding.id} in <zlib>`,
       packageVulnerabilityDetails: {
         vulnerabilityId: finding.id,
         vulnerablePackages: [{ name: 'zlib', version: '1.2.13' }],
@@ -146,6 +146,7 @@ describe('wait-for-ecr-scan', () => {
     expect(action.errors()[0]).toContain('CVE-2025-2 (HIGH)');
     expect(action.summary()).toContain('enhanced scanning');
     expect(action.summary()).toContain('no fix available');
+    expect(action.summary()).toContain('CVE-2025-2 in &lt;zlib&gt;');
   });
 
   it('warns that ignore-unfixed cannot apply to basic scanning', async () => {

@@ -1,5 +1,6 @@
 import * as core from '@actions/core';
 import { ECRClient } from '@aws-sdk/client-ecr';
+import { escapeHtml } from '../../shared/src/html';
 import { type PinnedImage, parsePinnedImage } from '../../shared/src/image-uri';
 import {
   booleanInput,
@@ -91,13 +92,8 @@ export async function run(dependencies: Dependencies = { timing: realTiming }): 
   }
 }
 
-const row = (finding: Finding, note: string): string[] => [
-  finding.id,
-  finding.severity,
-  finding.packages,
-  finding.fixAvailable ?? 'unknown',
-  note,
-];
+const row = (finding: Finding, note: string): string[] =>
+  [finding.id, finding.severity, finding.packages, finding.fixAvailable ?? 'unknown', note].map(escapeHtml);
 
 async function writeSummary(inputs: Inputs, scan: ScanResult, evaluation: Evaluation): Promise<void> {
   const header = ['Finding', 'Severity', 'Package', 'Fix available', 'Note'].map((data) => ({
