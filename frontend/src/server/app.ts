@@ -2,9 +2,10 @@ import Koa from 'koa';
 import type { FrontendConfig } from './config';
 import { errorHandler } from './error-handler';
 import { AppError } from './errors';
-import { health } from './health';
+import { health, healthPaths } from './health';
 import type { Logger } from './logger';
 import { apiProxy } from './proxy';
+import { requestLog } from './request-log';
 import { securityHeaders } from './security-headers';
 import type { StaticAssets } from './static-assets';
 import { staticRoutes } from './static-routes';
@@ -22,6 +23,7 @@ export function createApp({ config, assets, logger }: AppDeps): Koa {
   app.on('error', (error: unknown) => {
     if (!isClientDisconnect(error)) logger.error('response failed', { error: String(error) });
   });
+  app.use(requestLog(logger, healthPaths(config.basePath)));
   app.use(errorHandler(logger));
   app.use(securityHeaders());
   app.use(health(config.basePath));

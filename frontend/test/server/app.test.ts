@@ -110,6 +110,36 @@ describe('static assets', () => {
   });
 });
 
+describe('request log', () => {
+  test('logs one line per request with its id, and forwards a new id to the backend', async () => {
+    const response = await fetch(`${frontend.url}/api/stats`);
+    const requestId = response.headers.get('x-request-id') ?? '';
+    await response.arrayBuffer();
+    await new Promise((resolve) => setImmediate(resolve));
+
+    expect(requestId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(backend.requests.at(-1)?.headers['x-request-id']).toBe(requestId);
+    expect(frontend.logger.lines.filter((line) => line.fields.requestId === requestId)).toEqual([
+      {
+        msg: 'request',
+        fields: { requestId, method: 'GET', path: '/api/stats', status: 200, durationMs: expect.any(Number) },
+      },
+    ]);
+  });
+
+  test("keeps a caller's well-formed id, replaces a malformed one, and does not log health checks", async () => {
+    const kept = await fetch(`${frontend.url}/`, { headers: { 'X-Request-Id': 'trace-123' } });
+    const replaced = await fetch(`${frontend.url}/`, { headers: { 'X-Request-Id': 'bad id; drop table' } });
+    const linesBefore = frontend.logger.lines.length;
+    await fetch(`${frontend.url}/health`);
+    await new Promise((resolve) => setImmediate(resolve));
+
+    expect(kept.headers.get('x-request-id')).toBe('trace-123');
+    expect(replaced.headers.get('x-request-id')).not.toContain('bad');
+    expect(frontend.logger.lines.slice(linesBefore).map((line) => line.fields.path)).not.toContain('/health');
+  });
+});
+
 describe('health', () => {
   test('answers at the root and under the base path', async () => {
     for (const url of [`${frontend.url}/health`, `${prefixed.url}/health`, `${prefixed.url}/pr-42/health`]) {

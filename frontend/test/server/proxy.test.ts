@@ -177,7 +177,9 @@ describe('api proxy: streaming', () => {
     controller.abort();
 
     await expect(backendSawClose).resolves.toBeUndefined();
-    expect(frontend.logger.lines).toEqual([]);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(frontend.logger.lines.map((line) => line.msg)).toEqual(['request']);
+    expect(frontend.logger.lines[0]?.fields).toMatchObject({ path: '/api/query', clientGone: true });
   });
 });
 
