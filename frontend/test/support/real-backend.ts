@@ -7,7 +7,7 @@ import { createInterface } from 'node:readline';
 import { REPOSITORY_ROOT } from './paths';
 
 /** Built by the frontend project's jest global setup (`tsc -b backend`). */
-export const BACKEND_ENTRY = path.join(REPOSITORY_ROOT, 'backend/dist/main.js');
+const BACKEND_ENTRY = path.join(REPOSITORY_ROOT, 'backend/dist/main.js');
 const STARTUP_TIMEOUT_MS = 120_000;
 
 export interface RealBackend {
@@ -115,7 +115,7 @@ function waitForListening(child: ChildProcess, output: string[]): Promise<string
   });
 }
 
-export function listeningUrl(line: string): string | undefined {
+function listeningUrl(line: string): string | undefined {
   if (!line.includes('"msg":"listening"')) return undefined;
   try {
     const parsed: unknown = JSON.parse(line);
