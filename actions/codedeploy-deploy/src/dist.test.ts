@@ -120,6 +120,59 @@ describe('codedeploy-deploy dist bundles', () => {
     expect(result.summary).toContain('Deploy backend to staging');
   });
 
+  it('stops at ready for a smoke test, then a second step continues it and closes the GitHub record', async () => {
+    let continued = false;
+    await start({
+      ...awsHandlers('Ready'),
+      GetDeploymentGroup: () => ({
+        body: {
+          deploymentGroupInfo: {
+            blueGreenDeploymentConfiguration: {
+              deploymentReadyOption: { actionOnTimeout: 'STOP_DEPLOYMENT', waitTimeInMinutes: 30 },
+            },
+          },
+        },
+      }),
+      ContinueDeployment: () => {
+        continued = true;
+        return { body: {} };
+      },
+      GetDeployment: () => deployment(continued ? 'Succeeded' : 'Ready')({}),
+    });
+    const ready = await runDist(MAIN, { inputs: { ...deployInputs(), 'stop-at-ready': 'true' }, env });
+    expect(ready.code).toBe(0);
+    expect(ready.outputs).toMatchObject({
+      status: 'Ready',
+      'deployment-id': 'd-ABCDEF123',
+      'github-deployment-id': '1000',
+    });
+    expect(ready.summary).toContain(deployOutputsDocument().testListenerUrl);
+    expect(continued).toBe(false);
+
+    const done = await runDist(MAIN, {
+      inputs: {
+        mode: 'continue',
+        'deploy-outputs-file': join(dir, 'outputs.json'),
+        'deployment-id': ready.outputs['deployment-id'] ?? '',
+        'github-token': 'test-token',
+        'record-deployment': 'true',
+        'github-deployment-id': ready.outputs['github-deployment-id'] ?? '',
+      },
+      env,
+    });
+    expect(done.errors).toEqual([]);
+    expect(done.code).toBe(0);
+    expect(done.outputs.status).toBe('Succeeded');
+    expect(aws.calls.filter((call) => call.target === 'ContinueDeployment').map((call) => call.body)).toEqual(
+      [{ deploymentId: 'd-ABCDEF123', deploymentWaitType: 'READY_WAIT' }],
+    );
+    expect(github.deployments[0]?.statuses.map((status) => status.state)).toEqual([
+      'success',
+      'in_progress',
+      'in_progress',
+    ]);
+  });
+
   it('exits 1 with errorInformation when the deployment fails and was rolled back', async () => {
     await start({
       ...awsHandlers('Failed'),
