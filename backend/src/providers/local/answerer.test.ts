@@ -102,9 +102,13 @@ describe('sentence selection', () => {
         '',
         '- HNSW indexes have three knobs:',
         '- The HNSW index trades recall for speed',
+        '',
+        'pgvector stores HNSW indexes like any other index.',
       ].join('\n'),
     );
     const answer = composeAnswer({ question: 'What do HNSW indexes do?', history: [], sources: [chunk] });
-    expect(answer).toBe('An HNSW index builds a layered graph over the vectors. [1]');
+    expect(answer).toBe(
+      'An HNSW index builds a layered graph over the vectors. [1] pgvector stores HNSW indexes like any other index. [1]',
+    );
   });
 });

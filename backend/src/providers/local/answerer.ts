@@ -66,24 +66,33 @@ function questionWeights(request: AnswerRequest): Map<string, number> {
   return weights;
 }
 
+const BLOCK_BREAK = /\n\s*\n|\n(?=\s*(?:[-*+]|\d+\.)\s)|\n(?=#)/;
+const SENTENCE_BREAK = /(?<=[.!?])\s+(?=["'(\p{Lu}\p{N}])/u;
+const STARTS_LIKE_A_SENTENCE = /^["'(\p{Lu}\p{N}]/u;
+const ENDS_LIKE_A_SENTENCE = /[.!?]["')]?$/;
+
 /**
- * Complete sentences only: chunk boundaries cut sentences, and a quoted fragment or a heading reads
- * badly, so blocks are split at blank lines, list items and headings, markdown emphasis is dropped,
- * and a sentence must start like one and end with a full stop.
+ * Complete sentences only, since a quoted fragment or heading reads badly: blocks are split at
+ * blank lines, list items and headings (which are dropped), markdown emphasis is removed, and a
+ * sentence must end with a full stop. Chunks overlap, so a chunk may begin mid-sentence: its
+ * first sentence must also start like one.
  */
 function sentences(content: string): string[] {
-  return content
-    .split(/\n\s*\n|\n(?=\s*(?:[-*+]|\d+\.)\s)|\n(?=#)/)
-    .filter((block) => !block.trimStart().startsWith('#'))
-    .map((block) =>
-      block
-        .replace(/^\s*(?:[-*+]|\d+\.)\s+/, '')
-        .replace(/\*\*|__|`/g, '')
-        .replace(/\s+/g, ' ')
-        .trim(),
-    )
-    .flatMap((block) => block.split(/(?<=[.!?])\s+(?=["'(\p{Lu}\p{N}])/u))
-    .filter((sentence) => /^["'(\p{Lu}\p{N}]/u.test(sentence) && /[.!?]["')]?$/.test(sentence));
+  return content.split(BLOCK_BREAK).flatMap((block, blockIndex) => {
+    if (block.trimStart().startsWith('#')) return [];
+    const text = block
+      .replace(/^\s*(?:[-*+]|\d+\.)\s+/, '')
+      .replace(/\*\*|__|`/g, '')
+      .replace(/\s+/g, ' ')
+      .trim();
+    return text
+      .split(SENTENCE_BREAK)
+      .filter(
+        (sentence, index) =>
+          ENDS_LIKE_A_SENTENCE.test(sentence) &&
+          (blockIndex > 0 || index > 0 || STARTS_LIKE_A_SENTENCE.test(sentence)),
+      );
+  });
 }
 
 async function* streamWords(answer: string, signal: AbortSignal | undefined): AsyncGenerator<string> {
