@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
-import { toSql } from 'pgvector';
 import { LOCK_NAMES, lockForTransaction } from '../db/advisory-lock';
 import type { Database } from '../db/database';
-import { EMBEDDING_DIMENSIONS, type Embedder } from '../rag/types';
+import { toVectorLiteral } from '../db/vector-literal';
+import type { Embedder } from '../rag/types';
 import { type ChunkOptions, chunkText } from './chunker';
 import { type DocumentInput, type ValidDocument, validateDocumentInput } from './document-input';
 import { mapWithConcurrency } from './map-with-concurrency';
@@ -28,7 +28,8 @@ export interface IngestResult {
 /** A document with its chunks embedded, ready to be written in one transaction. */
 export interface PreparedDocument extends ValidDocument {
   readonly contentSha256: string;
-  readonly chunks: readonly { readonly content: string; readonly embedding: readonly number[] }[];
+  /** Each chunk's embedding is already a checked pgvector literal (see toVectorLiteral). */
+  readonly chunks: readonly { readonly content: string; readonly embedding: string }[];
 }
 
 export const DEFAULT_EMBEDDING_CONCURRENCY = 16;
@@ -74,7 +75,8 @@ export async function prepareDocument(
   const embeddings = await mapWithConcurrency(
     texts,
     concurrency,
-    async (text, index, signal) => checkEmbedding(embedder, index, await embedder.embed(text, signal)),
+    async (text, index, signal) =>
+      toVectorLiteral(await embedder.embed(text, signal), embedder.model, `chunk ${index}`),
     options.signal,
   );
   return {
@@ -128,7 +130,7 @@ export async function writeDocument(
       document_id: documentId,
       ordinal: start + offset,
       content: chunk.content,
-      embedding: toSql(chunk.embedding),
+      embedding: chunk.embedding,
     }));
     await trx('chunks').insert(rows);
   }
@@ -153,15 +155,6 @@ async function findByContent(knex: Knex, contentSha256: string): Promise<IngestR
   return row === undefined
     ? undefined
     : { documentId: row.id, status: 'unchanged', chunkCount: row.chunk_count };
-}
-
-function checkEmbedding(embedder: Embedder, chunkIndex: number, embedding: number[]): number[] {
-  if (embedding.length !== EMBEDDING_DIMENSIONS || !embedding.every(Number.isFinite)) {
-    throw new Error(
-      `Embedder ${embedder.model} returned an invalid embedding for chunk ${chunkIndex}: expected ${EMBEDDING_DIMENSIONS} finite numbers, got ${embedding.length}`,
-    );
-  }
-  return embedding;
 }
 
 function positiveInteger(name: string, value: number): number {

@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
-import { toSql } from 'pgvector';
 import type { Database } from '../db/database';
 import { HNSW_EF_SEARCH } from '../db/session-settings';
+import { toVectorLiteral } from '../db/vector-literal';
 import { AppError } from '../errors';
 import type { Embedder, RetrievedChunk } from '../rag/types';
 import { queryTerms } from './query-terms';
@@ -49,7 +49,7 @@ export async function retrieve(
   const { query, topK, minScore, filter } = validateRequest(request);
 
   const embeddingStarted = performance.now();
-  const embedding = await embedder.embed(query, signal);
+  const embedding = toVectorLiteral(await embedder.embed(query, signal), embedder.model, 'the query');
   const embeddingMs = performance.now() - embeddingStarted;
   signal?.throwIfAborted();
 
@@ -115,7 +115,7 @@ export const TEXT_CANDIDATES_PER_TERM = 100;
  */
 async function selectCandidates(
   db: Database,
-  embedding: number[],
+  embedding: string,
   query: string,
   limit: number,
   filter: Readonly<Record<string, unknown>> | undefined,
@@ -168,14 +168,7 @@ async function selectCandidates(
      left join vector_hits v on v.id = c.id
      left join text_hits t on t.id = c.id
      where c.id in (select id from vector_hits union select id from text_hits)`,
-    [
-      toSql(embedding),
-      ...filterBindings,
-      limit,
-      query.replace(/(^|\s)-+(?=\S)/g, '$1'),
-      ...termBindings,
-      limit,
-    ],
+    [embedding, ...filterBindings, limit, query.replace(/(^|\s)-+(?=\S)/g, '$1'), ...termBindings, limit],
   );
   return result.rows;
 }

@@ -461,6 +461,13 @@ describe.each(DATABASE_TIERS)('data layer on %s', (_label, tier) => {
       });
     });
 
+    it('rejects a query embedding of the wrong size with an error naming the embedder', async () => {
+      const broken = testEmbedder({ failOnCall: 1, badVector: [0.1, 0.2, 0.3] });
+      await expect(retrieve(db, broken, { query: 'ECS', topK: 5, minScore: 0 })).rejects.toThrow(
+        `Embedder ${broken.model} returned an invalid embedding for the query`,
+      );
+    });
+
     it('treats search syntax and SQL-looking text as plain words', async () => {
       const queries = [
         '"blue green" or canary -rollback',
