@@ -3,6 +3,7 @@ import type { Config } from '../config';
 import type { Database } from '../db/database';
 import { AppError } from '../errors';
 import type { AnswerDeps } from '../rag/answer';
+import { deadline } from './deadline';
 import { openApiDocument } from './openapi';
 import { registerDocumentRoutes } from './routes/documents';
 import { registerHealthRoutes } from './routes/health';
@@ -20,10 +21,11 @@ export interface RouterDeps {
 export function createRouter(deps: RouterDeps): Router<AppState> {
   const router = new Router<AppState>();
   const { config, db } = deps;
-  registerHealthRoutes(router, { db, isDraining: deps.isDraining });
+  const bounded = deadline(config.server.requestTimeoutMs);
+  registerHealthRoutes(router, { db, isDraining: deps.isDraining, bounded });
   registerQueryRoutes(router, { config, answer: deps.answer });
-  registerDocumentRoutes(router, { config, db, embedder: deps.answer.providers.embedder });
-  registerStatsRoutes(router, { db, providers: deps.answer.providers });
+  registerDocumentRoutes(router, { config, db, embedder: deps.answer.providers.embedder, bounded });
+  registerStatsRoutes(router, { db, providers: deps.answer.providers, bounded });
   const openApi = JSON.stringify(openApiDocument(config.limits));
   router.get('/openapi.json', (ctx) => {
     ctx.type = 'application/json';

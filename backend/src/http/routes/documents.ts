@@ -1,4 +1,5 @@
 import type { Router } from '@koa/router';
+import type { Middleware } from 'koa';
 import type { Config } from '../../config';
 import type { Database } from '../../db/database';
 import { AppError } from '../../errors';
@@ -15,6 +16,8 @@ export interface DocumentsDeps {
   readonly config: Pick<Config, 'adminToken' | 'limits' | 'server'>;
   readonly db: Database;
   readonly embedder: Embedder;
+  /** Bounds the plain database routes; uploads have their own cancellable budget. */
+  readonly bounded: Middleware<AppState>;
 }
 
 export function registerDocumentRoutes(router: Router<AppState>, deps: DocumentsDeps): void {
@@ -43,20 +46,20 @@ export function registerDocumentRoutes(router: Router<AppState>, deps: Documents
     }
   });
 
-  router.get('/api/documents', async (ctx) => {
+  router.get('/api/documents', deps.bounded, async (ctx) => {
     const paging = parsePaging(ctx.query);
     const page = await listDocuments(deps.db, paging);
     ctx.body = { items: page.items, total: page.total, limit: paging.limit, offset: paging.offset };
   });
 
-  router.get('/api/documents/:id', async (ctx) => {
+  router.get('/api/documents/:id', deps.bounded, async (ctx) => {
     const id = parseDocumentId(ctx.params.id);
     const document = await getDocument(deps.db, id);
     if (document === undefined) throw notFound(id);
     ctx.body = document;
   });
 
-  router.delete('/api/documents/:id', admin, async (ctx) => {
+  router.delete('/api/documents/:id', admin, deps.bounded, async (ctx) => {
     const id = parseDocumentId(ctx.params.id);
     if (!(await deleteDocument(deps.db, id))) throw notFound(id);
     ctx.state.log.info('document deleted', { documentId: id });

@@ -7,8 +7,11 @@ import { createLogger } from '../../observability/logger';
 import { noopTracer } from '../../observability/tracing';
 import { createLocalProviders } from '../../providers/local';
 
+/** The stub answers at once, so only a hanging check can reach this budget. */
+const BUDGET_MS = 300;
+
 /** The database is a stub here: /health and /ready only need its readiness answer. */
-let readiness: Readiness;
+let readiness: Readiness | 'hang';
 let readinessChecks: number;
 let draining: boolean;
 let server: Server;
@@ -20,16 +23,16 @@ const database: Database = {
     throw new Error('health routes must not query tables');
   },
   ping: () => Promise.resolve(),
-  checkReadiness: async () => {
+  checkReadiness: () => {
     readinessChecks += 1;
-    return readiness;
+    return readiness === 'hang' ? new Promise<Readiness>(() => undefined) : Promise.resolve(readiness);
   },
   close: () => Promise.resolve(),
 };
 
 beforeAll(async () => {
   const app = createApp({
-    config: loadConfig({ ADMIN_TOKEN: 'health-test-admin-token' }),
+    config: loadConfig({ ADMIN_TOKEN: 'health-test-admin-token', REQUEST_TIMEOUT_MS: String(BUDGET_MS) }),
     db: database,
     providers: createLocalProviders(),
     logger: createLogger({ level: 'error', write: () => undefined }),
@@ -79,6 +82,16 @@ describe('GET /ready', () => {
         retryAfterSeconds: 5,
       },
     });
+  });
+
+  it('answers 504 instead of hanging when the database never answers', async () => {
+    readiness = 'hang';
+    const response = await fetch(`${url}/ready`);
+    expect(response.status).toBe(504);
+    expect(await response.json()).toEqual({
+      error: { code: 'timeout', message: `The request did not finish within ${BUDGET_MS} ms` },
+    });
+    expect((await fetch(`${url}/health`)).status).toBe(200);
   });
 
   it('is 503 while draining, without asking the database', async () => {

@@ -1,4 +1,5 @@
 import type { Router } from '@koa/router';
+import type { Middleware } from 'koa';
 import type { Database } from '../../db/database';
 import { AppError } from '../../errors';
 import type { AppState } from '../state';
@@ -7,6 +8,8 @@ export interface HealthDeps {
   readonly db: Pick<Database, 'checkReadiness'>;
   /** True once shutdown has begun, so the load balancer stops sending new requests. */
   readonly isDraining: () => boolean;
+  /** Bounds the readiness check, so a stuck database answers 504 instead of hanging. */
+  readonly bounded: Middleware<AppState>;
 }
 
 const RETRY_READY_SECONDS = 5;
@@ -16,7 +19,7 @@ export function registerHealthRoutes(router: Router<AppState>, deps: HealthDeps)
     ctx.body = { status: 'ok' };
   });
 
-  router.get('/ready', async (ctx) => {
+  router.get('/ready', deps.bounded, async (ctx) => {
     if (deps.isDraining()) {
       throw new AppError(503, 'shutting_down', 'The service is shutting down', {
         retryAfterSeconds: RETRY_READY_SECONDS,

@@ -1,14 +1,18 @@
 import type { Router } from '@koa/router';
+import type { Middleware } from 'koa';
 import type { Database } from '../../db/database';
 import { countCorpus } from '../../ingest/documents';
 import type { Providers } from '../../rag/types';
 import type { AppState } from '../state';
 
-export function registerStatsRoutes(
-  router: Router<AppState>,
-  deps: { db: Database; providers: Providers },
-): void {
-  router.get('/api/stats', async (ctx) => {
+export interface StatsDeps {
+  readonly db: Database;
+  readonly providers: Providers;
+  readonly bounded: Middleware<AppState>;
+}
+
+export function registerStatsRoutes(router: Router<AppState>, deps: StatsDeps): void {
+  router.get('/api/stats', deps.bounded, async (ctx) => {
     const corpus = await countCorpus(deps.db);
     ctx.body = {
       documents: corpus.documents,
