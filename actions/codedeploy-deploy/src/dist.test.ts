@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FakeAws, type FakeHandler } from '../../shared/src/testing/fake-aws';
@@ -60,6 +60,7 @@ describe('codedeploy-deploy dist bundles', () => {
   afterEach(async () => {
     await aws.stop();
     await github.stop();
+    rmSync(dir, { recursive: true, force: true });
   });
   const start = async (handlers: Record<string, FakeHandler>) => {
     aws = new FakeAws(handlers);

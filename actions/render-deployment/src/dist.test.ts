@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FakeAws } from '../../shared/src/testing/fake-aws';
@@ -11,7 +11,14 @@ jest.setTimeout(60_000);
 
 describe('render-deployment dist/index.js', () => {
   let aws: FakeAws;
-  afterEach(() => aws.stop());
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'render-'));
+  });
+  afterEach(async () => {
+    await aws.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
 
   it('reads the deploy outputs from SSM and renders the repository template from the workspace', async () => {
     aws = new FakeAws({
@@ -29,7 +36,7 @@ describe('render-deployment dist/index.js', () => {
           : { error: 'ParameterNotFound', message: String(request.Name) },
     });
     const endpoint = await aws.start();
-    const out = mkdtempSync(join(tmpdir(), 'render-'));
+    const out = join(dir, 'out');
     const result = await runDist(DIST, {
       cwd: REPO_ROOT,
       inputs: {
@@ -67,14 +74,10 @@ describe('render-deployment dist/index.js', () => {
   it('exits 1 naming an unknown placeholder', async () => {
     aws = new FakeAws({});
     await aws.start();
-    const dir = mkdtempSync(join(tmpdir(), 'render-'));
     const outputs = join(dir, 'outputs.json');
     const template = join(dir, 'template.json');
-    require('node:fs').writeFileSync(outputs, JSON.stringify(deployOutputsDocument()));
-    require('node:fs').writeFileSync(
-      template,
-      JSON.stringify({ family: '{{service.nope}}', containerDefinitions: [] }),
-    );
+    writeFileSync(outputs, JSON.stringify(deployOutputsDocument()));
+    writeFileSync(template, JSON.stringify({ family: '{{service.nope}}', containerDefinitions: [] }));
     const result = await runDist(DIST, {
       inputs: {
         'deploy-outputs-file': outputs,

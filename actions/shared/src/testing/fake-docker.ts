@@ -1,4 +1,4 @@
-import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -35,8 +35,10 @@ export interface FakeDocker {
   calls(): { args: string[]; stdin: string }[];
 }
 
+/** Call at the top level of a test file; the executable is removed after the file's tests. */
 export function installFakeDocker(): FakeDocker {
   const dir = mkdtempSync(join(tmpdir(), 'fake-docker-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
   const bin = join(dir, 'docker');
   writeFileSync(bin, SCRIPT);
   chmodSync(bin, 0o755);

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { errorsIn, parseFileCommands } from './action-env';
@@ -64,7 +64,7 @@ export async function runDist(file: string, options: DistOptions): Promise<DistR
     stderr += chunk.toString();
   });
   const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-  return {
+  const run = {
     code,
     stdout,
     stderr,
@@ -73,4 +73,6 @@ export async function runDist(file: string, options: DistOptions): Promise<DistR
     state: parseFileCommands(readFileSync(join(dir, 'state'), 'utf8')),
     errors: errorsIn(stdout),
   };
+  rmSync(dir, { recursive: true, force: true });
+  return run;
 }
