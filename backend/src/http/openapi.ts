@@ -15,6 +15,7 @@ const errorResponse = (description: string) => ({ description, content: json(ref
 const retryAfter = {
   'Retry-After': { description: 'Seconds to wait before retrying', schema: { type: 'integer' } },
 };
+const timedOut = errorResponse('The request ran out of time (REQUEST_TIMEOUT_MS)');
 const documentId = {
   name: 'id',
   in: 'path',
@@ -201,6 +202,7 @@ export function openApiDocument(limits: RequestLimits & { readonly maxBodyBytes:
           responses: {
             200: { description: 'Ready', content: json(statusSchema('ready')) },
             503: { ...errorResponse('Not ready, or shutting down'), headers: retryAfter },
+            504: timedOut,
           },
         },
       },
@@ -221,7 +223,7 @@ export function openApiDocument(limits: RequestLimits & { readonly maxBodyBytes:
             415: errorResponse('Content-Type is not application/json'),
             502: errorResponse('The model provider failed'),
             503: { ...errorResponse('The model provider is throttling or unavailable'), headers: retryAfter },
-            504: errorResponse('The request ran out of time'),
+            504: timedOut,
           },
         },
       },
@@ -235,6 +237,7 @@ export function openApiDocument(limits: RequestLimits & { readonly maxBodyBytes:
           responses: {
             200: { description: 'One page', content: json(ref('DocumentPage')) },
             400: errorResponse('Invalid paging'),
+            504: timedOut,
           },
         },
         post: {
@@ -267,6 +270,7 @@ export function openApiDocument(limits: RequestLimits & { readonly maxBodyBytes:
             401: errorResponse('Missing or wrong admin token'),
             413: errorResponse('Body or document too large'),
             415: errorResponse('Unsupported Content-Type'),
+            504: errorResponse('The upload ran out of time (INGEST_TIMEOUT_MS)'),
           },
         },
       },
@@ -278,6 +282,7 @@ export function openApiDocument(limits: RequestLimits & { readonly maxBodyBytes:
             200: { description: 'The document', content: json(ref('DocumentDetail')) },
             400: errorResponse('The id is not a UUID'),
             404: errorResponse('No such document'),
+            504: timedOut,
           },
         },
         delete: {
@@ -289,13 +294,14 @@ export function openApiDocument(limits: RequestLimits & { readonly maxBodyBytes:
             400: errorResponse('The id is not a UUID'),
             401: errorResponse('Missing or wrong admin token'),
             404: errorResponse('No such document'),
+            504: timedOut,
           },
         },
       },
       '/api/stats': {
         get: {
           summary: 'Corpus size, models and provider mode',
-          responses: { 200: { description: 'Statistics', content: json(ref('Stats')) } },
+          responses: { 200: { description: 'Statistics', content: json(ref('Stats')) }, 504: timedOut },
         },
       },
       '/openapi.json': {
