@@ -270,6 +270,11 @@ export function openApiDocument(limits: RequestLimits & { readonly maxBodyBytes:
             401: errorResponse('Missing or wrong admin token'),
             413: errorResponse('Body or document too large'),
             415: errorResponse('Unsupported Content-Type'),
+            502: errorResponse('The embedding provider failed'),
+            503: {
+              ...errorResponse('The embedding provider is throttling or unavailable'),
+              headers: retryAfter,
+            },
             504: errorResponse('The upload ran out of time (INGEST_TIMEOUT_MS)'),
           },
         },
