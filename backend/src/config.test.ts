@@ -24,6 +24,7 @@ describe('loadConfig', () => {
       shutdownTimeoutMs: 10_000,
     });
     expect(config.provider).toEqual({ kind: 'local' });
+    expect(config.environment).toBe('local');
     expect(config.database).toEqual({ kind: 'embedded', dataDir: resolve(__dirname, '..', '..', '.data') });
     expect(config.corsOrigins).toEqual([]);
     expect(config.tracing).toEqual({ exporter: 'none' });
@@ -190,6 +191,11 @@ describe('loadConfig', () => {
     ['PROVIDER', 'openai', 'PROVIDER must be one of local, bedrock, got "openai"'],
     ['LOG_LEVEL', 'verbose', 'LOG_LEVEL must be one of debug, info, warn, error, got "verbose"'],
     ['SEED_SAMPLE_CORPUS', 'yes', 'SEED_SAMPLE_CORPUS must be true or false, got "yes"'],
+    [
+      'ENVIRONMENT',
+      'staging env',
+      'ENVIRONMENT must be a short name like staging or pr-12, got "staging env"',
+    ],
     ['DATABASE_URL', 'mysql://x', 'DATABASE_URL must start with postgres:// or postgresql://'],
     ['MAX_BODY_BYTES', '-1', 'MAX_BODY_BYTES must be a whole number from 1024 to 104857600, got "-1"'],
   ])('rejects %s=%s with a message naming the variable', (variable, value, message) => {

@@ -21,6 +21,8 @@ export interface Config {
     /** How long shutdown waits for in-flight requests before closing them. */
     readonly shutdownTimeoutMs: number;
   };
+  /** Which deployment this is (`staging`, `pr-12`, …): the `Environment` dimension of metrics. */
+  readonly environment: string;
   readonly database: DatabaseOptions;
   readonly provider: ProviderConfig;
   readonly adminToken: { readonly value: string; readonly generated: boolean };
@@ -103,6 +105,7 @@ export function loadConfig(env: Env): Config {
       ingestTimeoutMs: read.integer('INGEST_TIMEOUT_MS', 300_000, { min: 100, max: 3_600_000 }),
       shutdownTimeoutMs: read.integer('SHUTDOWN_TIMEOUT_MS', 10_000, { min: 0, max: 120_000 }),
     },
+    environment: parseEnvironment(read),
     database: parseDatabase(read),
     provider,
     adminToken: parseAdminToken(read, production),
@@ -121,6 +124,14 @@ export function loadConfig(env: Env): Config {
       minScore: read.number('MIN_SCORE', 0.05, { min: 0, max: 1 }),
     },
   };
+}
+
+function parseEnvironment(read: Reader): string {
+  const environment = read.string('ENVIRONMENT', 'local');
+  if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/.test(environment)) {
+    throw new ConfigError('ENVIRONMENT', `must be a short name like staging or pr-12, got "${environment}"`);
+  }
+  return environment;
 }
 
 function parseProvider(read: Reader): ProviderConfig {

@@ -8,6 +8,7 @@ describe('emitQueryMetrics', () => {
       requestId: 'r-9',
     });
     emitQueryMetrics(logger, {
+      environment: 'staging',
       mode: 'local',
       outcome: 'ok',
       timestamp: 1_700_000_000_000,
@@ -23,7 +24,8 @@ describe('emitQueryMetrics', () => {
     const directive = line._aws.CloudWatchMetrics[0];
     expect(line._aws.Timestamp).toBe(1_700_000_000_000);
     expect(directive?.Namespace).toBe(METRICS_NAMESPACE);
-    expect(directive?.Dimensions).toEqual([['Mode']]);
+    expect(directive?.Dimensions).toEqual([['Environment'], ['Environment', 'Mode']]);
+    expect(line).toMatchObject({ Environment: 'staging', Mode: 'local', Outcome: 'ok' });
     for (const dimension of directive?.Dimensions.flat() ?? []) expect(typeof line[dimension]).toBe('string');
     expect(directive?.Metrics.map((metric) => [metric.Name, line[metric.Name]])).toEqual([
       ['EmbeddingLatency', 1.5],

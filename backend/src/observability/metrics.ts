@@ -7,7 +7,8 @@ export interface QueryTimings {
   readonly totalMs: number;
 }
 
-export const METRICS_NAMESPACE = 'ragchat/backend';
+/** Shared with the infra dashboards and alarms (infra/src/constructs/monitoring). */
+export const METRICS_NAMESPACE = 'Ragchat';
 
 const METRICS: ReadonlyArray<readonly [keyof QueryTimings, string]> = [
   ['embeddingMs', 'EmbeddingLatency'],
@@ -18,11 +19,13 @@ const METRICS: ReadonlyArray<readonly [keyof QueryTimings, string]> = [
 
 /**
  * Logs the timings of one answered query as a CloudWatch Embedded Metric Format line, so CloudWatch
- * turns the log line into metrics (dimension: provider mode) with no agent or API call.
+ * turns the log line into metrics with no agent or API call: per environment (what the dashboards
+ * read) and per environment and provider mode.
  */
 export function emitQueryMetrics(
   logger: Logger,
   metrics: {
+    readonly environment: string;
     readonly mode: string;
     readonly outcome: string;
     readonly timings: QueryTimings;
@@ -37,11 +40,12 @@ export function emitQueryMetrics(
       CloudWatchMetrics: [
         {
           Namespace: METRICS_NAMESPACE,
-          Dimensions: [['Mode']],
+          Dimensions: [['Environment'], ['Environment', 'Mode']],
           Metrics: METRICS.map(([, Name]) => ({ Name, Unit: 'Milliseconds' })),
         },
       ],
     },
+    Environment: metrics.environment,
     Mode: metrics.mode,
     Outcome: metrics.outcome,
     ...values,

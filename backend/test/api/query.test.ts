@@ -100,7 +100,7 @@ describe('POST /api/query (JSON)', () => {
     const lines = app.logs().filter((line) => line.requestId === 'metrics-check');
     const metrics = lines.filter((line) => line._aws !== undefined);
     expect(metrics).toHaveLength(1);
-    expect(metrics[0]).toMatchObject({ Mode: 'local', Outcome: 'answered' });
+    expect(metrics[0]).toMatchObject({ Environment: 'local', Mode: 'local', Outcome: 'answered' });
     expect(typeof metrics[0]?.QueryLatency).toBe('number');
   });
 

@@ -11,7 +11,7 @@ import type { AppContext, AppState } from '../state';
 import { parseQueryRequest } from '../validate';
 
 export interface QueryDeps {
-  readonly config: Pick<Config, 'limits' | 'retrieval' | 'server'>;
+  readonly config: Pick<Config, 'environment' | 'limits' | 'retrieval' | 'server'>;
   readonly answer: AnswerDeps;
 }
 
@@ -27,8 +27,10 @@ export function registerQueryRoutes(router: Router<AppState>, deps: QueryDeps): 
     const input = parseQueryRequest(body.json, config.limits, config.retrieval.defaultTopK);
     const { signal, dispose } = requestSignal(ctx, config.server.requestTimeoutMs);
     try {
-      if (wantsEventStream(ctx)) await streamAnswer(ctx, deps.answer, input, signal);
-      else await respondWithJson(ctx, deps.answer, input, signal);
+      const outcome = wantsEventStream(ctx)
+        ? await streamAnswer(ctx, deps.answer, input, signal)
+        : await respondWithJson(ctx, deps.answer, input, signal);
+      if (outcome !== undefined) record(ctx, config.environment, deps.answer.providers.mode, outcome);
     } finally {
       dispose();
     }
@@ -41,7 +43,6 @@ function wantsEventStream(ctx: AppContext): boolean {
 
 async function respondWithJson(ctx: AppContext, deps: AnswerDeps, input: QueryInput, signal: AbortSignal) {
   const outcome = await answerQuery(deps, input, signal, { onSources: () => {}, onToken: () => {} });
-  record(ctx, deps, outcome);
   ctx.body = {
     answer: outcome.answer,
     sources: outcome.sources,
@@ -50,9 +51,16 @@ async function respondWithJson(ctx: AppContext, deps: AnswerDeps, input: QueryIn
     mode: deps.providers.mode,
     model: deps.providers.generator.model,
   };
+  return outcome;
 }
 
-async function streamAnswer(ctx: AppContext, deps: AnswerDeps, input: QueryInput, signal: AbortSignal) {
+/** Resolves with the outcome once `done` is sent, or undefined when the stream ended in `error`. */
+async function streamAnswer(
+  ctx: AppContext,
+  deps: AnswerDeps,
+  input: QueryInput,
+  signal: AbortSignal,
+): Promise<AnswerOutcome | undefined> {
   const { mode } = deps.providers;
   const model = deps.providers.generator.model;
   let stream: ReturnType<typeof openEventStream> | undefined;
@@ -64,13 +72,14 @@ async function streamAnswer(ctx: AppContext, deps: AnswerDeps, input: QueryInput
       },
       onToken: (text) => stream?.send('token', { text }),
     });
-    record(ctx, deps, outcome);
     await stream?.send('done', { answer: outcome.answer, timings: outcome.timings });
+    return outcome;
   } catch (error) {
     // Before the first event the error handler still answers with a plain HTTP error.
     if (stream === undefined) throw error;
     reportStreamFailure(ctx.state.log, error);
     await stream.send('error', toErrorResponse(error).body);
+    return undefined;
   } finally {
     stream?.end();
   }
@@ -82,10 +91,11 @@ function reportStreamFailure(log: Logger, error: unknown): void {
   else log.warn('answer stream rejected', { err: error });
 }
 
-function record(ctx: AppContext, deps: AnswerDeps, outcome: AnswerOutcome): void {
+function record(ctx: AppContext, environment: string, mode: string, outcome: AnswerOutcome): void {
   ctx.state.spans.push(...outcome.spans);
   emitQueryMetrics(ctx.state.log, {
-    mode: deps.providers.mode,
+    environment,
+    mode,
     outcome: outcome.sources.length === 0 ? 'no_sources' : 'answered',
     timings: outcome.timings,
     timestamp: Date.now(),
