@@ -22,12 +22,22 @@ export function validateDocumentInput(input: DocumentInput): ValidDocument {
   if (title === '') throw invalid('title must not be empty');
   if (input.content.trim() === '') throw invalid('content must not be empty');
   const metadata = input.metadata ?? {};
-  if (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata)) {
+  if (typeof metadata !== 'object' || Array.isArray(metadata)) {
     throw invalid('metadata must be a JSON object');
   }
   const source = input.source?.trim();
   if (source === '') throw invalid('source must not be empty when given');
+  // PostgreSQL text and jsonb cannot hold U+0000; refuse it up front rather than fail after embedding.
+  for (const [name, value] of Object.entries({ title, content: input.content, source, metadata })) {
+    if (containsNul(value)) throw invalid(`${name} must not contain the NUL character (U+0000)`);
+  }
   return { title, content: input.content, metadata, source };
+}
+
+function containsNul(value: unknown): boolean {
+  if (typeof value === 'string') return value.includes('\u0000');
+  if (typeof value !== 'object' || value === null) return false;
+  return Object.entries(value).some(([key, item]) => key.includes('\u0000') || containsNul(item));
 }
 
 function invalid(message: string): AppError {

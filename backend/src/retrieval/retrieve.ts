@@ -175,6 +175,9 @@ async function selectCandidates(
 
 function validateRequest(request: RetrieveRequest): RetrieveRequest {
   if (request.query.trim() === '') throw new AppError(400, 'invalid_query', 'query must not be empty');
+  if (request.query.includes('\u0000')) {
+    throw new AppError(400, 'invalid_query', 'query must not contain the NUL character (U+0000)');
+  }
   if (!Number.isInteger(request.topK) || request.topK < MIN_TOP_K || request.topK > MAX_TOP_K) {
     throw new AppError(400, 'invalid_top_k', `topK must be an integer from ${MIN_TOP_K} to ${MAX_TOP_K}`);
   }

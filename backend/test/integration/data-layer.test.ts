@@ -456,6 +456,12 @@ describe.each(DATABASE_TIERS)('data layer on %s', (_label, tier) => {
       await expect(retrieve(db, embedder, { query: '  ', topK: 5, minScore: 0 })).rejects.toMatchObject({
         code: 'invalid_query',
       });
+      await expect(
+        retrieve(db, embedder, { query: 'ECS\u0000', topK: 5, minScore: 0 }),
+      ).rejects.toMatchObject({
+        status: 400,
+        code: 'invalid_query',
+      });
       await expect(retrieve(db, embedder, { query: 'ECS', topK: 5, minScore: 1.5 })).rejects.toMatchObject({
         code: 'invalid_min_score',
       });
