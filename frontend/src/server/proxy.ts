@@ -54,7 +54,10 @@ export function apiProxy(options: ProxyOptions): Middleware {
     const route = pathWithinBase(ctx.path, options.basePath);
     if (route === undefined || !(route === '/api' || route.startsWith('/api/'))) return next();
 
-    const target = new URL(options.backendUrl.pathname.replace(/\/$/, '') + route, options.backendUrl);
+    const apiRoot = `${options.backendUrl.pathname.replace(/\/$/, '')}/api`;
+    const target = new URL(apiRoot + route.slice('/api'.length), options.backendUrl);
+    // URL resolves dot segments ("/api/../ready", "%2e%2e"): whatever is left must still be the API.
+    if (target.pathname !== apiRoot && !target.pathname.startsWith(`${apiRoot}/`)) return next();
     target.search = ctx.querystring === '' ? '' : `?${ctx.querystring}`;
 
     const response = await sendUpstream(ctx, target, options.timeoutMs);

@@ -238,6 +238,14 @@ describe('api proxy: base path', () => {
     }
   });
 
+  test('does not let dot segments climb out of /api', async () => {
+    for (const path of ['/api/../ready', '/api/%2e%2e/health', '/api/%2E%2E/%2e%2e/etc']) {
+      const response = await rawStatus(frontend.url, path);
+      expect({ path, status: response }).toEqual({ path, status: 404 });
+    }
+    expect(backend.requests).toEqual([]);
+  });
+
   test('keeps a path prefix that is part of BACKEND_URL', async () => {
     const nested = await startFrontend({ backendUrl: `${backend.url}/internal/` });
     try {
@@ -256,4 +264,17 @@ async function unusedPort(): Promise<number> {
   const { port } = server.address() as AddressInfo;
   await new Promise((resolve) => server.close(resolve));
   return port;
+}
+
+/** fetch (and http.get with a URL) would normalize the dot segments away; this sends the path as written. */
+function rawStatus(origin: string, path: string): Promise<number | undefined> {
+  const { hostname, port } = new URL(origin);
+  return new Promise((resolve, reject) => {
+    http
+      .get({ hostname, port, path }, (response) => {
+        response.resume();
+        resolve(response.statusCode);
+      })
+      .on('error', reject);
+  });
 }
