@@ -149,6 +149,17 @@ describe('wait-for-ecr-scan', () => {
     expect(action.summary()).toContain('CVE-2025-2 in &lt;zlib&gt;');
   });
 
+  it('knows an ACTIVE scan without findings is enhanced', async () => {
+    action.inputs({ 'ignore-unfixed': 'true' });
+    ecr
+      .on(DescribeImageScanFindingsCommand)
+      .resolves({ imageScanStatus: { status: 'ACTIVE' }, imageScanFindings: {} });
+    await run({ timing: fakeTiming() });
+    expect(action.stdout()).not.toContain('ignore-unfixed has no effect');
+    expect(action.summary()).toContain('enhanced scanning');
+    expect(action.outputs().total).toBe('0');
+  });
+
   it('warns that ignore-unfixed cannot apply to basic scanning', async () => {
     action.inputs({ 'ignore-unfixed': 'true' });
     ecr

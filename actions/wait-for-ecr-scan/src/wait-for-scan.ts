@@ -107,7 +107,8 @@ async function readAllPages(
   describe: (nextToken?: string) => Promise<DescribeImageScanFindingsCommandOutput>,
 ): Promise<ScanResult> {
   const firstPage = findingsOfPage(first);
-  let kind = firstPage.kind;
+  // An enhanced scan without findings has no enhancedFindings to show its shape, but only enhanced scans are ACTIVE.
+  let kind: ScanKind = status === 'ACTIVE' ? 'enhanced' : firstPage.kind;
   const findings = [...firstPage.findings];
   let pages = 1;
   for (let token = first.nextToken; token; pages++) {
