@@ -44,7 +44,7 @@ export async function readBody(
 
 function bodyKind(ctx: Context, accepted: readonly BodyKind[]): BodyKind {
   const expected = accepted.flatMap((kind) => (kind === 'json' ? ['application/json'] : TEXT_TYPES));
-  const type = ctx.request.type;
+  const type = ctx.request.type.toLowerCase();
   if (accepted.includes('json') && type === 'application/json') return 'json';
   if (accepted.includes('text') && TEXT_TYPES.includes(type)) return 'text';
   throw new AppError(

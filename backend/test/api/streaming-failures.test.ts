@@ -1,3 +1,5 @@
+import { once } from 'node:events';
+import { connect } from 'node:net';
 import { AppError } from '../../src/errors';
 import type { AnswerRequest, Generator } from '../../src/rag/types';
 import {
@@ -42,6 +44,10 @@ const scriptedGenerator: Generator = {
         return;
       case 'hang and ignore the signal':
         await new Promise(() => undefined);
+        return;
+      case 'flood':
+        // Far more than socket buffers hold, for a client that never reads.
+        while (!request.signal?.aborted) yield 'x'.repeat(1_000_000);
         return;
       case 'wait for the client to leave': {
         disconnect.produced += 1;
@@ -158,6 +164,29 @@ describe('a client that disconnects mid-stream', () => {
     expect(disconnect.produced).toBe(2);
     const health = await fetch(`${app.url}/health`);
     expect(health.status).toBe(200);
+  });
+});
+
+describe('a client that stops reading', () => {
+  it('cannot hold the request past its budget', async () => {
+    const { port } = new URL(app.url);
+    const socket = connect(Number(port), '127.0.0.1');
+    await once(socket, 'connect');
+    socket.pause();
+    const body = JSON.stringify({ query: 'flood' });
+    socket.write(
+      'POST /api/query HTTP/1.1\r\nHost: x\r\nAccept: text/event-stream\r\nContent-Type: application/json\r\n' +
+        `X-Request-Id: stalled-client\r\nContent-Length: ${body.length}\r\n\r\n${body}`,
+    );
+    const finished = () =>
+      app.logs().find((line) => line.requestId === 'stalled-client' && line.msg === 'request');
+    while (finished() === undefined) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(finished()).toMatchObject({ status: 200, path: '/api/query' });
+    const failure = app
+      .logs()
+      .find((line) => line.requestId === 'stalled-client' && line.msg === 'answer stream failed');
+    expect(failure).toMatchObject({ err: { code: 'timeout' } });
+    socket.destroy();
   });
 });
 

@@ -67,7 +67,7 @@ async function streamAnswer(
   try {
     const outcome = await answerQuery(deps, input, signal, {
       onSources: async (sources) => {
-        stream = openEventStream(ctx);
+        stream = openEventStream(ctx, signal);
         await stream.send('sources', { sources, mode, model });
       },
       onToken: (text) => stream?.send('token', { text }),
