@@ -4,6 +4,12 @@ import { ConfigError, parseConfig } from './config';
 import { createJsonLogger } from './logger';
 import { loadStaticAssets } from './static-assets';
 
+/**
+ * The ALB keeps idle connections for 60 s; holding ours longer means the ALB, not us, closes them,
+ * so it never sends a request on a socket we are closing (a spurious 502).
+ */
+const KEEP_ALIVE_TIMEOUT_MS = 65_000;
+
 /** Below ECS's default 30 s stop timeout, so the task exits on its own. */
 const SHUTDOWN_GRACE_MS = 10_000;
 
@@ -22,6 +28,8 @@ function main(): void {
         backendUrl: config.backendUrl.href,
       });
     });
+    server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+    server.headersTimeout = KEEP_ALIVE_TIMEOUT_MS + 1_000;
     // Stop accepting, let answers in flight finish, and cut whatever is still open at the deadline.
     const shutdown = (signal: string) => {
       logger.info('shutting down', { signal });
