@@ -136,6 +136,15 @@ describe('request bodies', () => {
     expect(await errorCode(response)).toBe('invalid_encoding');
   });
 
+  it('accepts a JSON content type in any letter case, with a UTF-8 charset', async () => {
+    const response = await fetch(`${app.url}/api/query`, {
+      method: 'POST',
+      headers: { 'content-type': 'Application/JSON; charset=UTF-8' },
+      body: JSON.stringify({ query: 'What is Fargate?' }),
+    });
+    expect(response.status).toBe(200);
+  });
+
   it('keeps serving after every rejected body', async () => {
     const response = await postJson(`${app.url}/api/query`, { query: 'What is Fargate?' });
     expect(response.status).toBe(200);
