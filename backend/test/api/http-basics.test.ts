@@ -38,6 +38,22 @@ describe('GET /api/stats', () => {
   });
 });
 
+describe('GET /openapi.json', () => {
+  it('serves the OpenAPI 3.1 document with the configured limits', async () => {
+    const response = await fetch(`${app.url}/openapi.json`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+    const document = (await response.json()) as {
+      openapi: string;
+      paths: Record<string, unknown>;
+      info: { description: string };
+    };
+    expect(document.openapi).toBe('3.1.0');
+    expect(Object.keys(document.paths)).toContain('/api/query');
+    expect(document.info.description).toContain('2048 bytes');
+  });
+});
+
 describe('request ids', () => {
   it('propagates a well-formed x-request-id and puts it on every log line of the request', async () => {
     const response = await fetch(`${app.url}/api/stats`, { headers: { 'x-request-id': 'trace-me-123' } });
