@@ -10,7 +10,12 @@ import { ECSClient } from '@aws-sdk/client-ecs';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { fillAppSpec, renderAppSpec } from '../../shared/src/appspec';
 import { awsCall } from '../../shared/src/aws-error';
-import { deployOutputsSourceInput, loadDeployOutputs, serviceOutputs } from '../../shared/src/deploy-outputs';
+import {
+  deployOutputsSourceInput,
+  loadDeployOutputs,
+  serviceInput,
+  serviceOutputs,
+} from '../../shared/src/deploy-outputs';
 import type { DeploymentState, DeploymentsApi } from '../../shared/src/deployment-records';
 import {
   booleanInput,
@@ -21,7 +26,6 @@ import {
 } from '../../shared/src/inputs';
 import type { Dependencies } from './dependencies';
 import { type Finish, follow, optional, runUrl, writeSummary } from './follow';
-import { serviceInput } from './service-input';
 import { describeTaskDefinition, registerTaskDefinition } from './task-definition';
 
 const TASK_DEFINITION_ARN =

@@ -1,9 +1,8 @@
 import * as core from '@actions/core';
-import { environmentInput } from '../../shared/src/deploy-outputs';
+import { environmentInput, serviceInput } from '../../shared/src/deploy-outputs';
 import { findPreviousSuccessful } from '../../shared/src/deployment-records';
 import { InputError, requiredInput } from '../../shared/src/inputs';
 import type { Dependencies } from './dependencies';
-import { serviceInput } from './service-input';
 
 export async function findPrevious(dependencies: Dependencies): Promise<void> {
   const environment = environmentInput();

@@ -10,14 +10,13 @@ import {
   TASK_DEFINITION_PLACEHOLDER,
 } from '../../shared/src/appspec';
 import {
-  type DeployOutputsSource,
   deployOutputsSourceInput,
   loadDeployOutputs,
-  SERVICES,
+  serviceInput,
   serviceOutputs,
 } from '../../shared/src/deploy-outputs';
 import { parsePinnedImage } from '../../shared/src/image-uri';
-import { enumInput, InputError, keyValueInput, optionalInput, requiredInput } from '../../shared/src/inputs';
+import { enumInput, InputError, keyValueInput, optionalInput } from '../../shared/src/inputs';
 import {
   assertTaskDefinition,
   findContainer,
@@ -46,10 +45,7 @@ function perContainerInput(name: string): PerContainer {
 }
 
 function readInputs() {
-  const service = requiredInput('service');
-  if (!(SERVICES as readonly string[]).includes(service)) {
-    throw new InputError('service', `must be one of ${SERVICES.join(', ')} (got '${service}')`);
-  }
+  const service = serviceInput();
   const images = new Map<string, string>();
   for (const { key, value } of keyValueInput('images')) {
     if (parsePinnedImage(value) === undefined) {
@@ -70,7 +66,7 @@ function readInputs() {
   const outputDir =
     optionalInput('output-dir') ?? join(process.env.RUNNER_TEMP || tmpdir(), 'render-deployment', service);
   return {
-    source: deployOutputsSourceInput() satisfies DeployOutputsSource,
+    source: deployOutputsSourceInput(),
     service,
     template: optionalInput('template') ?? join('infra', 'taskdefs', `${service}.json`),
     images,

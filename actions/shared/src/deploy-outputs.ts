@@ -1,10 +1,19 @@
 import { readFile } from 'node:fs/promises';
 import { GetParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import { awsCall } from './aws-error';
-import { InputError, optionalInput } from './inputs';
+import { InputError, optionalInput, requiredInput } from './inputs';
 
 /** The services this product deploys; the keys of `services` in the deploy outputs. */
 export const SERVICES = ['backend', 'frontend'] as const;
+
+/** The required `service` input, one of SERVICES. */
+export function serviceInput(): string {
+  const service = requiredInput('service');
+  if (!(SERVICES as readonly string[]).includes(service)) {
+    throw new InputError('service', `must be one of ${SERVICES.join(', ')} (got '${service}')`);
+  }
+  return service;
+}
 
 /** One service's entry in the deploy outputs document (docs/deploy-contract.md). */
 export interface ServiceOutputs {
