@@ -59,7 +59,8 @@ export class AnswerView {
     this.addNotice('Stopped.', 'notice');
   }
 
-  fail(message: string, retry: () => void): void {
+  /** `retry` answers false when it could not start (another answer is running); the button stays usable. */
+  fail(message: string, retry: () => boolean): void {
     this.settle('failed');
     const notice = this.addNotice(message, 'notice notice-error');
     notice.setAttribute('role', 'alert');
@@ -67,14 +68,9 @@ export class AnswerView {
     button.type = 'button';
     button.className = 'retry';
     button.textContent = 'Try again';
-    button.addEventListener(
-      'click',
-      () => {
-        button.disabled = true;
-        retry();
-      },
-      { once: true },
-    );
+    button.addEventListener('click', () => {
+      if (!button.disabled && retry()) button.disabled = true;
+    });
     notice.append(' ', button);
   }
 

@@ -23,8 +23,14 @@ export class ChatController {
     this.deps.showStats(await fetchStats(this.deps.apiBase));
   }
 
-  async ask(question: string): Promise<void> {
-    if (this.running !== undefined) return;
+  /** Starts an answer unless one is already running; says whether it started. */
+  ask(question: string): boolean {
+    if (this.running !== undefined) return false;
+    void this.answer(question);
+    return true;
+  }
+
+  private async answer(question: string): Promise<void> {
     const controller = new AbortController();
     this.running = controller;
     this.deps.composer.setRunning(true);
@@ -49,7 +55,7 @@ export class ChatController {
     } else if (outcome.kind === 'stopped') {
       answer.stop();
     } else {
-      answer.fail(describeFailure(outcome.failure), () => void this.ask(question));
+      answer.fail(describeFailure(outcome.failure), () => this.ask(question));
       if (outcome.failure.kind === 'unavailable') this.deps.showStats(undefined);
     }
   }

@@ -23,7 +23,7 @@ function start(): void {
     composer,
     showStats: (value) => showStats(stats, value),
   });
-  composer.listen({ onSubmit: (question) => void chat.ask(question), onStop: () => chat.stop() });
+  composer.listen({ onSubmit: (question) => chat.ask(question), onStop: () => chat.stop() });
   required('new-chat', HTMLButtonElement).addEventListener('click', () => chat.newChat());
   void chat.refreshStats();
 }
