@@ -1,9 +1,9 @@
-import { App } from 'aws-cdk-lib';
+import type { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { account, environments } from '../../src/config/environments';
 import { BACKEND_RULE_PRIORITY } from '../../src/constructs/load-balancer/load-balancer';
 import { MAX_PREVIEW_PR, PreviewStack, previewRulePriority } from '../../src/stacks/preview-stack';
-import { cliContext, type Json } from '../support/app';
+import { type Json, testApp } from '../support/app';
 
 const DIGEST = `sha256:${'b'.repeat(64)}`;
 const host = environments[account.previewHost];
@@ -22,7 +22,7 @@ let pr42: Template;
 let pr43: Template;
 
 beforeAll(() => {
-  const app = new App({ context: cliContext() });
+  const app = testApp();
   const first = preview(app, 42, { backend: DIGEST });
   const second = preview(app, 43);
   pr42 = Template.fromStack(first);
@@ -99,7 +99,7 @@ describe('preview services', () => {
   });
 
   it('rejects a malformed digest', () => {
-    const app = new App({ context: cliContext() });
+    const app = testApp();
     expect(() => preview(app, 44, { backend: 'latest' })).toThrow(/sha256:<64 hex>/);
   });
 

@@ -1,12 +1,11 @@
-import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { account } from '../../src/config/environments';
 import { SharedStack } from '../../src/stacks/shared-stack';
-import { cliContext, type Json } from '../support/app';
+import { type Json, testApp } from '../support/app';
 
 const env = { account: '111122223333', region: account.region };
 const synth = (config = account) => {
-  const app = new App({ context: cliContext() });
+  const app = testApp();
   return Template.fromStack(new SharedStack(app, 'shared', { env, account: config }));
 };
 

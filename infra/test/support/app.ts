@@ -12,9 +12,17 @@ export function cliContext(): Record<string, unknown> {
   return { ...cdkJson.context, ...cached };
 }
 
+/**
+ * A new App with the CLI's context. The built-in CloudFormation schema validation is off here: it
+ * costs over ten times the synthesis itself, and test/cli.test.ts runs it once through the real CLI.
+ */
+export function testApp(extraContext: Record<string, unknown> = {}): App {
+  return new App({ context: { ...cliContext(), ...extraContext }, builtinCloudFormationValidation: false });
+}
+
 /** Builds the whole app as `cdk synth` would, with extra context on top. */
 export function buildApp(extraContext: Record<string, unknown> = {}): { app: App; stacks: RagchatApp } {
-  const app = new App({ context: { ...cliContext(), ...extraContext } });
+  const app = testApp(extraContext);
   return { app, stacks: buildRagchatApp(app) };
 }
 
