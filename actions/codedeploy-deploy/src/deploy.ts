@@ -24,8 +24,18 @@ import {
   optionalInput,
   requiredInput,
 } from '../../shared/src/inputs';
+import type { Timing } from '../../shared/src/timing';
 import type { Dependencies } from './dependencies';
-import { type Finish, follow, optional, runUrl, writeSummary } from './follow';
+import {
+  type Cancellation,
+  type Finish,
+  follow,
+  optional,
+  runUrl,
+  throwIfCancelled,
+  watchCancellation,
+  writeSummary,
+} from './follow';
 import { describeTaskDefinition, registerTaskDefinition } from './task-definition';
 
 const TASK_DEFINITION_ARN =
@@ -88,6 +98,15 @@ async function assertGroupWaitsAtReady(
 }
 
 export async function deploy(dependencies: Dependencies): Promise<void> {
+  const cancellation = watchCancellation(dependencies.onCancel);
+  try {
+    await deployWatched(dependencies, cancellation);
+  } finally {
+    cancellation.dispose();
+  }
+}
+
+async function deployWatched(dependencies: Dependencies, cancellation: Cancellation): Promise<void> {
   const inputs = readDeployInputs();
   const outputs = await loadDeployOutputs(inputs.source, new SSMClient({}));
   const service = serviceOutputs(outputs, inputs.service);
@@ -156,7 +175,8 @@ export async function deploy(dependencies: Dependencies): Promise<void> {
       },
       outputs.region,
       { timeoutMs: inputs.timeoutMs, atReady: inputs.stopAtReady ? 'return' : 'continue' },
-      dependencies,
+      dependencies.timing,
+      cancellation,
     );
   } catch (error) {
     // An AWS error part-way must not leave the GitHub Deployment in_progress forever.
@@ -186,8 +206,10 @@ async function createAndFollow(
   request: { applicationName: string; deploymentGroupName: string; description: string; appSpec: string },
   region: string,
   options: Parameters<typeof follow>[3],
-  dependencies: Dependencies,
+  timing: Timing,
+  cancellation: Cancellation,
 ): Promise<Finish> {
+  throwIfCancelled(cancellation, 'CreateDeployment');
   const created = await awsCall('CodeDeploy CreateDeployment', () =>
     codedeploy.send(
       new CreateDeploymentCommand({
@@ -213,7 +235,7 @@ async function createAndFollow(
   if (deploymentId === undefined) throw new Error('CodeDeploy CreateDeployment returned no deployment id');
   core.setOutput('deployment-id', deploymentId);
   core.info(`Created deployment ${deploymentId}`);
-  return follow(codedeploy, deploymentId, region, options, dependencies);
+  return follow(codedeploy, deploymentId, region, options, timing, cancellation);
 }
 
 function recordStatus(

@@ -1,6 +1,7 @@
 import * as core from '@actions/core';
 import type { CodeDeployClient } from '@aws-sdk/client-codedeploy';
 import { escapeHtml } from '../../shared/src/html';
+import type { Timing } from '../../shared/src/timing';
 import type { Dependencies } from './dependencies';
 import {
   getDeployment,
@@ -17,6 +18,30 @@ export interface Finish extends WaitResult {
   readonly error: string | undefined;
 }
 
+/** Job cancellation, watched for a whole mode so that a signal before the deployment exists is not lost. */
+export interface Cancellation {
+  readonly signal: AbortSignal;
+  readonly reason: () => string;
+  readonly dispose: () => void;
+}
+
+/** Subscribes to cancellation; the subscription lasts through StopDeployment, so a second signal cannot kill the step halfway. */
+export function watchCancellation(onCancel: Dependencies['onCancel']): Cancellation {
+  const controller = new AbortController();
+  let reason = '';
+  const dispose = onCancel((why) => {
+    reason = why;
+    controller.abort();
+  });
+  return { signal: controller.signal, reason: () => reason, dispose };
+}
+
+/** Fails before a deployment is created or continued when the job is already being cancelled. */
+export function throwIfCancelled(cancellation: Cancellation, operation: string): void {
+  if (cancellation.signal.aborted)
+    throw new Error(`${cancellation.reason()} before ${operation}; nothing was started`);
+}
+
 /**
  * Waits for the deployment with the job's cancellation wired in; on timeout or cancellation stops it
  * with rollback. While this runs, the saved state lets the post step stop a deployment left behind.
@@ -26,48 +51,40 @@ export async function follow(
   deploymentId: string,
   region: string,
   options: { readonly timeoutMs: number; readonly atReady: WaitOptions['atReady'] },
-  { timing, onCancel }: Dependencies,
+  timing: Timing,
+  cancellation: Cancellation,
 ): Promise<Finish> {
   core.saveState(STATE.deploymentId, deploymentId);
   core.saveState(STATE.region, region);
   core.saveState(STATE.inFlight, 'true');
-  const controller = new AbortController();
-  let cancelReason = '';
-  // Stays subscribed through StopDeployment, so a second signal cannot kill the step halfway.
-  const unsubscribe = onCancel((reason) => {
-    cancelReason = reason;
-    core.warning(`${reason}: stopping deployment ${deploymentId} with rollback`);
-    controller.abort();
-  });
-  try {
-    const result = await waitForDeployment(
-      codedeploy,
-      deploymentId,
-      {
-        deadline: timing.now() + options.timeoutMs,
-        atReady: options.atReady,
-        signal: controller.signal,
-        log: core.info,
-      },
-      timing,
-    );
-    if (result.outcome === 'timeout' || result.outcome === 'cancelled') {
-      const stopped = await stopWithRollback(codedeploy, deploymentId);
-      const status = (await getDeployment(codedeploy, deploymentId)).status ?? result.status;
-      core.saveState(STATE.inFlight, 'false');
-      core.setOutput('status', status);
-      const why =
-        result.outcome === 'timeout'
-          ? `Deployment ${deploymentId} did not finish within ${options.timeoutMs / 60_000} minute(s)`
-          : `${cancelReason}: deployment ${deploymentId} interrupted`;
-      return { ...result, status, deploymentId, error: `${why}; ${stopped}` };
-    }
-    core.saveState(STATE.inFlight, 'false');
-    core.setOutput('status', result.status);
-    return { ...result, deploymentId, error: result.outcome === 'failed' ? result.failure : undefined };
-  } finally {
-    unsubscribe();
+  const result = await waitForDeployment(
+    codedeploy,
+    deploymentId,
+    {
+      deadline: timing.now() + options.timeoutMs,
+      atReady: options.atReady,
+      signal: cancellation.signal,
+      log: core.info,
+    },
+    timing,
+  );
+  if (result.outcome === 'cancelled') {
+    core.warning(`${cancellation.reason()}: stopping deployment ${deploymentId} with rollback`);
   }
+  if (result.outcome === 'timeout' || result.outcome === 'cancelled') {
+    const stopped = await stopWithRollback(codedeploy, deploymentId);
+    const status = (await getDeployment(codedeploy, deploymentId)).status ?? result.status;
+    core.saveState(STATE.inFlight, 'false');
+    core.setOutput('status', status);
+    const why =
+      result.outcome === 'timeout'
+        ? `Deployment ${deploymentId} did not finish within ${options.timeoutMs / 60_000} minute(s)`
+        : `${cancellation.reason()}: deployment ${deploymentId} interrupted`;
+    return { ...result, status, deploymentId, error: `${why}; ${stopped}` };
+  }
+  core.saveState(STATE.inFlight, 'false');
+  core.setOutput('status', result.status);
+  return { ...result, deploymentId, error: result.outcome === 'failed' ? result.failure : undefined };
 }
 
 export async function writeSummary(

@@ -345,6 +345,35 @@ describe('codedeploy-deploy mode deploy', () => {
     expect(unsubscribed).toBe(true);
   });
 
+  it('creates no deployment when the job is cancelled while the task definition is registered', async () => {
+    action.inputs({ 'record-deployment': 'true' });
+    ecs.on(RegisterTaskDefinitionCommand).callsFake(() => {
+      cancel?.('Received SIGINT (job cancelled)');
+      return { taskDefinition: { ...TASK_DEFINITION, taskDefinitionArn: ARN } };
+    });
+    await run(dependencies());
+    expect(codedeploy.commandCalls(CreateDeploymentCommand)).toHaveLength(0);
+    expect(action.errors()).toEqual([
+      'Received SIGINT (job cancelled) before CreateDeployment; nothing was started',
+    ]);
+    expect(github.statuses.map(([, state]) => state)).toEqual(['in_progress', 'error']);
+    expect(unsubscribed).toBe(true);
+  });
+
+  it('stops a deployment whose creation was under way when the job was cancelled', async () => {
+    codedeploy.on(CreateDeploymentCommand).callsFake(() => {
+      cancel?.('Received SIGTERM (job cancelled)');
+      return { deploymentId: 'd-ABCDEF123' };
+    });
+    codedeploy.on(GetDeploymentCommand).resolves(deployment('InProgress'));
+    await run(dependencies());
+    expect(codedeploy.commandCalls(StopDeploymentCommand)).toHaveLength(1);
+    expect(timing.sleeps).toEqual([]);
+    expect(action.errors()[0]).toContain(
+      'Received SIGTERM (job cancelled): deployment d-ABCDEF123 interrupted',
+    );
+  });
+
   it('leaves the deployment waiting at Ready when stop-at-ready is set', async () => {
     action.inputs({ 'stop-at-ready': 'true', 'record-deployment': 'true' });
     codedeploy.on(GetDeploymentGroupCommand).resolves({

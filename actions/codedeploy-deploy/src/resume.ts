@@ -16,7 +16,16 @@ import {
 } from '../../shared/src/inputs';
 import type { Dependencies } from './dependencies';
 import { continueDeployment, stopWithRollback } from './deployment';
-import { type Finish, follow, optional, runUrl, writeSummary } from './follow';
+import {
+  type Cancellation,
+  type Finish,
+  follow,
+  optional,
+  runUrl,
+  throwIfCancelled,
+  watchCancellation,
+  writeSummary,
+} from './follow';
 
 const DEPLOYMENT_ID = /^d-[A-Z0-9]{9}$/;
 
@@ -29,6 +38,19 @@ function githubDeploymentIdInput(): number | undefined {
 
 /** Modes continue and stop act on a deployment created by an earlier stop-at-ready step. */
 export async function resume(mode: 'continue' | 'stop', dependencies: Dependencies): Promise<void> {
+  const cancellation = watchCancellation(dependencies.onCancel);
+  try {
+    await resumeWatched(mode, dependencies, cancellation);
+  } finally {
+    cancellation.dispose();
+  }
+}
+
+async function resumeWatched(
+  mode: 'continue' | 'stop',
+  dependencies: Dependencies,
+  cancellation: Cancellation,
+): Promise<void> {
   const deploymentId = requiredInput('deployment-id');
   if (!DEPLOYMENT_ID.test(deploymentId)) {
     throw new InputError(
@@ -53,10 +75,18 @@ export async function resume(mode: 'continue' | 'stop', dependencies: Dependenci
 
   let finish: Finish;
   if (mode === 'continue') {
+    throwIfCancelled(cancellation, 'ContinueDeployment');
     await continueDeployment(codedeploy, deploymentId);
     core.info(`Continued deployment ${deploymentId}: shifting production traffic`);
     // Already continued: a Ready still reported right after that must not trigger a second ContinueDeployment.
-    finish = await follow(codedeploy, deploymentId, region, { timeoutMs, atReady: 'wait' }, dependencies);
+    finish = await follow(
+      codedeploy,
+      deploymentId,
+      region,
+      { timeoutMs, atReady: 'wait' },
+      dependencies.timing,
+      cancellation,
+    );
   } else {
     core.info(`Deployment ${deploymentId}: ${await stopWithRollback(codedeploy, deploymentId)}`);
     const result = await follow(
@@ -64,7 +94,8 @@ export async function resume(mode: 'continue' | 'stop', dependencies: Dependenci
       deploymentId,
       region,
       { timeoutMs, atReady: 'wait' },
-      dependencies,
+      dependencies.timing,
+      cancellation,
     );
     const ended = result.status === 'Stopped' || result.status === 'Failed';
     finish = {
