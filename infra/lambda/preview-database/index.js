@@ -248,10 +248,11 @@ async function createPreviewDatabase(admin, preview) {
 
 /** Drops a preview database and its role, named alike; missing ones are fine. */
 async function dropPreviewDatabase(admin, name) {
+  const identifier = quoteIdent(name);
   const client = await connect({ ...admin, database: 'postgres' });
   try {
-    await client.query(`DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`);
-    await client.query(`DROP ROLE IF EXISTS ${quoteIdent(name)}`);
+    await client.query(`DROP DATABASE IF EXISTS ${identifier} WITH (FORCE)`);
+    await client.query(`DROP ROLE IF EXISTS ${identifier}`);
   } finally {
     client.close();
   }
