@@ -81,6 +81,17 @@ describe('parseInline', () => {
     ]);
   });
 
+  test('keeps one level of parentheses inside a link target', () => {
+    expect(parseInline('[ECS](https://en.wikipedia.org/wiki/ECS_(AWS)) rocks')).toEqual([
+      {
+        type: 'link',
+        href: 'https://en.wikipedia.org/wiki/ECS_(AWS)',
+        children: [{ type: 'text', text: 'ECS' }],
+      },
+      { type: 'text', text: ' rocks' },
+    ]);
+  });
+
   test.each([
     '[click](javascript:alert(1))',
     '[click](javascript:alert`1`)',
