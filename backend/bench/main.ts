@@ -27,7 +27,13 @@ async function main(): Promise<void> {
     SUITE.map((benchmark) => benchmark.name),
   );
   const selected = SUITE.filter((b) => options.only.length === 0 || options.only.includes(b.name));
-  const context = new BenchContext(options.quick ? QUICK_SIZES : FULL_SIZES, options.quick);
+  const context = new BenchContext(options.quick ? QUICK_SIZES : FULL_SIZES);
+  // An interrupted run still stops its PostgreSQL cluster (it lives in a temporary directory).
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      void context.close().finally(() => process.exit(130));
+    });
+  }
   const machine = describeMachine();
   const command = `npm run bench${options.quick ? ' -- --quick' : ''}${options.only.length > 0 ? ` (only ${options.only.join(', ')})` : ''}`;
   console.log(

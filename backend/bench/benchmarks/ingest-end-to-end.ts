@@ -33,7 +33,7 @@ export const ingestEndToEndBenchmark: Benchmark = {
       hashedVectorPicker(corpus.freshVectors(4000, 12)),
       EMBEDDER_LATENCY_MS,
     );
-    const chunks = Math.ceil(context.sizes.ingestChunks / 2);
+    const chunks = context.sizes.ingestChunks;
     const c = DEFAULT_EMBEDDING_CONCURRENCY;
     // Short documents one at a time, a long one, then short ones sharing the same 16 calls in flight.
     const scenarios: Scenario[] = [

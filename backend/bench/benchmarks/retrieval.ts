@@ -14,7 +14,7 @@ import { formatMs, mean, summarize } from '../lib/stats';
 import type { Benchmark } from './benchmark';
 
 /** pgvector's default, the shipped value, and two larger lists: what more recall costs. */
-const EF_SEARCH_SWEEP = [40, 64, HNSW_EF_SEARCH, 200];
+const EF_SEARCH_SWEEP = [40, 64, HNSW_EF_SEARCH, 200, 400];
 const RETRIEVER_BUDGET_MS = 60_000;
 
 /**

@@ -29,10 +29,7 @@ export class BenchContext {
   private truthCache: number[][] | undefined;
   private postgresCache: Promise<LoadedPostgres> | undefined;
 
-  constructor(
-    readonly sizes: Sizes,
-    readonly quick: boolean,
-  ) {}
+  constructor(readonly sizes: Sizes) {}
 
   corpus(): Corpus {
     if (this.corpusCache === undefined) {

@@ -38,7 +38,8 @@ const PRINCIPAL_DECAY = 0.82;
 const ISOTROPIC_SCALE = 0.45;
 /** Queries are short texts, so they sit a little further from their cluster than documents do. */
 const QUERY_NOISE_FACTOR = 1.15;
-const WORDS_PER_CHUNK = 70;
+/** About 420 characters: one paragraph fills one chunk of the default 500-character chunker. */
+const WORDS_PER_PARAGRAPH = 55;
 const WORDS_PER_QUERY = 3;
 
 interface Cluster {
@@ -111,7 +112,7 @@ export class Corpus {
       new Prng(this.seed ^ (row * 2654435761)),
       cluster,
       this.clusters[cluster]!.topic,
-      WORDS_PER_CHUNK,
+      WORDS_PER_PARAGRAPH,
     );
   }
 
@@ -152,7 +153,7 @@ export class Corpus {
     const cluster = this.clusterOf[prng.int(this.size)]!;
     const topic = this.clusters[cluster]!.topic;
     return Array.from({ length: paragraphs }, () =>
-      this.vocabulary.passage(prng, cluster, topic, WORDS_PER_CHUNK),
+      this.vocabulary.passage(prng, cluster, topic, WORDS_PER_PARAGRAPH),
     ).join('\n\n');
   }
 

@@ -24,7 +24,7 @@ export interface Sizes {
 export const FULL_SIZES: Sizes = {
   postgresChunks: 100_000,
   queries: 500,
-  ingestChunks: 4_000,
+  ingestChunks: 2_000,
   apiSeconds: 30,
   pgliteChunks: 10_000,
   pgliteQueries: 200,
@@ -33,7 +33,7 @@ export const FULL_SIZES: Sizes = {
 export const QUICK_SIZES: Sizes = {
   postgresChunks: 10_000,
   queries: 200,
-  ingestChunks: 1_000,
+  ingestChunks: 500,
   apiSeconds: 5,
   pgliteChunks: 2_000,
   pgliteQueries: 100,
