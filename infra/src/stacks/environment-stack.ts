@@ -149,6 +149,7 @@ export class EnvironmentStack extends Stack {
       },
       services: {
         backend: service('backend', {
+          ENVIRONMENT: config.name,
           BEDROCK_REGION: this.region,
           EMBEDDING_MODEL_ID: config.models.embeddingModelId,
           GENERATION_MODEL_ID: config.models.generationModelId,

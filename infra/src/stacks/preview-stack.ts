@@ -125,6 +125,7 @@ export class PreviewStack extends Stack {
       },
       services: {
         backend: service('backend', {
+          ENVIRONMENT: deployment,
           BEDROCK_REGION: this.region,
           EMBEDDING_MODEL_ID: hostConfig.models.embeddingModelId,
           GENERATION_MODEL_ID: hostConfig.models.generationModelId,

@@ -360,6 +360,7 @@ describe('task definitions (first revision from infra/taskdefs)', () => {
       ]),
     );
     expect(env).toMatchObject({
+      ENVIRONMENT: 'prod',
       NODE_ENV: 'production',
       PROVIDER: 'bedrock',
       LOG_LEVEL: 'info',
@@ -489,6 +490,15 @@ describe('delivery', () => {
 });
 
 describe('monitoring and security', () => {
+  it('graphs the backend timings under the namespace and dimension the backend emits', () => {
+    const body = JSON.stringify(
+      Object.values(resources(dev, 'AWS::CloudWatch::Dashboard'))[0]!.Properties.DashboardBody,
+    );
+    for (const metric of ['EmbeddingLatency', 'RetrievalLatency', 'GenerationLatency', 'QueryLatency']) {
+      expect(body).toContain(`[\\"Ragchat\\",\\"${metric}\\",\\"Environment\\",\\"dev\\"`);
+    }
+  });
+
   it('sends alarms to a KMS-encrypted topic and has a dashboard', () => {
     dev.hasResourceProperties('AWS::SNS::Topic', {
       TopicName: 'ragchat-dev-alarms',

@@ -11,9 +11,14 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import type { ServiceName } from '../../naming';
 
-/** Namespace of the application's Embedded Metric Format timings (see infra/README.md). */
+/** The backend's Embedded Metric Format timings (backend/src/observability/metrics.ts). */
 export const APP_METRICS_NAMESPACE = 'Ragchat';
-export const APP_TIMING_METRICS = ['RetrievalLatency', 'GenerationLatency', 'EmbeddingLatency'] as const;
+export const APP_TIMING_METRICS = [
+  'EmbeddingLatency',
+  'RetrievalLatency',
+  'GenerationLatency',
+  'QueryLatency',
+] as const;
 
 export interface MonitoringProps {
   /** Deployment name (`dev`, `staging`, `prod`); dimensions the app timings and names things. */
