@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
 import { LOCK_NAMES, lockForTransaction } from '../db/advisory-lock';
 import type { Database } from '../db/database';
-import { toVectorLiteral } from '../db/vector-literal';
+import { toVectorParameter } from '../db/vector-parameter';
 import type { Embedder } from '../rag/types';
 import { type ChunkOptions, chunkText } from './chunker';
 import { type DocumentInput, type ValidDocument, validateDocumentInput } from './document-input';
@@ -28,8 +28,8 @@ export interface IngestResult {
 /** A document with its chunks embedded, ready to be written in one transaction. */
 export interface PreparedDocument extends ValidDocument {
   readonly contentSha256: string;
-  /** Each chunk's embedding is already a checked pgvector literal (see toVectorLiteral). */
-  readonly chunks: readonly { readonly content: string; readonly embedding: string }[];
+  /** Each chunk's embedding is already a checked `vector` parameter (see toVectorParameter). */
+  readonly chunks: readonly { readonly content: string; readonly embedding: Buffer }[];
 }
 
 export const DEFAULT_EMBEDDING_CONCURRENCY = 16;
@@ -76,7 +76,7 @@ export async function prepareDocument(
     texts,
     concurrency,
     async (text, index, signal) =>
-      toVectorLiteral(await embedder.embed(text, signal), embedder.model, `chunk ${index}`),
+      toVectorParameter(await embedder.embed(text, signal), embedder.model, `chunk ${index}`),
     options.signal,
   );
   return {

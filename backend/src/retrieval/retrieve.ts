@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { Database } from '../db/database';
 import { HNSW_EF_SEARCH } from '../db/session-settings';
-import { toVectorLiteral } from '../db/vector-literal';
+import { toVectorParameter } from '../db/vector-parameter';
 import { AppError } from '../errors';
 import type { Embedder, RetrievedChunk } from '../rag/types';
 import { queryTerms } from './query-terms';
@@ -49,7 +49,7 @@ export async function retrieve(
   const { query, topK, minScore, filter } = validateRequest(request);
 
   const embeddingStarted = performance.now();
-  const embedding = toVectorLiteral(await embedder.embed(query, signal), embedder.model, 'the query');
+  const embedding = toVectorParameter(await embedder.embed(query, signal), embedder.model, 'the query');
   const embeddingMs = performance.now() - embeddingStarted;
   signal?.throwIfAborted();
 
@@ -115,7 +115,7 @@ export const TEXT_CANDIDATES_PER_TERM = 100;
  */
 async function selectCandidates(
   db: Database,
-  embedding: string,
+  embedding: Buffer,
   query: string,
   limit: number,
   filter: Readonly<Record<string, unknown>> | undefined,

@@ -45,6 +45,24 @@ describe.each(DATABASE_TIERS)('data layer on %s', (_label, tier) => {
     await testDatabase?.drop();
   }, OPEN_TIMEOUT_MS);
 
+  /** Runs `body` while a trigger makes PostgreSQL reject any chunk with ordinal 2. */
+  const withThirdChunkRejected = async (body: () => Promise<void>) => {
+    await db.knex.raw(`
+      create function reject_third_chunk() returns trigger language plpgsql as $$
+      begin
+        raise exception 'test trigger rejects chunk %', new.ordinal;
+      end $$`);
+    await db.knex.raw(
+      'create trigger reject_third_chunk before insert on chunks for each row when (new.ordinal = 2) execute function reject_third_chunk()',
+    );
+    try {
+      await body();
+    } finally {
+      await db.knex.raw('drop trigger reject_third_chunk on chunks');
+      await db.knex.raw('drop function reject_third_chunk()');
+    }
+  };
+
   const deleteAllDocuments = async () => {
     await db.knex('documents').delete();
   };
@@ -206,18 +224,18 @@ describe.each(DATABASE_TIERS)('data layer on %s', (_label, tier) => {
     });
 
     it('writes nothing when the database rejects a chunk batch midway', async () => {
-      // 1e39 is a finite JavaScript number but overflows pgvector's float4: the third INSERT fails
-      // after the document row and two chunk batches were written inside the transaction.
-      const badVector = Array.from({ length: EMBEDDING_DIMENSIONS }, () => 1e39);
-      const embedder = testEmbedder({ failOnCall: 3, badVector });
-      await expect(
-        ingestDocument(
-          db,
-          embedder,
-          { title: 'Doomed', content: longDocument('HNSW') },
-          { concurrency: 1, batchSize: 1 },
-        ),
-      ).rejects.toThrow(/out of range/);
+      // With one chunk per INSERT, the third INSERT fails after the document row and two chunk
+      // batches were written inside the transaction.
+      await withThirdChunkRejected(async () => {
+        await expect(
+          ingestDocument(
+            db,
+            testEmbedder(),
+            { title: 'Doomed', content: longDocument('HNSW') },
+            { concurrency: 1, batchSize: 1 },
+          ),
+        ).rejects.toThrow(/test trigger rejects chunk 2/);
+      });
       expect(await tableCounts(db)).toEqual({ documents: 0, chunks: 0 });
     });
 
@@ -227,15 +245,16 @@ describe.each(DATABASE_TIERS)('data layer on %s', (_label, tier) => {
         content: longDocument('ECR'),
         source: 'stable.md',
       });
-      const badVector = Array.from({ length: EMBEDDING_DIMENSIONS }, () => 1e39);
-      await expect(
-        ingestDocument(
-          db,
-          testEmbedder({ failOnCall: 2, badVector }),
-          { title: 'Broken', content: longDocument('ECS tasks'), source: 'stable.md' },
-          { concurrency: 1, batchSize: 1 },
-        ),
-      ).rejects.toThrow(/out of range/);
+      await withThirdChunkRejected(async () => {
+        await expect(
+          ingestDocument(
+            db,
+            testEmbedder(),
+            { title: 'Broken', content: longDocument('ECS tasks'), source: 'stable.md' },
+            { concurrency: 1, batchSize: 1 },
+          ),
+        ).rejects.toThrow(/test trigger rejects chunk 2/);
+      });
       const stored = await getDocument(db, original.documentId);
       expect(stored).toMatchObject({
         title: 'Stable',
@@ -267,7 +286,7 @@ describe.each(DATABASE_TIERS)('data layer on %s', (_label, tier) => {
       const embedder = testEmbedder({ failOnCall: 1, badVector: [0.5, 0.5] });
       await expect(
         ingestDocument(db, embedder, { title: 'Short vector', content: 'Some text.' }),
-      ).rejects.toThrow(`expected ${EMBEDDING_DIMENSIONS} finite numbers, got 2`);
+      ).rejects.toThrow(`expected ${EMBEDDING_DIMENSIONS} finite float4 numbers, got 2`);
       expect(await tableCounts(db)).toEqual({ documents: 0, chunks: 0 });
     });
   });
