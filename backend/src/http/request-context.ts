@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Middleware } from 'koa';
 import type { Logger } from '../observability/logger';
-import type { Span, Tracer } from '../observability/tracing';
+import { parseTraceHeader, type Span, type Tracer } from '../observability/tracing';
 import type { AppState } from './state';
 
 /** Accept a caller's id only if it is short and printable, so it is safe to log and echo. */
@@ -25,7 +25,10 @@ export function requestContext(options: RequestContextOptions): Middleware<AppSt
     const incoming = ctx.get('x-request-id');
     const requestId = ACCEPTED_REQUEST_ID.test(incoming) ? incoming : randomUUID();
     const spans: Span[] = [];
-    const log = options.logger.child({ requestId });
+    const traceHeader = ctx.get('x-amzn-trace-id') || undefined;
+    // The X-Ray trace id (set by the ALB) on every line joins logs to traces in CloudWatch.
+    const traceId = parseTraceHeader(traceHeader)?.root;
+    const log = options.logger.child(traceId === undefined ? { requestId } : { requestId, traceId });
     ctx.state = { requestId, log, spans };
     ctx.set('X-Request-Id', requestId);
     try {
@@ -39,7 +42,7 @@ export function requestContext(options: RequestContextOptions): Middleware<AppSt
         durationMs: Math.round((endMs - startMs) * 100) / 100,
       });
       options.tracer.record({
-        traceHeader: ctx.get('x-amzn-trace-id') || undefined,
+        traceHeader,
         requestId,
         method: ctx.method,
         url: ctx.path,

@@ -63,6 +63,16 @@ describe('request ids', () => {
     expect(lines[0]).toMatchObject({ method: 'GET', path: '/api/stats', status: 200 });
   });
 
+  it('adds the X-Ray trace id from the load balancer to the log lines', async () => {
+    const root = '1-5759e988-bd862e3fe1be46a994272793';
+    await fetch(`${app.url}/health`, {
+      headers: { 'x-request-id': 'traced', 'x-amzn-trace-id': `Root=${root};Sampled=0` },
+    });
+    await fetch(`${app.url}/health`, { headers: { 'x-request-id': 'untraced' } });
+    expect(app.logs().find((line) => line.requestId === 'traced')).toMatchObject({ traceId: root });
+    expect(app.logs().find((line) => line.requestId === 'untraced')).not.toHaveProperty('traceId');
+  });
+
   it('replaces a malformed or missing id with a fresh UUID', async () => {
     const bad = await fetch(`${app.url}/health`, { headers: { 'x-request-id': 'bad id with spaces' } });
     const none = await fetch(`${app.url}/health`);
