@@ -1,5 +1,6 @@
 import { type Database, openDatabase } from '../../src/db/database';
 import { MIGRATIONS_TABLE } from '../../src/db/migrate';
+import { HNSW_EF_SEARCH } from '../../src/db/session-settings';
 import { AppError } from '../../src/errors';
 import { chunkText } from '../../src/ingest/chunker';
 import { countCorpus, deleteDocument, getDocument, listDocuments } from '../../src/ingest/documents';
@@ -85,7 +86,7 @@ describe.each(DATABASE_TIERS)('data layer on %s', (_label, tier) => {
       const settings = await db.knex.raw<{ rows: { ef_search: string }[] }>(
         "select current_setting('hnsw.ef_search') as ef_search",
       );
-      expect(settings.rows[0]?.ef_search).toBe('100');
+      expect(settings.rows[0]?.ef_search).toBe(String(HNSW_EF_SEARCH));
     });
 
     it(
