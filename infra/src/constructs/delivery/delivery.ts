@@ -59,11 +59,9 @@ export class Delivery extends Construct {
         ? codedeploy.EcsDeploymentConfig.CANARY_10PERCENT_5MINUTES
         : codedeploy.EcsDeploymentConfig.ALL_AT_ONCE;
 
-    const groups: Partial<Record<ServiceName, codedeploy.EcsDeploymentGroup>> = {};
-    const alarms: Partial<Record<ServiceName, ServiceDeploymentAlarms>> = {};
-    for (const [name, delivered] of Object.entries(props.services) as [ServiceName, DeliveredService][]) {
-      const serviceAlarms = this.createAlarms(name, delivered.targetGroups);
-      alarms[name] = serviceAlarms;
+    const deliver = (name: ServiceName) => {
+      const delivered = props.services[name];
+      const alarms = this.createAlarms(name, delivered.targetGroups);
       const group = new codedeploy.EcsDeploymentGroup(this, `${name}DeploymentGroup`, {
         application: this.application,
         deploymentGroupName: delivered.deploymentGroupName,
@@ -77,7 +75,7 @@ export class Delivery extends Construct {
           deploymentApprovalWaitTime: props.readyWait ?? Duration.minutes(30),
           terminationWaitTime: props.terminationWait ?? Duration.minutes(5),
         },
-        alarms: [serviceAlarms.target5xx, serviceAlarms.unhealthyHosts],
+        alarms: [alarms.target5xx, alarms.unhealthyHosts],
         autoRollback: { failedDeployment: true, stoppedDeployment: true, deploymentInAlarm: true },
       });
       acknowledgeManagedPolicies(
@@ -85,10 +83,12 @@ export class Delivery extends Construct {
         ['AWSCodeDeployRoleForECS'],
         'The AWS-maintained policy CodeDeploy needs to run ECS blue/green; AWS keeps it current.',
       );
-      groups[name] = group;
-    }
-    this.deploymentGroups = groups as Record<ServiceName, codedeploy.EcsDeploymentGroup>;
-    this.alarms = alarms as Record<ServiceName, ServiceDeploymentAlarms>;
+      return { group, alarms };
+    };
+    const backend = deliver('backend');
+    const frontend = deliver('frontend');
+    this.deploymentGroups = { backend: backend.group, frontend: frontend.group };
+    this.alarms = { backend: backend.alarms, frontend: frontend.alarms };
   }
 
   // Blue and green take turns serving production, so each alarm watches both target groups.

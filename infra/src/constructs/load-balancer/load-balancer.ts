@@ -3,7 +3,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { SERVICE_NAMES, SERVICES, type ServiceName } from '../../naming';
+import { SERVICES, type ServiceName } from '../../naming';
 
 export interface LoadBalancerProps {
   readonly vpc: ec2.IVpc;
@@ -130,11 +130,11 @@ export class LoadBalancer extends Construct {
           unhealthyThresholdCount: 3,
         },
       });
-    const pairs = SERVICE_NAMES.map((service) => [
-      service,
-      { blue: targetGroup(service, 'Blue'), green: targetGroup(service, 'Green') },
-    ]);
-    this.targetGroups = Object.fromEntries(pairs) as Record<ServiceName, TargetGroupPair>;
+    const pair = (service: ServiceName): TargetGroupPair => ({
+      blue: targetGroup(service, 'Blue'),
+      green: targetGroup(service, 'Green'),
+    });
+    this.targetGroups = { backend: pair('backend'), frontend: pair('frontend') };
 
     const routeTo = (listener: elbv2.ApplicationListener, name: string, colour: keyof TargetGroupPair) => {
       listener.addTargetGroups(`${name}Backend`, {
