@@ -73,7 +73,7 @@ describe('LoadBalancer with a certificate', () => {
       (g) => g.Properties.GroupDescription === 'Public ALB',
     );
     const testIngress = (
-      alb?.Properties.SecurityGroupIngress as { FromPort: number; CidrIp: string }[]
+      alb!.Properties.SecurityGroupIngress as { FromPort: number; CidrIp: string }[]
     ).filter((rule) => rule.FromPort === 8443);
     expect(testIngress.map((rule) => rule.CidrIp)).toEqual(['203.0.113.0/24']);
   });
