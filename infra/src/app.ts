@@ -28,13 +28,20 @@ function contextString(app: App, key: string): string | undefined {
 }
 
 /**
- * Adds every stack to the app. Context: `account` (12 digits; cdk.json has a placeholder),
- * `pr` (adds that pull request's preview stack), `backendImageDigest` / `frontendImageDigest`
- * (preview images). Environment stacks read no per-deploy context at all.
+ * Synthesis without credentials targets this placeholder account, whose availability zones are
+ * committed in cdk.context.json, so nothing needs AWS.
+ */
+export const PLACEHOLDER_ACCOUNT = '111122223333';
+
+/**
+ * Adds every stack to the app. The account is the `account` context value, else the CLI's
+ * credentials (CDK_DEFAULT_ACCOUNT), else the placeholder. Context `pr` adds that pull request's
+ * preview stack, `backendImageDigest` / `frontendImageDigest` pick its images. Environment stacks
+ * read no per-deploy context at all.
  */
 export function buildRagchatApp(app: App): RagchatApp {
-  const accountId = contextString(app, 'account');
-  if (accountId === undefined || !/^\d{12}$/.test(accountId)) {
+  const accountId = contextString(app, 'account') ?? process.env.CDK_DEFAULT_ACCOUNT ?? PLACEHOLDER_ACCOUNT;
+  if (!/^\d{12}$/.test(accountId)) {
     throw new ConfigError('context "account"', `"${accountId}" is not a 12-digit AWS account id`);
   }
   const env = { account: accountId, region: account.region };

@@ -1,8 +1,9 @@
-import { Validations } from 'aws-cdk-lib';
+import { App, Validations } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
-import { buildApp } from './support/app';
+import { buildRagchatApp } from '../src/app';
+import { buildApp, cliContext } from './support/app';
 
 const { app, stacks } = buildApp({ pr: '42', backendImageDigest: `sha256:${'c'.repeat(64)}` });
 const all = [stacks.shared, ...Object.values(stacks.environments), stacks.preview!];
@@ -55,5 +56,33 @@ describe('the CDK app (as cdk synth -c pr=42 builds it)', () => {
       const text = typeof reason === 'string' ? reason : JSON.stringify(reason);
       expect({ path, id, reasonLength: text.trim().length >= 20 }).toEqual({ path, id, reasonLength: true });
     }
+  });
+});
+
+describe('target account', () => {
+  const saved = process.env.CDK_DEFAULT_ACCOUNT;
+  afterEach(() => {
+    if (saved === undefined) delete process.env.CDK_DEFAULT_ACCOUNT;
+    else process.env.CDK_DEFAULT_ACCOUNT = saved;
+  });
+
+  it('follows the CLI credentials when no account is given in context', () => {
+    process.env.CDK_DEFAULT_ACCOUNT = '444455556666';
+    const stacks = buildRagchatApp(new App({ context: cliContext() }));
+    expect(stacks.environments.prod.account).toBe('444455556666');
+  });
+
+  it('uses the placeholder account without credentials, and the context value over both', () => {
+    delete process.env.CDK_DEFAULT_ACCOUNT;
+    expect(buildRagchatApp(new App({ context: cliContext() })).shared.account).toBe('111122223333');
+    process.env.CDK_DEFAULT_ACCOUNT = '444455556666';
+    const pinned = buildRagchatApp(new App({ context: { ...cliContext(), account: '777788889999' } }));
+    expect(pinned.shared.account).toBe('777788889999');
+  });
+
+  it('rejects a malformed account id', () => {
+    expect(() => buildRagchatApp(new App({ context: { ...cliContext(), account: '1234' } }))).toThrow(
+      /not a 12-digit AWS account id/,
+    );
   });
 });

@@ -24,7 +24,7 @@ export const account: AccountConfig = parseAccountConfig({
     owner: 'ragchat',
     repo: 'ragchat',
     branch: 'main',
-    environments: ['dev', 'staging', 'prod', 'preview'],
+    environments: ['dev', 'staging', 'prod'],
     pullRequests: true,
   },
   oidcProvider: { create: true },

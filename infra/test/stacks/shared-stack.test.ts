@@ -96,7 +96,6 @@ describe('GitHub deploy access', () => {
       'repo:ragchat/ragchat:environment:dev',
       'repo:ragchat/ragchat:environment:staging',
       'repo:ragchat/ragchat:environment:prod',
-      'repo:ragchat/ragchat:environment:preview',
       'repo:ragchat/ragchat:pull_request',
     ]);
     expect(JSON.stringify(statement)).not.toContain('StringLike');

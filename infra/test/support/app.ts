@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { App } from 'aws-cdk-lib';
-import { buildRagchatApp, type RagchatApp } from '../../src/app';
+import { buildRagchatApp, PLACEHOLDER_ACCOUNT, type RagchatApp } from '../../src/app';
 import { infraPath } from '../../src/paths';
 
 /** The context `cdk synth` would see: cdk.json's context plus the committed cdk.context.json. */
@@ -17,7 +17,11 @@ export function cliContext(): Record<string, unknown> {
  * costs over ten times the synthesis itself, and test/cli.test.ts runs it once through the real CLI.
  */
 export function testApp(extraContext: Record<string, unknown> = {}): App {
-  return new App({ context: { ...cliContext(), ...extraContext }, builtinCloudFormationValidation: false });
+  return new App({
+    // Pinned so credentials in the environment running the tests cannot change the target account.
+    context: { ...cliContext(), account: PLACEHOLDER_ACCOUNT, ...extraContext },
+    builtinCloudFormationValidation: false,
+  });
 }
 
 /** Builds the whole app as `cdk synth` would, with extra context on top. */
