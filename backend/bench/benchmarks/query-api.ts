@@ -5,6 +5,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
+import { withClient } from '../lib/postgres-tier';
+import { childrenCpuDelta, childrenCpuMs, cpuMs, parentOf } from '../lib/process-cpu';
 import { atLeast, atMost, Section } from '../lib/report';
 import type { PreparedQueries, QueryServerReady } from '../query-server';
 import type { Benchmark } from './benchmark';
@@ -34,8 +36,24 @@ export const queryApiBenchmark: Benchmark = {
       const url = `http://127.0.0.1:${server.port}/api/query`;
       const bodies = queries.map((query) => JSON.stringify({ query: query.text, topK: 5 }));
       await load(url, bodies, WARM_UP_SECONDS); // JIT, pool connections, buffer cache
+      const postmaster = await withClient(tier.url, async (client) => {
+        const { rows } = await client.query<{ pid: number }>('select pg_backend_pid() as pid');
+        return parentOf(rows[0]!.pid);
+      });
       const rssBefore = residentMiB(server.child);
+      const cpuBefore = {
+        node: cpuMs(server.child.pid!),
+        postgres: childrenCpuMs(postmaster),
+        bench: process.cpuUsage(),
+      };
       const result = await load(url, bodies, context.sizes.apiSeconds);
+      const benchCpu = process.cpuUsage(cpuBefore.bench);
+      const perRequest = (ms: number) => (ms / Math.max(1, result.requests.total)).toFixed(2);
+      const cpu = {
+        node: perRequest(cpuMs(server.child.pid!) - cpuBefore.node),
+        postgres: perRequest(childrenCpuDelta(cpuBefore.postgres, childrenCpuMs(postmaster))),
+        bench: perRequest((benchCpu.user + benchCpu.system) / 1000),
+      };
       const rssAfter = residentMiB(server.child);
       const errors = result.errors + result.timeouts + result.non2xx;
       section.figure('duration', `${result.duration.toFixed(0)} s, ${result.requests.total} requests`);
@@ -52,10 +70,10 @@ export const queryApiBenchmark: Benchmark = {
         ...atMost(result.latency.p99, 100, 'ms'),
         met: completed && result.latency.p99 <= 100,
       });
+      section.figure('errors (connection errors + timeouts + non-2xx)', String(errors), atMost(errors, 0));
       section.figure(
-        'errors (connection errors + timeouts + non-2xx)',
-        String(errors),
-        atMost(errors, 0, ''),
+        'CPU per request: backend Node / PostgreSQL / load generator',
+        `${cpu.node} / ${cpu.postgres} / ${cpu.bench} ms`,
       );
       section.figure(
         'backend RSS before → after the load',

@@ -52,10 +52,10 @@ export class Section {
   }
 }
 
-export function atMost(value: number, limit: number, unit: string): Target {
-  return { text: `≤ ${limit} ${unit}`, met: value <= limit };
+export function atMost(value: number, limit: number, unit = ''): Target {
+  return { text: `≤ ${limit}${unit === '' ? '' : ` ${unit}`}`, met: value <= limit };
 }
 
-export function atLeast(value: number, limit: number, unit: string): Target {
-  return { text: `≥ ${limit} ${unit}`, met: value >= limit };
+export function atLeast(value: number, limit: number, unit = ''): Target {
+  return { text: `≥ ${limit}${unit === '' ? '' : ` ${unit}`}`, met: value >= limit };
 }
