@@ -193,8 +193,8 @@ export function parseEnvironmentConfig(config: EnvironmentConfig): EnvironmentCo
   );
   const lb = config.loadBalancer;
   check(
-    lb.domainName === undefined || lb.certificateArn !== undefined,
-    'loadBalancer.domainName needs loadBalancer.certificateArn (the domain is served over HTTPS)',
+    (lb.domainName === undefined) === (lb.certificateArn === undefined),
+    'loadBalancer.domainName and loadBalancer.certificateArn go together (the certificate names the domain)',
   );
   check(
     lb.certificateArn === undefined || lb.certificateArn.startsWith(`arn:aws:acm:${config.region}:`),

@@ -49,13 +49,24 @@ describe('environment configs', () => {
     [
       'a domain without a certificate',
       withChange({ loadBalancer: { ...base.loadBalancer, domainName: 'chat.example.com' } }),
-      /certificateArn/,
+      /go together/,
+    ],
+    [
+      'a certificate without a domain',
+      withChange({
+        loadBalancer: {
+          ...base.loadBalancer,
+          certificateArn: 'arn:aws:acm:us-east-1:111122223333:certificate/x',
+        },
+      }),
+      /go together/,
     ],
     [
       'a certificate from another region',
       withChange({
         loadBalancer: {
           ...base.loadBalancer,
+          domainName: 'chat.example.com',
           certificateArn: 'arn:aws:acm:eu-west-1:111122223333:certificate/x',
         },
       }),
