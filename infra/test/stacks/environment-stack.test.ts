@@ -1,7 +1,9 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import { account, environments } from '../../src/config/environments';
+import { EnvironmentStack } from '../../src/stacks/environment-stack';
 import { renderTaskDefinition } from '../../src/task-definition/render';
 import { loadTaskDefinitionTemplate } from '../../src/task-definition/template';
-import { buildApp, flattenIntrinsics, type Json } from '../support/app';
+import { buildApp, flattenIntrinsics, type Json, testApp } from '../support/app';
 
 let dev: Template;
 let staging: Template;
@@ -612,5 +614,28 @@ describe('deploy outputs', () => {
     ]) {
       dev.hasResourceProperties('AWS::SSM::Parameter', { Name: `/ragchat/dev/preview-host/${key}` });
     }
+  });
+});
+
+describe('an environment with a domain and certificate', () => {
+  it('publishes the https domain as the public URL and serves the test listener over HTTPS', () => {
+    const config = {
+      ...environments.staging,
+      loadBalancer: {
+        ...environments.staging.loadBalancer,
+        domainName: 'chat.example.com',
+        certificateArn: 'arn:aws:acm:us-east-1:111122223333:certificate/abc',
+      },
+    };
+    const stack = new EnvironmentStack(testApp(), 'ragchat-staging', {
+      env: { account: '111122223333', region: config.region },
+      config,
+      bootstrapImageTag: account.bootstrapImageTag,
+    });
+    const template = Template.fromStack(stack);
+    const document = deployOutputs(template);
+    expect(document.publicUrl).toBe('https://chat.example.com');
+    expect(document.testListenerUrl).toMatch(/^https:\/\/.*:8443$/);
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', { Port: 443, Protocol: 'HTTPS' });
   });
 });
