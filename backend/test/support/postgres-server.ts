@@ -1,5 +1,5 @@
-import { execFile } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { execFile, execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { chmod, chown, mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -55,7 +55,19 @@ export async function startPostgresServer(
     ]);
     const port = await startOnFreePort(binDir, dataDir);
     const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
-    return { url, port, stop: () => stop(binDir, dataDir) };
+    // If the process that started the cluster exits without calling stop() (a benchmark that throws,
+    // jest's parent failing after globalSetup), the server would outlive it: stop it on exit. This
+    // needs the real `process`, so start servers from globalSetup or plain Node, not inside a test.
+    const stopOnExit = () => stopSync(binDir, dataDir);
+    process.once('exit', stopOnExit);
+    return {
+      url,
+      port,
+      stop: async () => {
+        process.off('exit', stopOnExit);
+        await stop(binDir, dataDir);
+      },
+    };
   } catch (error) {
     await stop(binDir, dataDir);
     throw new Error(`Could not start the test PostgreSQL server: ${messageOf(error)}`, { cause: error });
@@ -112,6 +124,17 @@ async function stop(binDir: string, dataDir: string): Promise<void> {
     await asServerUser(`${binDir}/pg_ctl`, ['stop', '--mode=immediate', '--pgdata', join(dataDir, 'data')]);
   }
   await rm(dataDir, { recursive: true, force: true });
+}
+
+/** For the 'exit' event, where only synchronous work runs. */
+function stopSync(binDir: string, dataDir: string): void {
+  const command = [`${binDir}/pg_ctl`, 'stop', '--mode=immediate', '--pgdata', join(dataDir, 'data')];
+  const [file, ...args] = runsAsRoot() ? ['runuser', '-u', 'postgres', '--', ...command] : command;
+  try {
+    execFileSync(file!, args, { stdio: 'ignore', cwd: tmpdir() });
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
 }
 
 function findFreePort(): Promise<number> {
