@@ -12,16 +12,19 @@ const withValue = (path: readonly string[], value: unknown): string => {
 
 describe('parseDeployOutputs', () => {
   it('accepts the contract document and keeps fields beyond it', () => {
-    const outputs = parseDeployOutputs(JSON.stringify(deployOutputsDocument()), 'file');
-    expect(outputs.services.backend?.containerPort).toBe(8000);
-    expect((outputs as unknown as Record<string, unknown>).publicEcrMirror).toBe(
-      deployOutputsDocument().publicEcrMirror,
+    const outputs = parseDeployOutputs(
+      JSON.stringify({ ...deployOutputsDocument(), addedLater: 'x' }),
+      'file',
     );
+    expect(outputs.services.backend?.containerPort).toBe(8000);
+    expect(outputs.publicEcrMirror).toBe(deployOutputsDocument().publicEcrMirror);
+    expect((outputs as unknown as Record<string, unknown>).addedLater).toBe('x');
   });
 
   it.each([
     [['schemaVersion'], 2, "field 'schemaVersion' is missing or not the number 1"],
     [['region'], undefined, "field 'region' is missing or not a non-empty string"],
+    [['publicEcrMirror'], '', "field 'publicEcrMirror' is missing or not a non-empty string"],
     [
       ['services', 'frontend', 'containerPort'],
       '3000',

@@ -35,6 +35,8 @@ export interface DeployOutputs {
   readonly schemaVersion: 1;
   readonly environment: string;
   readonly region: string;
+  /** The account's ECR pull-through cache of public.ecr.aws (tasks have no internet). */
+  readonly publicEcrMirror: string;
   readonly clusterName: string;
   readonly publicUrl: string;
   readonly testListenerUrl: string;
@@ -152,6 +154,7 @@ export function parseDeployOutputs(text: string, origin: string): DeployOutputs 
     schemaVersion: 1,
     environment: string(root, 'environment', ''),
     region: string(root, 'region', ''),
+    publicEcrMirror: string(root, 'publicEcrMirror', ''),
     clusterName: string(root, 'clusterName', ''),
     publicUrl: string(root, 'publicUrl', ''),
     testListenerUrl: string(root, 'testListenerUrl', ''),
