@@ -110,6 +110,8 @@ describe('GitHub deploy access', () => {
     }
     const push = statements.find((s) => [s.Action].flat().includes('ecr:PutImage'));
     expect(push.Resource).toHaveLength(2);
+    const deleteImages = statements.filter((s) => [s.Action].flat().includes('ecr:BatchDeleteImage'));
+    expect(deleteImages).toEqual([push]);
     const passRole = statements.find((s) => s.Action === 'iam:PassRole');
     expect(passRole.Condition).toEqual({
       StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' },

@@ -75,11 +75,13 @@ export class GithubDeployAccess extends Construct {
       `arn:${stack.partition}:${service}:${stack.region}:${stack.account}:${resource}`;
 
     const statements = [
-      // Image build and scan gate: push and read only the two repositories.
+      // Image build, scan gate and preview teardown (which deletes a closed PR's images by digest):
+      // only the two repositories.
       new iam.PolicyStatement({ actions: ['ecr:GetAuthorizationToken'], resources: ['*'] }),
       new iam.PolicyStatement({
         actions: [
           'ecr:BatchCheckLayerAvailability',
+          'ecr:BatchDeleteImage',
           'ecr:BatchGetImage',
           'ecr:CompleteLayerUpload',
           'ecr:DescribeImageScanFindings',
