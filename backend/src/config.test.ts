@@ -75,11 +75,31 @@ describe('loadConfig', () => {
     };
     const expected = {
       kind: 'postgres',
-      connection: { host: 'db.internal', port: 5432, database: 'rag', user: 'app', password: 's3cret' },
+      connection: {
+        host: 'db.internal',
+        port: 5432,
+        database: 'rag',
+        user: 'app',
+        password: 's3cret',
+        ssl: { rejectUnauthorized: true },
+      },
       poolMax: 10,
     };
     expect(loadConfig({ DB_SECRET: JSON.stringify(secret) }).database).toEqual(expected);
     expect(loadConfig({ DB_SECRET: JSON.stringify({ ...secret, port: '5432' }) }).database).toEqual(expected);
+  });
+
+  it('connects to a DB_SECRET server over verified TLS unless DB_SSL says otherwise', () => {
+    const secret = JSON.stringify({ host: 'h', port: 5432, dbname: 'd', username: 'u', password: 'p' });
+    const sslOf = (env: Record<string, string>) => {
+      const { database } = loadConfig({ DB_SECRET: secret, ...env });
+      return database.kind === 'postgres' && typeof database.connection === 'object'
+        ? database.connection.ssl
+        : 'not a DB_SECRET connection';
+    };
+    expect(sslOf({ DB_SSL: 'no-verify' })).toEqual({ rejectUnauthorized: false });
+    expect(sslOf({ DB_SSL: 'off' })).toBe(false);
+    expect(configError({ DB_SECRET: secret, DB_SSL: 'maybe' }).variable).toBe('DB_SSL');
   });
 
   it('rejects a malformed DB_SECRET without echoing the password', () => {

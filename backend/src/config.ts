@@ -187,10 +187,23 @@ function parseDatabase(read: Reader): DatabaseOptions {
     return { kind: 'postgres', connection: url, poolMax };
   }
   const secret = read.raw('DB_SECRET');
-  if (secret !== undefined) return { kind: 'postgres', connection: parseDbSecret(secret), poolMax };
+  if (secret !== undefined) {
+    const ssl = read.oneOf('DB_SSL', ['verify-full', 'no-verify', 'off'] as const, 'verify-full');
+    return { kind: 'postgres', connection: { ...parseDbSecret(secret), ssl: DB_SSL_SETTINGS[ssl] }, poolMax };
+  }
   const dataDir = read.raw('DATA_DIR');
   return { kind: 'embedded', dataDir: dataDir === undefined ? DEFAULT_DATA_DIR : resolve(dataDir) };
 }
+
+/**
+ * TLS to a DB_SECRET server. RDS refuses unencrypted connections by default; `verify-full` checks
+ * the certificate against Node's CAs plus NODE_EXTRA_CA_CERTS (the image adds the RDS bundle).
+ */
+const DB_SSL_SETTINGS = {
+  'verify-full': { rejectUnauthorized: true },
+  'no-verify': { rejectUnauthorized: false },
+  off: false,
+} as const;
 
 /** The Secrets Manager JSON that ECS injects; never echo its content in an error. */
 function parseDbSecret(secret: string) {
