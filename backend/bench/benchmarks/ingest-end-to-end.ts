@@ -41,6 +41,7 @@ export const ingestEndToEndBenchmark: Benchmark = {
       { paragraphsPerDocument: 160, documentsInFlight: 1, concurrency: c },
       { paragraphsPerDocument: 10, documentsInFlight: 4, concurrency: c / 4 },
       { paragraphsPerDocument: 10, documentsInFlight: 8, concurrency: c / 8 },
+      { paragraphsPerDocument: 10, documentsInFlight: 16, concurrency: 1 },
     ];
     let seed = 2_000_000;
     for (const scenario of scenarios) {

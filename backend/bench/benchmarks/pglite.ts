@@ -28,13 +28,16 @@ export const pgliteBenchmark: Benchmark = {
     const db = await openDatabase({ kind: 'embedded', dataDir });
     try {
       const embedder = createFakeEmbedder(hashedVectorPicker(corpus.freshVectors(4000, 13)), 0);
-      const documents = Math.ceil(context.sizes.pgliteChunks / PARAGRAPHS_PER_DOCUMENT);
-      const texts = Array.from({ length: documents }, (_, i) =>
-        corpus.documentText(3_000_000 + i, PARAGRAPHS_PER_DOCUMENT),
-      );
+      const text = (i: number) => corpus.documentText(3_000_000 + i, PARAGRAPHS_PER_DOCUMENT);
+      // One document first (untimed) warms the engine and tells how many chunks a document makes,
+      // so the timed run lands on the intended table size.
+      const first = await runIngest(db, embedder, [text(0)], 1, DEFAULT_EMBEDDING_CONCURRENCY);
+      const documents = Math.ceil((context.sizes.pgliteChunks - first.chunks) / first.chunks);
+      const texts = Array.from({ length: documents }, (_, i) => text(i + 1));
       const run = await runIngest(db, embedder, texts, 1, DEFAULT_EMBEDDING_CONCURRENCY);
+      const tableChunks = first.chunks + run.chunks;
       section.figure(
-        `ingest (${run.chunks} chunks, zero-latency embedder)`,
+        `ingest to ${tableChunks} chunks, zero-latency embedder`,
         `${run.chunksPerSecond.toFixed(0)} chunks/s`,
       );
 
@@ -51,7 +54,7 @@ export const pgliteBenchmark: Benchmark = {
       }
       const summary = summarize(latencies);
       section.figure(
-        `retriever call over ${run.chunks} chunks: p50 / p95 / p99`,
+        `retriever call over ${tableChunks} chunks: p50 / p95 / p99`,
         `${formatMs(summary.p50)} / ${formatMs(summary.p95)} / ${formatMs(summary.p99)} ms`,
       );
 
