@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import { createApp } from './app';
 import { type Config, ConfigError, loadConfig } from './config';
 import { openDatabase } from './db/database';
+import { claimEmbeddingModel } from './ingest/embedding-model';
 import { batchedWriter, createLogger, type Logger } from './observability/logger';
 import { createXRayTracer, noopTracer, type Tracer } from './observability/tracing';
 import { createProviders, type ServiceProviders } from './providers';
@@ -33,15 +34,17 @@ export async function startService(config: Config, logger: Logger, overrides: Se
   const providers = overrides.providers ?? createProviders(config.provider, config.server.requestTimeoutMs);
   const db = await openDatabase(config.database);
   try {
+    await claimEmbeddingModel(db, providers.embedder.model);
     if (config.seedSampleCorpus) {
-      const seed = await seedSampleCorpus(db, providers.embedder);
+      const seed = await seedSampleCorpus(db, providers.embedder).catch((error: unknown) => {
+        const reason = error instanceof Error ? error.message : String(error);
+        throw new Error(`Could not seed the sample corpus: ${reason}`, { cause: error });
+      });
       if (seed.seeded) logger.info('sample corpus seeded', { documents: seed.documents });
     }
   } catch (error) {
     await db.close();
-    throw new Error(`Could not seed the sample corpus: ${error instanceof Error ? error.message : error}`, {
-      cause: error,
-    });
+    throw error;
   }
   const tracer = createTracer(config, logger);
   let draining = false;

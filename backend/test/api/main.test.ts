@@ -117,5 +117,32 @@ describe('main', () => {
       );
       expect(io.err).toEqual([]);
     });
+
+    it(
+      'refuses to serve the local corpus with another embedding model, naming both',
+      async () => {
+        const bedrock = fakeProcess({
+          BACKEND_PORT: '0',
+          DATA_DIR: dataDir,
+          PROVIDER: 'bedrock',
+          AWS_REGION: 'us-east-1',
+          ADMIN_TOKEN: 'a-long-enough-admin-token-for-bedrock-mode',
+        });
+        await main(bedrock);
+        try {
+          expect(bedrock.exits).toEqual([1]);
+          const [failure] = lines(bedrock.err);
+          expect(failure).toMatchObject({ msg: 'failed to start' });
+          expect(JSON.stringify(failure)).toMatch(
+            /made by 'local-hash-v1'.*embeds with 'amazon\.titan-embed-text-v2:0'/,
+          );
+          expect(lines(bedrock.out).map((line) => line.msg)).not.toContain('listening');
+        } finally {
+          // Had it started after all, stop it so jest can exit.
+          bedrock.signals.get('SIGTERM')?.();
+        }
+      },
+      STARTUP_TIMEOUT_MS,
+    );
   });
 });

@@ -4,6 +4,7 @@ import { HNSW_EF_SEARCH } from '../../src/db/session-settings';
 import { AppError } from '../../src/errors';
 import { chunkText } from '../../src/ingest/chunker';
 import { countCorpus, deleteDocument, getDocument, listDocuments } from '../../src/ingest/documents';
+import { claimEmbeddingModel, EmbeddingModelMismatchError } from '../../src/ingest/embedding-model';
 import { ingestDocument } from '../../src/ingest/ingest-document';
 import { EMBEDDING_DIMENSIONS } from '../../src/rag/types';
 import { retrieve } from '../../src/retrieval/retrieve';
@@ -128,6 +129,28 @@ describe.each(DATABASE_TIERS)('data layer on %s', (_label, tier) => {
       },
       OPEN_TIMEOUT_MS,
     );
+  });
+
+  describe('embedding model of the corpus', () => {
+    beforeEach(async () => {
+      await deleteAllDocuments();
+      await db.knex('corpus_settings').delete();
+    });
+
+    it('is claimed by the first model, kept while chunks exist, and adopted anew by an empty corpus', async () => {
+      await claimEmbeddingModel(db, 'model-a');
+      await ingestDocument(db, testEmbedder(), { title: 'Doc', content: longDocument('routing') });
+      await expect(claimEmbeddingModel(db, 'model-a')).resolves.toBeUndefined();
+
+      const mismatch = claimEmbeddingModel(db, 'model-b');
+      await expect(mismatch).rejects.toBeInstanceOf(EmbeddingModelMismatchError);
+      await expect(mismatch).rejects.toThrow(/made by 'model-a'.*embeds with 'model-b'/);
+      expect(await db.knex('corpus_settings').pluck('embedding_model')).toEqual(['model-a']);
+
+      await deleteAllDocuments();
+      await claimEmbeddingModel(db, 'model-b');
+      expect(await db.knex('corpus_settings').pluck('embedding_model')).toEqual(['model-b']);
+    });
   });
 
   describe('ingestion', () => {

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import * as documentsAndChunks from './001-documents-and-chunks';
+import * as corpusEmbeddingModel from './002-corpus-embedding-model';
 
 interface NamedMigration extends Knex.Migration {
   readonly name: string;
@@ -9,7 +10,7 @@ interface NamedMigration extends Knex.Migration {
  * Migrations are compiled modules listed here in order (not files discovered on disk), so the same
  * list runs from `src/` under jest and from `dist/` in the image.
  */
-const MIGRATIONS: readonly NamedMigration[] = [documentsAndChunks];
+const MIGRATIONS: readonly NamedMigration[] = [documentsAndChunks, corpusEmbeddingModel];
 
 export const migrationSource: Knex.MigrationSource<NamedMigration> = {
   getMigrations: async () => [...MIGRATIONS],
