@@ -1,5 +1,6 @@
 import { type Database, openDatabase } from '../../src/db/database';
 import { MIGRATIONS_TABLE } from '../../src/db/migrate';
+import { MIGRATION_NAMES } from '../../src/db/migrations';
 import { chunkText } from '../../src/ingest/chunker';
 import { countCorpus } from '../../src/ingest/documents';
 import { ingestDocument } from '../../src/ingest/ingest-document';
@@ -53,7 +54,7 @@ describe('several instances on one PostgreSQL', () => {
       { seeded: true, documents: SAMPLE_CORPUS.length },
     ]);
     expect(started.filter((result) => !result.seeded)).toHaveLength(INSTANCES - 1);
-    expect(await db!.knex(MIGRATIONS_TABLE).pluck('name')).toEqual(['001-documents-and-chunks']);
+    expect(await db!.knex(MIGRATIONS_TABLE).pluck('name')).toEqual(MIGRATION_NAMES);
     expect((await countCorpus(db!)).documents).toBe(SAMPLE_CORPUS.length);
     const sources = await db!.knex('documents').pluck('source');
     expect(new Set(sources).size).toBe(SAMPLE_CORPUS.length);

@@ -1,5 +1,6 @@
 import { type Database, openDatabase } from '../../src/db/database';
 import { MIGRATIONS_TABLE } from '../../src/db/migrate';
+import { MIGRATION_NAMES } from '../../src/db/migrations';
 import { HNSW_EF_SEARCH } from '../../src/db/session-settings';
 import { AppError } from '../../src/errors';
 import { chunkText } from '../../src/ingest/chunker';
@@ -106,7 +107,7 @@ describe.each(DATABASE_TIERS)('data layer on %s', (_label, tier) => {
         await expect(db.ping()).rejects.toThrow();
 
         db = await openDatabase(testDatabase.options);
-        expect(await db.knex(MIGRATIONS_TABLE).pluck('name')).toEqual(['001-documents-and-chunks']);
+        expect(await db.knex(MIGRATIONS_TABLE).pluck('name')).toEqual(MIGRATION_NAMES);
         expect((await getDocument(db, documentId))?.content).toBe('Data that survives.');
         await expect(db.checkReadiness()).resolves.toEqual({ ready: true });
       },

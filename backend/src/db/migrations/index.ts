@@ -18,5 +18,7 @@ export const migrationSource: Knex.MigrationSource<NamedMigration> = {
   getMigration: async (migration) => migration,
 };
 
+export const MIGRATION_NAMES: readonly string[] = MIGRATIONS.map((migration) => migration.name);
+
 /** The name of the newest migration: the schema is ready when it has been applied. */
 export const LATEST_MIGRATION = MIGRATIONS[MIGRATIONS.length - 1]!.name;
