@@ -3,7 +3,7 @@
 export const EMBEDDING_DIMENSIONS = 1024;
 
 export interface Embedder {
-  /** Model id reported by /api/stats, e.g. `amazon.titan-embed-text-v2:0` or `local-hash-v1`. */
+  /** Model id reported by /api/stats, e.g. `amazon.titan-embed-text-v2:0` or `local-hash-v2`. */
   readonly model: string;
   /** Returns an L2-normalized vector of EMBEDDING_DIMENSIONS numbers. */
   embed(text: string, signal?: AbortSignal): Promise<number[]>;

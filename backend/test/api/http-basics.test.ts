@@ -30,7 +30,7 @@ describe('GET /api/stats', () => {
     expect(stats).toEqual({
       documents: 10,
       chunks: expect.any(Number),
-      embeddingModel: 'local-hash-v1',
+      embeddingModel: 'local-hash-v2',
       generationModel: 'local-extractive-v1',
       mode: 'local',
     });

@@ -134,7 +134,7 @@ describe('main', () => {
           const [failure] = lines(bedrock.err);
           expect(failure).toMatchObject({ msg: 'failed to start' });
           expect(JSON.stringify(failure)).toMatch(
-            /made by 'local-hash-v1'.*embeds with 'amazon\.titan-embed-text-v2:0'/,
+            /made by 'local-hash-v2'.*embeds with 'amazon\.titan-embed-text-v2:0'/,
           );
           expect(lines(bedrock.out).map((line) => line.msg)).not.toContain('listening');
         } finally {

@@ -1,7 +1,7 @@
 import { EMBEDDING_DIMENSIONS, type Embedder } from '../../rag/types';
 import { contentTerms } from './text';
 
-export const LOCAL_EMBEDDING_MODEL = 'local-hash-v1';
+export const LOCAL_EMBEDDING_MODEL = 'local-hash-v2';
 
 const UNIGRAM_WEIGHT = 1;
 const BIGRAM_WEIGHT = 0.6;

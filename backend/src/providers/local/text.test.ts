@@ -16,4 +16,11 @@ describe('contentTerms', () => {
     ]);
     expect(contentTerms('the access process')).toEqual(['access', 'process']);
   });
+
+  it('folds -ment, -ing and -ed onto the base word', () => {
+    expect(contentTerms('deployment deploying deployed deploys deploy')).toEqual(Array(5).fill('deploy'));
+    expect(contentTerms('rolling rolled roll')).toEqual(['roll', 'roll', 'roll']);
+    expect(contentTerms('running stopped embedded')).toEqual(['run', 'stop', 'embed']);
+    expect(contentTerms('need sing red')).toEqual(['need', 'sing', 'red']);
+  });
 });

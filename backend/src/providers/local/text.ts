@@ -17,7 +17,7 @@ export function words(text: string): string[] {
   );
 }
 
-/** Words that carry meaning, lightly stemmed so "containers" matches "container". */
+/** Words that carry meaning, lightly stemmed so "containers" matches "container" and "rolling" "roll". */
 export function contentTerms(text: string): string[] {
   return words(text)
     .filter((word) => !STOP_WORDS.has(word))
@@ -27,6 +27,21 @@ export function contentTerms(text: string): string[] {
 function stem(word: string): string {
   if (word.length > 4 && word.endsWith('ies')) return `${word.slice(0, -3)}y`;
   if (/(?:x|ch|sh|ss|z)es$/.test(word)) return word.slice(0, -2);
-  if (word.length > 3 && word.endsWith('s') && !word.endsWith('ss')) return word.slice(0, -1);
-  return word;
+  if (word.length > 3 && word.endsWith('s') && !word.endsWith('ss')) return stripSuffix(word.slice(0, -1));
+  return stripSuffix(word);
+}
+
+const SUFFIXES = ['ment', 'ing', 'ed'];
+/** A stem shorter than this is more likely a different word ("need", "sing") than a base. */
+const MIN_STEM_LENGTH = 3;
+
+/** "deployment", "deploying" and "deployed" all become "deploy"; "running" and "stopped" lose the doubled consonant. */
+function stripSuffix(word: string): string {
+  const suffix = SUFFIXES.find(
+    (ending) => word.endsWith(ending) && word.length - ending.length >= MIN_STEM_LENGTH,
+  );
+  if (suffix === undefined) return word;
+  const base = word.slice(0, -suffix.length);
+  // "roll", "miss" and "buzz" keep their double letter.
+  return /([b-df-hj-km-rtv-y])\1$/.test(base) ? base.slice(0, -1) : base;
 }
