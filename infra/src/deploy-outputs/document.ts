@@ -1,4 +1,7 @@
-import type { EnvironmentName } from '../config/environment-config';
+import type * as ecr from 'aws-cdk-lib/aws-ecr';
+import type * as iam from 'aws-cdk-lib/aws-iam';
+import type { EnvironmentConfig, EnvironmentName } from '../config/environment-config';
+import { type resourceNames, SERVICES, type ServiceName } from '../naming';
 
 /** `services.<name>` of the deploy outputs document (docs/deploy-contract.md). */
 export interface ServiceOutputs {
@@ -28,4 +31,33 @@ export interface DeployOutputsDocument {
   readonly publicEcrMirror: string;
   readonly secrets: { readonly databaseSecretArn: string; readonly adminTokenSecretArn: string };
   readonly services: { readonly backend: ServiceOutputs; readonly frontend: ServiceOutputs };
+}
+
+/** What `services.<name>` is built from; environment and preview stacks both fill it. */
+export interface ServiceOutputsSources {
+  readonly names: ReturnType<typeof resourceNames>;
+  readonly sizing: EnvironmentConfig['services'];
+  readonly taskRoles: Readonly<Record<ServiceName, iam.IRole>>;
+  readonly repositories: Readonly<Record<ServiceName, ecr.IRepository>>;
+}
+
+export function serviceOutputs(
+  sources: ServiceOutputsSources,
+  name: ServiceName,
+  environment: Record<string, string>,
+): ServiceOutputs {
+  const { names, sizing, taskRoles, repositories } = sources;
+  return {
+    serviceName: names.service(name),
+    deploymentGroup: names.deploymentGroup(name),
+    taskFamily: names.taskFamily(name),
+    containerName: SERVICES[name].containerName,
+    containerPort: SERVICES[name].containerPort,
+    cpu: String(sizing[name].cpu),
+    memory: String(sizing[name].memoryMiB),
+    taskRoleArn: taskRoles[name].roleArn,
+    logGroup: names.logGroup(name),
+    repositoryUri: repositories[name].repositoryUri,
+    environment,
+  };
 }

@@ -17,7 +17,7 @@ import { PreviewHostExports } from '../constructs/preview-host/preview-host';
 import { publicEcrMirror } from '../constructs/registry/registry';
 import { ServiceSecurityGroups } from '../constructs/service-security-groups/service-security-groups';
 import { TaskIdentity } from '../constructs/task-identity/task-identity';
-import type { DeployOutputsDocument, ServiceOutputs } from '../deploy-outputs/document';
+import { type DeployOutputsDocument, serviceOutputs } from '../deploy-outputs/document';
 import {
   parameterNames,
   REPOSITORY_NAMES,
@@ -119,19 +119,14 @@ export class EnvironmentStack extends Stack {
       guardDutyAgent: config.guardDuty,
     });
 
-    const service = (name: ServiceName, environment: Record<string, string>): ServiceOutputs => ({
-      serviceName: names.service(name),
-      deploymentGroup: names.deploymentGroup(name),
-      taskFamily: names.taskFamily(name),
-      containerName: SERVICES[name].containerName,
-      containerPort: SERVICES[name].containerPort,
-      cpu: String(config.services[name].cpu),
-      memory: String(config.services[name].memoryMiB),
-      taskRoleArn: this.identity.taskRoles[name].roleArn,
-      logGroup: names.logGroup(name),
-      repositoryUri: repositories[name].repositoryUri,
-      environment,
-    });
+    const outputsSources = {
+      names,
+      sizing: config.services,
+      taskRoles: this.identity.taskRoles,
+      repositories,
+    };
+    const service = (name: ServiceName, environment: Record<string, string>) =>
+      serviceOutputs(outputsSources, name, environment);
     const lb = config.loadBalancer;
     const document: DeployOutputsDocument = {
       schemaVersion: 1,

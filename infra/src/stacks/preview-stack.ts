@@ -10,7 +10,7 @@ import { PreviewDatabase } from '../constructs/preview-database/preview-database
 import { PreviewHost } from '../constructs/preview-host/preview-host';
 import { publicEcrMirror } from '../constructs/registry/registry';
 import { TaskIdentity } from '../constructs/task-identity/task-identity';
-import type { DeployOutputsDocument, ServiceOutputs } from '../deploy-outputs/document';
+import { type DeployOutputsDocument, serviceOutputs } from '../deploy-outputs/document';
 import { parameterNames, REPOSITORY_NAMES, resourceNames, SERVICES, type ServiceName } from '../naming';
 import { loadTaskDefinitionTemplate } from '../task-definition/template';
 import { TemplatedTaskDefinition } from '../task-definition/templated-task-definition';
@@ -95,19 +95,14 @@ export class PreviewStack extends Stack {
 
     const previewUrl = `${this.host.listenerUrl}${this.basePath}/`;
     const backendName = `backend-${deployment}`;
-    const service = (name: ServiceName, environment: Record<string, string>): ServiceOutputs => ({
-      serviceName: names.service(name),
-      deploymentGroup: names.deploymentGroup(name),
-      taskFamily: names.taskFamily(name),
-      containerName: SERVICES[name].containerName,
-      containerPort: SERVICES[name].containerPort,
-      cpu: String(hostConfig.services[name].cpu),
-      memory: String(hostConfig.services[name].memoryMiB),
-      taskRoleArn: this.identity.taskRoles[name].roleArn,
-      logGroup: names.logGroup(name),
-      repositoryUri: repositories[name].repositoryUri,
-      environment,
-    });
+    const outputsSources = {
+      names,
+      sizing: hostConfig.services,
+      taskRoles: this.identity.taskRoles,
+      repositories,
+    };
+    const service = (name: ServiceName, environment: Record<string, string>) =>
+      serviceOutputs(outputsSources, name, environment);
     // Only the render context of the templates: previews publish no deploy outputs (no CodeDeploy).
     const context: DeployOutputsDocument = {
       schemaVersion: 1,
