@@ -89,6 +89,11 @@ describe.each(DATABASE_TIERS)('data layer on %s', (_label, tier) => {
         "select current_setting('hnsw.ef_search') as ef_search",
       );
       expect(settings.rows[0]?.ef_search).toBe(String(HNSW_EF_SEARCH));
+      // Inline vectors keep the planner on HNSW for small tables (see migration 003).
+      const storage = await db.knex.raw<{ rows: { attstorage: string }[] }>(
+        "select attstorage from pg_attribute where attrelid = 'chunks'::regclass and attname = 'embedding'",
+      );
+      expect(storage.rows[0]?.attstorage).toBe('p');
     });
 
     it(

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import * as documentsAndChunks from './001-documents-and-chunks';
 import * as corpusEmbeddingModel from './002-corpus-embedding-model';
+import * as inlineEmbeddings from './003-inline-embeddings';
 
 interface NamedMigration extends Knex.Migration {
   readonly name: string;
@@ -10,7 +11,7 @@ interface NamedMigration extends Knex.Migration {
  * Migrations are compiled modules listed here in order (not files discovered on disk), so the same
  * list runs from `src/` under jest and from `dist/` in the image.
  */
-const MIGRATIONS: readonly NamedMigration[] = [documentsAndChunks, corpusEmbeddingModel];
+const MIGRATIONS: readonly NamedMigration[] = [documentsAndChunks, corpusEmbeddingModel, inlineEmbeddings];
 
 export const migrationSource: Knex.MigrationSource<NamedMigration> = {
   getMigrations: async () => [...MIGRATIONS],
