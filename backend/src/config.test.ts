@@ -218,6 +218,11 @@ describe('loadConfig', () => {
     ],
     ['DATABASE_URL', 'mysql://x', 'DATABASE_URL must start with postgres:// or postgresql://'],
     ['MAX_BODY_BYTES', '-1', 'MAX_BODY_BYTES must be a whole number from 1024 to 104857600, got "-1"'],
+    [
+      'UPLOAD_EMBEDDING_CONCURRENCY',
+      '0',
+      'UPLOAD_EMBEDDING_CONCURRENCY must be a number from 1 to 256, got "0"',
+    ],
   ])('rejects %s=%s with a message naming the variable', (variable, value, message) => {
     const error = configError({ [variable]: value });
     expect(error.variable).toBe(variable);
@@ -228,6 +233,8 @@ describe('loadConfig', () => {
     const config = loadConfig({ MAX_QUERY_CHARS: '100', HISTORY_TURNS: '0', MIN_SCORE: '0.25', TOP_K: '20' });
     expect(config.limits.maxQueryChars).toBe(100);
     expect(config.limits.historyTurns).toBe(0);
+    expect(config.limits.uploadEmbeddingConcurrency).toBe(16);
+    expect(loadConfig({ UPLOAD_EMBEDDING_CONCURRENCY: '4' }).limits.uploadEmbeddingConcurrency).toBe(4);
     expect(config.retrieval).toEqual({ defaultTopK: 20, minScore: 0.25 });
   });
 });

@@ -72,6 +72,8 @@ export interface Limits {
   readonly maxDocumentChars: number;
   /** How many of the most recent chat turns reach the prompt. */
   readonly historyTurns: number;
+  /** Embedding calls in flight for all document uploads together (Bedrock throttles beyond). */
+  readonly uploadEmbeddingConcurrency: number;
 }
 
 /** The API's hard bounds on topK; TOP_K (the default) must sit inside them. */
@@ -118,6 +120,7 @@ export function loadConfig(env: Env): Config {
       maxQueryChars: read.integer('MAX_QUERY_CHARS', 2000, { min: 1, max: 100_000 }),
       maxDocumentChars: read.integer('MAX_DOCUMENT_CHARS', 200_000, { min: 1, max: 10_000_000 }),
       historyTurns: read.integer('HISTORY_TURNS', 6, { min: 0, max: 100 }),
+      uploadEmbeddingConcurrency: read.integer('UPLOAD_EMBEDDING_CONCURRENCY', 16, { min: 1, max: 256 }),
     },
     retrieval: {
       defaultTopK: read.integer('TOP_K', 5, TOP_K_RANGE),

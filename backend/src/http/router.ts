@@ -2,6 +2,7 @@ import { Router } from '@koa/router';
 import type { Config } from '../config';
 import type { Database } from '../db/database';
 import { AppError } from '../errors';
+import { withSharedEmbeddingLimit } from '../ingest/shared-embedding-limit';
 import type { AnswerDeps } from '../rag/answer';
 import { deadline } from './deadline';
 import { openApiDocument } from './openapi';
@@ -24,7 +25,11 @@ export function createRouter(deps: RouterDeps): Router<AppState> {
   const bounded = deadline(config.server.requestTimeoutMs);
   registerHealthRoutes(router, { db, isDraining: deps.isDraining, bounded });
   registerQueryRoutes(router, { config, answer: deps.answer });
-  registerDocumentRoutes(router, { config, db, embedder: deps.answer.providers.embedder, bounded });
+  const uploadEmbedder = withSharedEmbeddingLimit(
+    deps.answer.providers.embedder,
+    config.limits.uploadEmbeddingConcurrency,
+  );
+  registerDocumentRoutes(router, { config, db, embedder: uploadEmbedder, bounded });
   registerStatsRoutes(router, { db, providers: deps.answer.providers, bounded });
   const openApi = JSON.stringify(openApiDocument(config.limits));
   router.get('/openapi.json', (ctx) => {
