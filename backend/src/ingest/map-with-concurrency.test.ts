@@ -1,3 +1,4 @@
+import { getMaxListeners } from 'node:events';
 import { mapWithConcurrency } from './map-with-concurrency';
 
 /** A task whose completion the test controls, to observe how many run at once. */
@@ -75,6 +76,14 @@ describe('mapWithConcurrency', () => {
     );
     await expect(result).rejects.toThrow('client went away');
     expect(started).toEqual([0]);
+  });
+
+  it('lets every call in flight listen to the shared signal without a listener-leak warning', async () => {
+    // Each call may listen twice: while queued for a shared embedding slot, then inside the SDK.
+    const caps = await mapWithConcurrency([1, 2, 3], 16, async (_item, _index, signal) =>
+      getMaxListeners(signal),
+    );
+    expect(Math.min(...caps)).toBeGreaterThanOrEqual(2 * 16);
   });
 
   it('rejects an invalid limit', async () => {

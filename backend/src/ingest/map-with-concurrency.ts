@@ -1,3 +1,7 @@
+import { defaultMaxListeners, setMaxListeners } from 'node:events';
+
+const LISTENERS_PER_CALL = 2;
+
 /**
  * Maps `items` through `work` with at most `limit` calls in flight, keeping the input order in the
  * result. The first failure aborts the signal handed to the other calls, stops starting new ones and
@@ -14,6 +18,9 @@ export async function mapWithConcurrency<T, R>(
   }
   signal?.throwIfAborted();
   const controller = new AbortController();
+  // Every call in flight may listen twice (queued for a shared embedding slot, then in the SDK);
+  // Node's default cap of 10 would report that as a leak.
+  setMaxListeners(Math.max(LISTENERS_PER_CALL * limit, defaultMaxListeners), controller.signal);
   const forwardAbort = () => controller.abort(signal?.reason);
   signal?.addEventListener('abort', forwardAbort, { once: true });
 
