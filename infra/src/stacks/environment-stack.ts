@@ -1,6 +1,5 @@
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import * as ecr from 'aws-cdk-lib/aws-ecr';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../config/environment-config';
@@ -14,18 +13,11 @@ import { LoadBalancer } from '../constructs/load-balancer/load-balancer';
 import { Monitoring } from '../constructs/monitoring/monitoring';
 import { Network } from '../constructs/network/network';
 import { PreviewHostExports } from '../constructs/preview-host/preview-host';
-import { publicEcrMirror } from '../constructs/registry/registry';
+import { importRepositories, publicEcrMirror } from '../constructs/registry/registry';
 import { ServiceSecurityGroups } from '../constructs/service-security-groups/service-security-groups';
 import { TaskIdentity } from '../constructs/task-identity/task-identity';
 import { type DeployOutputsDocument, serviceOutputs } from '../deploy-outputs/document';
-import {
-  parameterNames,
-  REPOSITORY_NAMES,
-  resourceNames,
-  SERVICE_NAMES,
-  SERVICES,
-  type ServiceName,
-} from '../naming';
+import { parameterNames, resourceNames, SERVICE_NAMES, SERVICES, type ServiceName } from '../naming';
 import type { TaskDefinitionTemplate } from '../task-definition/template';
 import { loadTaskDefinitionTemplate } from '../task-definition/template';
 import { TemplatedTaskDefinition } from '../task-definition/templated-task-definition';
@@ -104,10 +96,7 @@ export class EnvironmentStack extends Stack {
       clusterName: names.cluster,
       namespaceName: names.namespace,
     });
-    const repositories = {
-      backend: ecr.Repository.fromRepositoryName(this, 'BackendRepository', REPOSITORY_NAMES.backend),
-      frontend: ecr.Repository.fromRepositoryName(this, 'FrontendRepository', REPOSITORY_NAMES.frontend),
-    };
+    const repositories = importRepositories(this);
     this.identity = new TaskIdentity(this, 'Identity', {
       executionRoleName: names.executionRole,
       taskRoleNames: { backend: names.taskRole('backend'), frontend: names.taskRole('frontend') },

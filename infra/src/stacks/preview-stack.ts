@@ -1,5 +1,4 @@
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
-import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
@@ -8,10 +7,10 @@ import type { EnvironmentConfig } from '../config/environment-config';
 import { AppService } from '../constructs/app-service/app-service';
 import { PreviewDatabase } from '../constructs/preview-database/preview-database';
 import { PreviewHost } from '../constructs/preview-host/preview-host';
-import { publicEcrMirror } from '../constructs/registry/registry';
+import { importRepositories, publicEcrMirror } from '../constructs/registry/registry';
 import { TaskIdentity } from '../constructs/task-identity/task-identity';
 import { type DeployOutputsDocument, serviceOutputs } from '../deploy-outputs/document';
-import { parameterNames, REPOSITORY_NAMES, resourceNames, SERVICES, type ServiceName } from '../naming';
+import { parameterNames, resourceNames, SERVICE_NAMES, SERVICES, type ServiceName } from '../naming';
 import { loadTaskDefinitionTemplate } from '../task-definition/template';
 import { TemplatedTaskDefinition } from '../task-definition/templated-task-definition';
 
@@ -78,16 +77,13 @@ export class PreviewStack extends Stack {
       secretName: names.databaseSecret,
       logRetention: retention,
     });
-    const repositories = {
-      backend: ecr.Repository.fromRepositoryName(this, 'BackendRepository', REPOSITORY_NAMES.backend),
-      frontend: ecr.Repository.fromRepositoryName(this, 'FrontendRepository', REPOSITORY_NAMES.frontend),
-    };
+    const repositories = importRepositories(this);
     this.identity = new TaskIdentity(this, 'Identity', {
       executionRoleName: names.executionRole,
       taskRoleNames: { backend: names.taskRole('backend'), frontend: names.taskRole('frontend') },
       adminTokenSecretName: names.adminTokenSecret,
       repositories: Object.values(repositories),
-      logGroupNames: [names.logGroup('backend'), names.logGroup('frontend')],
+      logGroupNames: SERVICE_NAMES.map((service) => names.logGroup(service)),
       databaseSecret: this.database.secret,
       modelIds: [hostConfig.models.embeddingModelId, hostConfig.models.generationModelId],
       guardDutyAgent: hostConfig.guardDuty,

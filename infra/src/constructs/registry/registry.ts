@@ -1,6 +1,6 @@
 import { Duration, RemovalPolicy, type Stack } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
-import { Construct } from 'constructs';
+import { Construct, type IConstruct } from 'constructs';
 import { REPOSITORY_NAMES, type ServiceName } from '../../naming';
 
 export interface RegistryProps {
@@ -87,4 +87,12 @@ export class Registry extends Construct {
 /** Registry host of the account's public.ecr.aws mirror, e.g. `<acct>.dkr.ecr.<region>.amazonaws.com/ecr-public`. */
 export function publicEcrMirror(stack: Stack): string {
   return `${stack.account}.dkr.ecr.${stack.region}.${stack.urlSuffix}/${PUBLIC_ECR_MIRROR_PREFIX}`;
+}
+
+/** The shared stack's repositories, as the environment and preview stacks that pull from them see them. */
+export function importRepositories(scope: IConstruct): Readonly<Record<ServiceName, ecr.IRepository>> {
+  return {
+    backend: ecr.Repository.fromRepositoryName(scope, 'BackendRepository', REPOSITORY_NAMES.backend),
+    frontend: ecr.Repository.fromRepositoryName(scope, 'FrontendRepository', REPOSITORY_NAMES.frontend),
+  };
 }
