@@ -1,6 +1,6 @@
 import { AppError } from '../../src/errors';
 import { EMBEDDING_DIMENSIONS } from '../../src/rag/types';
-import { providersFor, type TestProviders } from './harness';
+import { useFakeBedrock } from './harness';
 import {
   accessDenied,
   deterministicEmbedding,
@@ -11,25 +11,9 @@ import {
   throttling,
   titanEmbedding,
 } from './replies';
-import { type FakeBedrock, startFakeBedrock } from './server';
 
-let fake: FakeBedrock;
-let harness: TestProviders | undefined;
-
-beforeEach(async () => {
-  fake = await startFakeBedrock();
-});
-
-afterEach(async () => {
-  harness?.providers.close();
-  harness = undefined;
-  await fake.close();
-});
-
-function setUp(overrides: Parameters<typeof providersFor>[1] = {}): TestProviders {
-  harness = providersFor(fake, overrides);
-  return harness;
-}
+const bedrock = useFakeBedrock();
+const { setUp } = bedrock;
 
 async function failure(promise: Promise<unknown>): Promise<unknown> {
   return promise.then(
@@ -51,8 +35,8 @@ test('embeds through InvokeModel with the Titan V2 request and returns the unit 
   expect(norm(vector)).toBeCloseTo(1, 10);
   expect(vector[0]).toBeCloseTo(deterministicEmbedding('What is RAG?')[0] ?? Number.NaN, 12);
   expect(providers.embedder.model).toBe('amazon.titan-embed-text-v2:0');
-  expect(fake.requests).toHaveLength(1);
-  expect(fake.requests[0]).toMatchObject({
+  expect(bedrock.fake.requests).toHaveLength(1);
+  expect(bedrock.fake.requests[0]).toMatchObject({
     operation: 'invoke',
     modelId: 'amazon.titan-embed-text-v2:0',
     body: { inputText: 'What is RAG?', dimensions: 1024, normalize: true },
@@ -70,7 +54,7 @@ test('accepts 50,000 characters and rejects 50,001 without calling Bedrock', asy
   expect(error).toBeInstanceOf(AppError);
   expect(error).toMatchObject({ status: 400, code: 'input_too_long' });
   expect((error as Error).message).toContain('50001');
-  expect(fake.requests).toHaveLength(1);
+  expect(bedrock.fake.requests).toHaveLength(1);
 });
 
 test('rejects blank text without calling Bedrock', async () => {
@@ -80,7 +64,7 @@ test('rejects blank text without calling Bedrock', async () => {
     status: 400,
     code: 'invalid_input',
   });
-  expect(fake.requests).toHaveLength(0);
+  expect(bedrock.fake.requests).toHaveLength(0);
 });
 
 test.each([
@@ -94,7 +78,7 @@ test.each([
   ['the zero vector', titanEmbedding(new Array<number>(EMBEDDING_DIMENSIONS).fill(0))],
 ])('a response with %s is a 502 that keeps the request id for logs and is not retried', async (_, reply) => {
   const { providers, sleeps } = setUp();
-  fake.enqueue('invoke', reply);
+  bedrock.fake.enqueue('invoke', reply);
 
   const error = await failure(providers.embedder.embed('hello'));
 
@@ -102,25 +86,25 @@ test.each([
   expect(error).toMatchObject({ status: 502, code: 'upstream_error', expose: true });
   expect((error as AppError).message).not.toContain('fake-request');
   expect(((error as AppError).cause as Error).message).toMatch(/InvokeModel .*request id fake-request-1/);
-  expect(fake.requests).toHaveLength(1);
+  expect(bedrock.fake.requests).toHaveLength(1);
   expect(sleeps).toEqual([]);
 });
 
 test('429 twice then success: three attempts with full-jitter exponential backoff between them', async () => {
   const { providers, sleeps } = setUp({ maxAttempts: 3, random: () => 0.5 });
-  fake.enqueue('invoke', throttling(), throttling());
+  bedrock.fake.enqueue('invoke', throttling(), throttling());
 
   const vector = await providers.embedder.embed('hello');
 
   expect(vector).toHaveLength(EMBEDDING_DIMENSIONS);
-  expect(fake.requests).toHaveLength(3);
+  expect(bedrock.fake.requests).toHaveLength(3);
   // Half of the 250 ms and 500 ms ceilings: the random draw scales the whole window.
   expect(sleeps).toEqual([125, 250]);
 });
 
 test('429 on every attempt: exactly maxAttempts requests (the SDK adds none), then 503 throttled with Retry-After', async () => {
   const { providers, sleeps } = setUp({ maxAttempts: 4 });
-  fake.enqueue('invoke', throttling(), throttling(), throttling(), throttling(), throttling());
+  bedrock.fake.enqueue('invoke', throttling(), throttling(), throttling(), throttling(), throttling());
 
   const error = await failure(providers.embedder.embed('hello'));
 
@@ -129,16 +113,16 @@ test('429 on every attempt: exactly maxAttempts requests (the SDK adds none), th
   expect(((error as AppError).cause as Error).message).toMatch(
     /ThrottlingException, HTTP 429, request id fake-request-4, 4 attempts/,
   );
-  expect(fake.requests).toHaveLength(4);
+  expect(bedrock.fake.requests).toHaveLength(4);
   expect(sleeps).toEqual([125, 250, 500]);
 });
 
 test('a transient 503 is retried', async () => {
   const { providers, sleeps } = setUp();
-  fake.enqueue('invoke', serviceUnavailable());
+  bedrock.fake.enqueue('invoke', serviceUnavailable());
 
   await expect(providers.embedder.embed('hello')).resolves.toHaveLength(EMBEDDING_DIMENSIONS);
-  expect(fake.requests).toHaveLength(2);
+  expect(bedrock.fake.requests).toHaveLength(2);
   expect(sleeps).toEqual([125]);
 });
 
@@ -150,69 +134,69 @@ test('a backoff that would overrun the time budget is not started', async () => 
     maxAttempts: 5,
     requestTimeoutMs: 10_000,
     random: () => 0.99,
-    now: () => slept + fake.requests.length * 4_900,
+    now: () => slept + bedrock.fake.requests.length * 4_900,
     sleep: async (ms) => {
       sleeps.push(ms);
       slept += ms;
     },
   });
-  fake.enqueue('invoke', throttling(), throttling(), throttling());
+  bedrock.fake.enqueue('invoke', throttling(), throttling(), throttling());
 
   const error = await failure(providers.embedder.embed('hello'));
 
   expect(error).toMatchObject({ status: 503, code: 'throttled' });
   // After attempt 1, 5.1 s remain for a 247 ms backoff; after attempt 2 there is none left for 495 ms.
   expect(sleeps).toEqual([247]);
-  expect(fake.requests).toHaveLength(2);
+  expect(bedrock.fake.requests).toHaveLength(2);
 });
 
 test('access denied is a 502 and is not retried', async () => {
   const { providers, sleeps } = setUp();
-  fake.enqueue('invoke', accessDenied());
+  bedrock.fake.enqueue('invoke', accessDenied());
 
   const error = await failure(providers.embedder.embed('hello'));
 
   expect(error).toMatchObject({ status: 502, code: 'upstream_error' });
   expect((error as AppError).message).not.toMatch(/access|AccessDenied/i);
   expect(((error as AppError).cause as Error).message).toMatch(/AccessDeniedException, HTTP 403/);
-  expect(fake.requests).toHaveLength(1);
+  expect(bedrock.fake.requests).toHaveLength(1);
   expect(sleeps).toEqual([]);
 });
 
 test('an exhausted service quota is a 503 with a long Retry-After and is not retried', async () => {
   const { providers } = setUp();
-  fake.enqueue('invoke', serviceQuotaExceeded());
+  bedrock.fake.enqueue('invoke', serviceQuotaExceeded());
 
   await expect(providers.embedder.embed('hello')).rejects.toMatchObject({
     status: 503,
     code: 'throttled',
     retryAfterSeconds: 60,
   });
-  expect(fake.requests).toHaveLength(1);
+  expect(bedrock.fake.requests).toHaveLength(1);
 });
 
 test('a Bedrock that never answers ends in a 503 timeout once the budget is spent', async () => {
   const { providers } = setUp({ requestTimeoutMs: 200 });
-  fake.enqueue('invoke', hang());
+  bedrock.fake.enqueue('invoke', hang());
 
   const error = await failure(providers.embedder.embed('hello'));
 
   expect(error).toBeInstanceOf(AppError);
   expect(error).toMatchObject({ status: 503, code: 'timeout', expose: true });
-  expect(fake.requests).toHaveLength(1);
-  await expect(fake.requests[0]?.finished).resolves.toBe('client-closed');
+  expect(bedrock.fake.requests).toHaveLength(1);
+  await expect(bedrock.fake.requests[0]?.finished).resolves.toBe('client-closed');
 });
 
 test("the caller's abort stops the call with the caller's reason, not an AppError", async () => {
   const { providers } = setUp();
-  fake.enqueue('invoke', hang());
+  bedrock.fake.enqueue('invoke', hang());
   const controller = new AbortController();
   const reason = new Error('client went away');
 
   const pending = failure(providers.embedder.embed('hello', controller.signal));
-  while (fake.requests.length === 0) await new Promise((resolve) => setImmediate(resolve));
+  while (bedrock.fake.requests.length === 0) await new Promise((resolve) => setImmediate(resolve));
   controller.abort(reason);
 
   await expect(pending).resolves.toBe(reason);
-  await expect(fake.requests[0]?.finished).resolves.toBe('client-closed');
+  await expect(bedrock.fake.requests[0]?.finished).resolves.toBe('client-closed');
 });

@@ -1,7 +1,7 @@
 import { AppError } from '../../src/errors';
 import { buildPrompt } from '../../src/rag/prompt';
 import type { AnswerRequest, RetrievedChunk } from '../../src/rag/types';
-import { collect, providersFor, type TestProviders } from './harness';
+import { collect, useFakeBedrock } from './harness';
 import {
   accessDenied,
   answerFrames,
@@ -18,25 +18,9 @@ import {
   textDelta,
   throttling,
 } from './replies';
-import { type FakeBedrock, startFakeBedrock } from './server';
 
-let fake: FakeBedrock;
-let harness: TestProviders | undefined;
-
-beforeEach(async () => {
-  fake = await startFakeBedrock();
-});
-
-afterEach(async () => {
-  harness?.providers.close();
-  harness = undefined;
-  await fake.close();
-});
-
-function setUp(overrides: Parameters<typeof providersFor>[1] = {}): TestProviders {
-  harness = providersFor(fake, overrides);
-  return harness;
-}
+const bedrock = useFakeBedrock();
+const { setUp } = bedrock;
 
 const source: RetrievedChunk = {
   chunkId: 'c1',
@@ -65,7 +49,7 @@ const waitUntil = async (condition: () => boolean) => {
 
 test('streams the text deltas of every event type in order and sends the grounded Converse request', async () => {
   const { providers, sleeps } = setUp({ topP: 0.9, guardrail: { identifier: 'gr-1', version: '2' } });
-  fake.enqueue(
+  bedrock.fake.enqueue(
     'converse-stream',
     stream([
       messageStart(),
@@ -85,12 +69,12 @@ test('streams the text deltas of every event type in order and sends the grounde
   expect(error).toBeUndefined();
   expect(tokens).toEqual(['Fargate', ' is serverless', ' [1].']);
   const prompt = buildPrompt(request);
-  expect(fake.requests).toHaveLength(1);
-  expect(fake.requests[0]).toMatchObject({
+  expect(bedrock.fake.requests).toHaveLength(1);
+  expect(bedrock.fake.requests[0]).toMatchObject({
     operation: 'converse-stream',
     modelId: 'meta.llama3-8b-instruct-v1:0',
   });
-  expect(fake.requests[0]?.body).toEqual({
+  expect(bedrock.fake.requests[0]?.body).toEqual({
     system: [{ text: prompt.system }],
     messages: prompt.messages.map((turn) => ({ role: turn.role, content: [{ text: turn.content }] })),
     inferenceConfig: { maxTokens: 512, temperature: 0.2, topP: 0.9 },
@@ -105,26 +89,26 @@ test('without topP or a guardrail the request carries neither', async () => {
   const { tokens } = await collect(providers.generator.streamAnswer(question()));
 
   expect(tokens.join('')).toBe('Hello from the fake model.');
-  const body = fake.requests[0]?.body as Record<string, unknown>;
+  const body = bedrock.fake.requests[0]?.body as Record<string, unknown>;
   expect(body.inferenceConfig).toEqual({ maxTokens: 512, temperature: 0.2 });
   expect(body).not.toHaveProperty('guardrailConfig');
 });
 
 test('429 twice before the stream opens, then success: three attempts with backoff', async () => {
   const { providers, sleeps } = setUp();
-  fake.enqueue('converse-stream', throttling(), throttling(), stream(answerFrames(['ok'])));
+  bedrock.fake.enqueue('converse-stream', throttling(), throttling(), stream(answerFrames(['ok'])));
 
   const { tokens, error } = await collect(providers.generator.streamAnswer(question()));
 
   expect(error).toBeUndefined();
   expect(tokens).toEqual(['ok']);
-  expect(fake.requests).toHaveLength(3);
+  expect(bedrock.fake.requests).toHaveLength(3);
   expect(sleeps).toEqual([125, 250]);
 });
 
 test('an exception frame before the first token is retried like an HTTP error', async () => {
   const { providers, sleeps } = setUp();
-  fake.enqueue(
+  bedrock.fake.enqueue(
     'converse-stream',
     stream([messageStart(), streamException('throttlingException', 'slow down')]),
     stream([streamException('serviceUnavailableException', 'busy')]),
@@ -135,25 +119,25 @@ test('an exception frame before the first token is retried like an HTTP error', 
 
   expect(error).toBeUndefined();
   expect(tokens).toEqual(['fine']);
-  expect(fake.requests).toHaveLength(3);
+  expect(bedrock.fake.requests).toHaveLength(3);
   expect(sleeps).toEqual([125, 250]);
 });
 
 test('throttling on every attempt ends in 503 throttled with Retry-After and no tokens', async () => {
   const { providers } = setUp({ maxAttempts: 2 });
-  fake.enqueue('converse-stream', throttling(), throttling(), throttling());
+  bedrock.fake.enqueue('converse-stream', throttling(), throttling(), throttling());
 
   const { tokens, error } = await collect(providers.generator.streamAnswer(question()));
 
   expect(tokens).toEqual([]);
   expect(error).toBeInstanceOf(AppError);
   expect(error).toMatchObject({ status: 503, code: 'throttled', retryAfterSeconds: 1 });
-  expect(fake.requests).toHaveLength(2);
+  expect(bedrock.fake.requests).toHaveLength(2);
 });
 
 test('a mid-stream throttlingException delivers the earlier tokens, then 503, and is NOT retried', async () => {
   const { providers, sleeps } = setUp();
-  fake.enqueue(
+  bedrock.fake.enqueue(
     'converse-stream',
     stream([
       messageStart(),
@@ -171,7 +155,7 @@ test('a mid-stream throttlingException delivers the earlier tokens, then 503, an
   expect(((error as AppError).cause as Error).message).toMatch(
     /ConverseStream meta\.llama3-8b-instruct-v1:0 failed \(ThrottlingException, request id fake-request-1, 1 attempt\): slow down/,
   );
-  expect(fake.requests).toHaveLength(1);
+  expect(bedrock.fake.requests).toHaveLength(1);
   expect(sleeps).toEqual([]);
 });
 
@@ -181,7 +165,7 @@ test.each([
   ['internalServerException', 503, 'unavailable'],
 ])('a mid-stream %s after tokens is a %i %s, not retried', async (exceptionType, status, code) => {
   const { providers } = setUp();
-  fake.enqueue(
+  bedrock.fake.enqueue(
     'converse-stream',
     stream([messageStart(), textDelta('A'), streamException(exceptionType, 'x')]),
   );
@@ -191,12 +175,12 @@ test.each([
   expect(tokens).toEqual(['A']);
   expect(error).toMatchObject({ status, code, expose: true });
   expect((error as AppError).message).not.toContain('fake-request');
-  expect(fake.requests).toHaveLength(1);
+  expect(bedrock.fake.requests).toHaveLength(1);
 });
 
 test('a connection cut after tokens is an error, not a short answer, and is not retried', async () => {
   const { providers } = setUp();
-  fake.enqueue(
+  bedrock.fake.enqueue(
     'converse-stream',
     stream([messageStart(), textDelta('A')], { ending: 'destroy', frameDelayMs: 20 }),
   );
@@ -206,36 +190,36 @@ test('a connection cut after tokens is an error, not a short answer, and is not 
   expect(tokens).toEqual(['A']);
   expect(error).toBeInstanceOf(AppError);
   expect(error).toMatchObject({ status: 503, code: 'unavailable' });
-  expect(fake.requests).toHaveLength(1);
+  expect(bedrock.fake.requests).toHaveLength(1);
 });
 
 test('a connection cut before the first token is retried', async () => {
   const { providers, sleeps } = setUp();
-  fake.enqueue('converse-stream', stream([messageStart()], { ending: 'destroy', frameDelayMs: 20 }));
+  bedrock.fake.enqueue('converse-stream', stream([messageStart()], { ending: 'destroy', frameDelayMs: 20 }));
 
   const { tokens, error } = await collect(providers.generator.streamAnswer(question()));
 
   expect(error).toBeUndefined();
   expect(tokens.join('')).toBe('Hello from the fake model.');
-  expect(fake.requests).toHaveLength(2);
+  expect(bedrock.fake.requests).toHaveLength(2);
   expect(sleeps).toEqual([125]);
 });
 
 test('an empty answer (messageStop without text) is a success with no tokens, not retried', async () => {
   const { providers, sleeps } = setUp();
-  fake.enqueue('converse-stream', stream([messageStart(), messageStop('end_turn'), metadata()]));
+  bedrock.fake.enqueue('converse-stream', stream([messageStart(), messageStop('end_turn'), metadata()]));
 
   const { tokens, error } = await collect(providers.generator.streamAnswer(question()));
 
   expect(error).toBeUndefined();
   expect(tokens).toEqual([]);
-  expect(fake.requests).toHaveLength(1);
+  expect(bedrock.fake.requests).toHaveLength(1);
   expect(sleeps).toEqual([]);
 });
 
 test('a stream that ends without messageStop is a truncated answer: 503, not a short success', async () => {
   const { providers } = setUp();
-  fake.enqueue('converse-stream', stream([messageStart(), textDelta('A'), contentBlockStop()]));
+  bedrock.fake.enqueue('converse-stream', stream([messageStart(), textDelta('A'), contentBlockStop()]));
 
   const { tokens, error } = await collect(providers.generator.streamAnswer(question()));
 
@@ -246,66 +230,66 @@ test('a stream that ends without messageStop is a truncated answer: 503, not a s
 
 test('access denied is a 502 and is not retried', async () => {
   const { providers, sleeps } = setUp();
-  fake.enqueue('converse-stream', accessDenied());
+  bedrock.fake.enqueue('converse-stream', accessDenied());
 
   const { tokens, error } = await collect(providers.generator.streamAnswer(question()));
 
   expect(tokens).toEqual([]);
   expect(error).toMatchObject({ status: 502, code: 'upstream_error' });
   expect(((error as AppError).cause as Error).message).toMatch(/AccessDeniedException, HTTP 403/);
-  expect(fake.requests).toHaveLength(1);
+  expect(bedrock.fake.requests).toHaveLength(1);
   expect(sleeps).toEqual([]);
 });
 
 test('a 500 before the stream opens is retried', async () => {
   const { providers } = setUp();
-  fake.enqueue('converse-stream', internalServerError());
+  bedrock.fake.enqueue('converse-stream', internalServerError());
 
   const { tokens } = await collect(providers.generator.streamAnswer(question()));
 
   expect(tokens.join('')).toBe('Hello from the fake model.');
-  expect(fake.requests).toHaveLength(2);
+  expect(bedrock.fake.requests).toHaveLength(2);
 });
 
 test('a model that never answers ends in a 503 timeout once the budget is spent', async () => {
   const { providers } = setUp({ requestTimeoutMs: 200 });
-  fake.enqueue('converse-stream', hang());
+  bedrock.fake.enqueue('converse-stream', hang());
 
   const { tokens, error } = await collect(providers.generator.streamAnswer(question()));
 
   expect(tokens).toEqual([]);
   expect(error).toMatchObject({ status: 503, code: 'timeout', retryAfterSeconds: 1 });
-  await expect(fake.requests[0]?.finished).resolves.toBe('client-closed');
+  await expect(bedrock.fake.requests[0]?.finished).resolves.toBe('client-closed');
 });
 
 test('a stream that stalls before its first token ends in a 503 timeout, never a hang', async () => {
   const { providers, sleeps } = setUp({ requestTimeoutMs: 200 });
-  fake.enqueue('converse-stream', stream([messageStart()], { ending: 'hang' }));
+  bedrock.fake.enqueue('converse-stream', stream([messageStart()], { ending: 'hang' }));
 
   const { tokens, error } = await collect(providers.generator.streamAnswer(question()));
 
   expect(tokens).toEqual([]);
   expect(error).toMatchObject({ status: 503, code: 'timeout' });
-  expect(fake.requests).toHaveLength(1);
+  expect(bedrock.fake.requests).toHaveLength(1);
   expect(sleeps).toEqual([]);
 });
 
 test('a stream that stalls after tokens ends in a 503 timeout, never a hang', async () => {
   const { providers } = setUp({ requestTimeoutMs: 200 });
-  fake.enqueue('converse-stream', stream([messageStart(), textDelta('A')], { ending: 'hang' }));
+  bedrock.fake.enqueue('converse-stream', stream([messageStart(), textDelta('A')], { ending: 'hang' }));
 
   const { tokens, error } = await collect(providers.generator.streamAnswer(question()));
 
   expect(tokens).toEqual(['A']);
   expect(error).toMatchObject({ status: 503, code: 'timeout' });
-  expect(fake.requests).toHaveLength(1);
-  await expect(fake.requests[0]?.finished).resolves.toBe('client-closed');
+  expect(bedrock.fake.requests).toHaveLength(1);
+  await expect(bedrock.fake.requests[0]?.finished).resolves.toBe('client-closed');
 });
 
 test("the caller's abort stops the stream with the caller's reason and closes the HTTP stream", async () => {
   const { providers } = setUp();
   const many = Array.from({ length: 200 }, (_, index) => `t${index} `);
-  fake.enqueue('converse-stream', stream(answerFrames(many), { frameDelayMs: 5 }));
+  bedrock.fake.enqueue('converse-stream', stream(answerFrames(many), { frameDelayMs: 5 }));
   const controller = new AbortController();
   const reason = new Error('client went away');
   const tokens: string[] = [];
@@ -319,13 +303,13 @@ test("the caller's abort stops the stream with the caller's reason and closes th
 
   await expect(consumed).rejects.toBe(reason);
   expect(tokens).toEqual(['t0 ', 't1 ']);
-  await expect(fake.requests[0]?.finished).resolves.toBe('client-closed');
-  expect(fake.requests).toHaveLength(1);
+  await expect(bedrock.fake.requests[0]?.finished).resolves.toBe('client-closed');
+  expect(bedrock.fake.requests).toHaveLength(1);
 });
 
 test('no token is delivered after the abort, even one that had already arrived', async () => {
   const { providers } = setUp();
-  fake.enqueue('converse-stream', stream(answerFrames(['a', 'b', 'c', 'd'])));
+  bedrock.fake.enqueue('converse-stream', stream(answerFrames(['a', 'b', 'c', 'd'])));
   const controller = new AbortController();
   const reason = new Error('client went away');
   const tokens: string[] = [];
@@ -343,7 +327,7 @@ test('no token is delivered after the abort, even one that had already arrived',
 
 test('a consumer that stops reading early closes the HTTP stream', async () => {
   const { providers } = setUp();
-  fake.enqueue(
+  bedrock.fake.enqueue(
     'converse-stream',
     stream([messageStart(), textDelta('A'), textDelta('B')], { ending: 'hang' }),
   );
@@ -353,7 +337,7 @@ test('a consumer that stops reading early closes the HTTP stream', async () => {
     break;
   }
 
-  await expect(fake.requests[0]?.finished).resolves.toBe('client-closed');
+  await expect(bedrock.fake.requests[0]?.finished).resolves.toBe('client-closed');
 });
 
 test('an abort during backoff stops retrying', async () => {
@@ -365,18 +349,18 @@ test('an abort during backoff stops retrying', async () => {
       signal.throwIfAborted();
     },
   });
-  fake.enqueue('converse-stream', throttling(), throttling());
+  bedrock.fake.enqueue('converse-stream', throttling(), throttling());
 
   const { error } = await collect(providers.generator.streamAnswer(question({ signal: controller.signal })));
 
   expect(error).toBe(reason);
-  await waitUntil(() => fake.requests.length > 0);
-  expect(fake.requests).toHaveLength(1);
+  await waitUntil(() => bedrock.fake.requests.length > 0);
+  expect(bedrock.fake.requests).toHaveLength(1);
 });
 
 test('bytes that are not event-stream frames are a 502 and are not retried', async () => {
   const { providers, sleeps } = setUp();
-  fake.enqueue(
+  bedrock.fake.enqueue(
     'converse-stream',
     raw(200, 'application/vnd.amazon.eventstream', 'this is not a frame at all'),
   );
@@ -385,18 +369,18 @@ test('bytes that are not event-stream frames are a 502 and are not retried', asy
 
   expect(tokens).toEqual([]);
   expect(error).toMatchObject({ status: 502, code: 'upstream_error' });
-  expect(fake.requests).toHaveLength(1);
+  expect(bedrock.fake.requests).toHaveLength(1);
   expect(sleeps).toEqual([]);
 });
 
 test("a proxy's HTML 502 page counts as a transient failure and is retried", async () => {
   const { providers, sleeps } = setUp();
-  fake.enqueue('converse-stream', raw(502, 'text/html', '<html><body>Bad Gateway</body></html>'));
+  bedrock.fake.enqueue('converse-stream', raw(502, 'text/html', '<html><body>Bad Gateway</body></html>'));
 
   const { tokens, error } = await collect(providers.generator.streamAnswer(question()));
 
   expect(error).toBeUndefined();
   expect(tokens.join('')).toBe('Hello from the fake model.');
-  expect(fake.requests).toHaveLength(2);
+  expect(bedrock.fake.requests).toHaveLength(2);
   expect(sleeps).toEqual([125]);
 });

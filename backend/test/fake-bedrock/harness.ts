@@ -3,7 +3,7 @@ import {
   type BedrockProviders,
   createBedrockProviders,
 } from '../../src/providers/bedrock';
-import type { FakeBedrock } from './server';
+import { type FakeBedrock, startFakeBedrock } from './server';
 
 export interface TestProviders {
   readonly providers: BedrockProviders;
@@ -46,4 +46,34 @@ export async function collect(stream: AsyncIterable<string>): Promise<{ tokens: 
   } catch (error) {
     return { tokens, error };
   }
+}
+
+/**
+ * A fresh fake for every test of the calling file, closed after it together with the providers
+ * that test built with `setUp`.
+ */
+export function useFakeBedrock() {
+  let fake: FakeBedrock | undefined;
+  let harness: TestProviders | undefined;
+  beforeEach(async () => {
+    fake = await startFakeBedrock();
+  });
+  afterEach(async () => {
+    harness?.providers.close();
+    harness = undefined;
+    await fake?.close();
+  });
+  const current = (): FakeBedrock => {
+    if (fake === undefined) throw new Error('the fake Bedrock runs only inside a test');
+    return fake;
+  };
+  return {
+    get fake(): FakeBedrock {
+      return current();
+    },
+    setUp(overrides: Partial<BedrockOptions> = {}): TestProviders {
+      harness = providersFor(current(), overrides);
+      return harness;
+    },
+  };
 }
