@@ -22,5 +22,6 @@ describe('contentTerms', () => {
     expect(contentTerms('rolling rolled roll')).toEqual(['roll', 'roll', 'roll']);
     expect(contentTerms('running stopped embedded')).toEqual(['run', 'stop', 'embed']);
     expect(contentTerms('need sing red')).toEqual(['need', 'sing', 'red']);
+    expect(contentTerms('tattooed tattoo')).toEqual(['tattoo', 'tattoo']);
   });
 });

@@ -43,5 +43,5 @@ function stripSuffix(word: string): string {
   if (suffix === undefined) return word;
   const base = word.slice(0, -suffix.length);
   // "roll", "miss" and "buzz" keep their double letter.
-  return /([b-df-hj-km-rtv-y])\1$/.test(base) ? base.slice(0, -1) : base;
+  return /([bcdfghjkmnpqrtvwxy])\1$/.test(base) ? base.slice(0, -1) : base;
 }
