@@ -117,7 +117,12 @@ describe('preview database', () => {
       String(f.Properties.Description).includes('ragchat_pr_42'),
     );
     expect(handler.Properties.VpcConfig.SubnetIds).toHaveLength(2);
-    expect(handler.Properties.Code.ZipFile).toContain('DROP DATABASE IF EXISTS');
+    // Bundled with pg as an asset, not a hand-written client inlined into the template.
+    expect(handler.Properties.Code).toEqual({
+      S3Bucket: expect.anything(),
+      S3Key: expect.stringMatching(/\.zip$/),
+    });
+    expect(handler.Properties.Handler).toBe('index.handler');
     expect(handler.Properties.Environment.Variables.NODE_EXTRA_CA_CERTS).toBe('/var/runtime/ca-cert.pem');
   });
 

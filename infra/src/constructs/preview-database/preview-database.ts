@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { CustomResource, Duration, Stack, Validations } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as cr from 'aws-cdk-lib/custom-resources';
@@ -36,7 +36,7 @@ const NAME = /^ragchat_pr_[0-9]{1,6}$/;
  */
 export class PreviewDatabase extends Construct {
   public readonly secret: secretsmanager.Secret;
-  public readonly function: lambda.Function;
+  public readonly function: nodejs.NodejsFunction;
   public readonly resource: CustomResource;
 
   constructor(scope: Construct, id: string, props: PreviewDatabaseProps) {
@@ -67,10 +67,16 @@ export class PreviewDatabase extends Construct {
       reason: 'Lives only as long as the pull request; dropped with the preview stack.',
     });
 
-    this.function = new lambda.Function(this, 'Function', {
+    this.function = new nodejs.NodejsFunction(this, 'Function', {
       runtime: lambda.Runtime.NODEJS_24_X,
-      handler: 'index.handler',
-      code: lambda.Code.fromInline(readFileSync(infraPath('lambda', 'preview-database', 'index.js'), 'utf8')),
+      entry: infraPath('lambda', 'preview-database', 'index.ts'),
+      bundling: {
+        // The runtime ships the AWS SDK; pg's optional native binding is never used.
+        externalModules: ['@aws-sdk/*', 'pg-native'],
+        minify: true,
+        sourceMap: false,
+        logLevel: nodejs.LogLevel.ERROR,
+      },
       timeout: Duration.minutes(2),
       vpc: props.vpc,
       vpcSubnets: props.subnets,
