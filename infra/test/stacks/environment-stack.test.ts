@@ -207,6 +207,21 @@ describe('load balancer', () => {
     }
   });
 
+  // At rest the test listener must route like production: CodeDeploy moves only the deployed service's
+  // route to its replacement target group, so the other service's test route must reach live tasks.
+  // CodeDeploy docs: "The listener for your test traffic can use either of your target groups."
+  it('routes the test listener to the target groups production uses', () => {
+    const listeners = Object.values(resources(dev, 'AWS::ElasticLoadBalancingV2::Listener'));
+    const byPort = (port: number) => only(listeners.filter((l) => l.Properties.Port === port));
+    const publicListener = byPort(80);
+    const testListener = byPort(8443);
+    expect(testListener.Properties.DefaultActions).toEqual(publicListener.Properties.DefaultActions);
+    const rules = Object.values(resources(dev, 'AWS::ElasticLoadBalancingV2::ListenerRule'));
+    const ruleActions = rules.map((rule) => JSON.stringify(rule.Properties.Actions));
+    expect(ruleActions).toHaveLength(2);
+    expect(ruleActions[0]).toEqual(ruleActions[1]);
+  });
+
   it('allows 80 and the test port from anywhere and nothing else in; reaches only the two services', () => {
     const alb = Object.values(resources(dev, 'AWS::EC2::SecurityGroup')).find(
       (g) => g.Properties.GroupDescription === 'Public ALB',
@@ -635,7 +650,8 @@ describe('an environment with a domain and certificate', () => {
     const template = Template.fromStack(stack);
     const document = deployOutputs(template);
     expect(document.publicUrl).toBe('https://chat.example.com');
-    expect(document.testListenerUrl).toMatch(/^https:\/\/.*:8443$/);
+    // The certificate names the domain, not the ALB's DNS name, so curl must address the domain.
+    expect(document.testListenerUrl).toBe('https://chat.example.com:8443');
     template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', { Port: 443, Protocol: 'HTTPS' });
   });
 });
