@@ -50,7 +50,7 @@ function fakeDeployments(existing: (DeploymentSummary & { state: string })[] = [
       statuses.push([id, state, details]);
     },
     list: async (_environment, page) => (page === 1 ? existing : []),
-    latestState: async (id) => existing.find((deployment) => deployment.id === id)?.state,
+    outcome: async (id) => existing.find((deployment) => deployment.id === id)?.state,
   };
   return { api, created, statuses };
 }
