@@ -94,9 +94,9 @@ export interface AccountConfig {
   /** Create the account's GitHub OIDC provider, or import the existing one by ARN. */
   readonly oidcProvider: { readonly create: true } | { readonly create: false; readonly arn: string };
   readonly registry: {
-    /** Release images kept per repository. */
-    readonly keepImages: number;
-    /** Days after which `pr-*` images expire. */
+    /** Days without a pull after which a release image expires (what runs is pulled at every task start). */
+    readonly releaseImageDays: number;
+    /** Days without a pull after which a `pr-*` image expires. */
     readonly previewImageDays: number;
     /** Days after which untagged images expire. */
     readonly untaggedImageDays: number;
@@ -253,7 +253,7 @@ export function parseAccountConfig(config: AccountConfig): AccountConfig {
       ),
     'oidcProvider.arn must be the account GitHub OIDC provider ARN',
   );
-  check(config.registry.keepImages >= 10, 'registry.keepImages must be >= 10');
+  check(config.registry.releaseImageDays >= 90, 'registry.releaseImageDays must be >= 90 (rollback targets)');
   check(config.registry.previewImageDays >= 1, 'registry.previewImageDays must be >= 1');
   check(config.registry.untaggedImageDays >= 1, 'registry.untaggedImageDays must be >= 1');
   check(

@@ -28,7 +28,7 @@ export const account: AccountConfig = parseAccountConfig({
     pullRequests: true,
   },
   oidcProvider: { create: true },
-  registry: { keepImages: 100, previewImageDays: 14, untaggedImageDays: 7 },
+  registry: { releaseImageDays: 365, previewImageDays: 30, untaggedImageDays: 7 },
   bootstrapImageTag: 'bootstrap',
   previewHost: 'dev',
 });
