@@ -89,13 +89,23 @@ describe('database', () => {
   it('runs PostgreSQL 17 encrypted, private, with Performance Insights and log export', () => {
     dev.hasResourceProperties('AWS::RDS::DBInstance', {
       Engine: 'postgres',
-      EngineVersion: Match.stringLikeRegexp('^17\\.'),
       StorageEncrypted: true,
       PubliclyAccessible: false,
       EnablePerformanceInsights: true,
       EnableCloudwatchLogsExports: ['postgresql'],
       DBName: 'ragchat',
     });
+  });
+
+  // A pinned minor (17.5) stops new environments once RDS deprecates it, and fights the automatic
+  // minor upgrades: CloudFormation would try to move an upgraded instance back.
+  it('asks for the major version only and lets RDS apply minor upgrades', () => {
+    for (const template of [dev, staging, prod]) {
+      template.hasResourceProperties('AWS::RDS::DBInstance', {
+        EngineVersion: '17',
+        AutoMinorVersionUpgrade: true,
+      });
+    }
   });
 
   it('generates credentials (with dbname) into Secrets Manager and never inlines a password', () => {
