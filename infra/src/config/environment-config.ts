@@ -47,6 +47,9 @@ export interface DeliverySettings {
   readonly terminationWaitMinutes: number;
 }
 
+export const GUARD_DUTY_MODES = ['off', 'existing-detector', 'create-detector'] as const;
+export type GuardDutyMode = (typeof GUARD_DUTY_MODES)[number];
+
 /** Everything that differs between environments. Built only through `parseEnvironmentConfig`. */
 export interface EnvironmentConfig {
   readonly name: EnvironmentName;
@@ -73,8 +76,13 @@ export interface EnvironmentConfig {
   readonly tracingSampleRate: number;
   /** Email subscribed to the alarm topic. */
   readonly alarmEmail?: string;
-  /** GuardDuty with ECS runtime monitoring; account-wide, so only one environment per account enables it. */
-  readonly guardDuty: boolean;
+  /**
+   * GuardDuty ECS runtime monitoring. `off`; `existing-detector`: the account's detector (one per
+   * account and Region, often managed by the organization) has runtime monitoring on, and the tasks
+   * may pull its agent; `create-detector`: this stack also creates that detector, which fails where
+   * one exists, so at most one environment per account, and only where there is none.
+   */
+  readonly guardDuty: GuardDutyMode;
 }
 
 /** Per-account settings of the shared stack. */
@@ -222,6 +230,10 @@ export function parseEnvironmentConfig(config: EnvironmentConfig): EnvironmentCo
   check(
     config.tracingSampleRate >= 0 && config.tracingSampleRate <= 1,
     'tracingSampleRate must be in [0, 1]',
+  );
+  check(
+    (GUARD_DUTY_MODES as readonly string[]).includes(config.guardDuty),
+    `guardDuty must be one of ${GUARD_DUTY_MODES.join(', ')}`,
   );
   if (config.name === 'prod') {
     check(db.multiAz, 'prod needs database.multiAz');

@@ -106,7 +106,7 @@ export class EnvironmentStack extends Stack {
       logGroupNames: SERVICE_NAMES.map((service) => names.logGroup(service)),
       databaseSecret: this.database.secret,
       modelIds: [config.models.embeddingModelId, config.models.generationModelId],
-      guardDutyAgent: config.guardDuty,
+      guardDutyAgent: config.guardDuty !== 'off',
     });
 
     const outputsSources = {
@@ -223,7 +223,7 @@ export class EnvironmentStack extends Stack {
       alarmEmail: config.alarmEmail,
     });
 
-    if (config.guardDuty) new GuardDutyRuntimeMonitoring(this, 'GuardDuty');
+    if (config.guardDuty === 'create-detector') new GuardDutyRuntimeMonitoring(this, 'GuardDuty');
 
     new PreviewHostExports(this, 'PreviewHost', {
       parameterName: (key) => parameterNames.previewHost(config.name, key),

@@ -538,12 +538,25 @@ describe('monitoring and security', () => {
     }
   });
 
-  it('enables GuardDuty runtime monitoring only where configured (prod)', () => {
-    prod.hasResourceProperties('AWS::GuardDuty::Detector', {
+  // One detector per account and Region: creating one where the account (or its organization)
+  // already has one fails the stack, so prod uses the existing detector unless told to create it.
+  it('creates no GuardDuty detector by default, and lets prod tasks pull the runtime agent', () => {
+    for (const template of [dev, staging, prod]) template.resourceCountIs('AWS::GuardDuty::Detector', 0);
+    const agentPull = (template: Template) =>
+      JSON.stringify(resources(template, 'AWS::IAM::Policy')).includes('aws-guardduty-agent-fargate');
+    expect(agentPull(prod)).toBe(true);
+    expect(agentPull(dev)).toBe(false);
+  });
+
+  it('creates the detector with Fargate runtime monitoring only when configured to', () => {
+    const stack = new EnvironmentStack(testApp(), 'ragchat-prod', {
+      env: { account: '111122223333', region: environments.prod.region },
+      config: { ...environments.prod, guardDuty: 'create-detector' },
+      bootstrapImageTag: account.bootstrapImageTag,
+    });
+    Template.fromStack(stack).hasResourceProperties('AWS::GuardDuty::Detector', {
       Features: [Match.objectLike({ Name: 'RUNTIME_MONITORING', Status: 'ENABLED' })],
     });
-    dev.resourceCountIs('AWS::GuardDuty::Detector', 0);
-    staging.resourceCountIs('AWS::GuardDuty::Detector', 0);
   });
 });
 
