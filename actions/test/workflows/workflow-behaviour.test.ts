@@ -65,12 +65,12 @@ describe('ci.yml', () => {
       'npx biome check .',
       'npx tsc -b',
       'bash .ci/run',
-      'npx cdk synth --all',
+      'npx cdk synth --quiet',
       '-c pr=1',
       'npx jest --ci actions/test/workflows',
       'npm run build -w actions',
       'git diff --exit-code',
-      'npx cdk diff --all',
+      'npx cdk diff --no-color',
     ]) {
       expect(all).toContain(command);
     }
