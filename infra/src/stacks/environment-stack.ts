@@ -78,6 +78,7 @@ export class EnvironmentStack extends Stack {
     this.loadBalancer = new LoadBalancer(this, 'LoadBalancer', {
       vpc,
       certificateArn: config.loadBalancer.certificateArn,
+      domainName: config.loadBalancer.domainName,
       testListenerPort: config.loadBalancer.testListenerPort,
       testListenerCidrs: config.loadBalancer.testListenerCidrs,
       deletionProtection: config.loadBalancer.deletionProtection,
@@ -105,7 +106,7 @@ export class EnvironmentStack extends Stack {
       logGroupNames: SERVICE_NAMES.map((service) => names.logGroup(service)),
       databaseSecret: this.database.secret,
       modelIds: [config.models.embeddingModelId, config.models.generationModelId],
-      guardDutyAgent: config.guardDuty,
+      guardDutyAgent: config.guardDuty !== 'off',
     });
 
     const outputsSources = {
@@ -116,13 +117,12 @@ export class EnvironmentStack extends Stack {
     };
     const service = (name: ServiceName, environment: Record<string, string>) =>
       serviceOutputs(outputsSources, name, environment);
-    const lb = config.loadBalancer;
     const document: DeployOutputsDocument = {
       schemaVersion: 1,
       environment: config.name,
       region: this.region,
       clusterName: names.cluster,
-      publicUrl: lb.domainName ? `https://${lb.domainName}` : this.loadBalancer.url,
+      publicUrl: this.loadBalancer.url,
       testListenerUrl: this.loadBalancer.testListenerUrl,
       codeDeployApplication: names.codeDeployApplication,
       executionRoleArn: this.identity.executionRole.roleArn,
@@ -193,6 +193,7 @@ export class EnvironmentStack extends Stack {
 
     this.delivery = new Delivery(this, 'Delivery', {
       applicationName: names.codeDeployApplication,
+      loadBalancer: this.loadBalancer.alb,
       listener: this.loadBalancer.listener,
       testListener: this.loadBalancer.testListener,
       strategy: config.delivery.strategy,
@@ -222,7 +223,7 @@ export class EnvironmentStack extends Stack {
       alarmEmail: config.alarmEmail,
     });
 
-    if (config.guardDuty) new GuardDutyRuntimeMonitoring(this, 'GuardDuty');
+    if (config.guardDuty === 'create-detector') new GuardDutyRuntimeMonitoring(this, 'GuardDuty');
 
     new PreviewHostExports(this, 'PreviewHost', {
       parameterName: (key) => parameterNames.previewHost(config.name, key),

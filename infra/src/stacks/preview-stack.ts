@@ -86,7 +86,7 @@ export class PreviewStack extends Stack {
       logGroupNames: SERVICE_NAMES.map((service) => names.logGroup(service)),
       databaseSecret: this.database.secret,
       modelIds: [hostConfig.models.embeddingModelId, hostConfig.models.generationModelId],
-      guardDutyAgent: hostConfig.guardDuty,
+      guardDutyAgent: hostConfig.guardDuty !== 'off',
     });
 
     const previewUrl = `${this.host.listenerUrl}${this.basePath}/`;

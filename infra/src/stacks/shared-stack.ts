@@ -18,7 +18,7 @@ export class SharedStack extends Stack {
     const { account } = props;
     this.registry = new Registry(this, 'Registry', {
       bootstrapImageTag: account.bootstrapImageTag,
-      keepImages: account.registry.keepImages,
+      releaseImageDays: account.registry.releaseImageDays,
       previewImageDays: account.registry.previewImageDays,
       untaggedImageDays: account.registry.untaggedImageDays,
     });

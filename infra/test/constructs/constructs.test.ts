@@ -41,6 +41,7 @@ describe('LoadBalancer with a certificate', () => {
     new LoadBalancer(stack, 'Lb', {
       vpc,
       certificateArn: CERTIFICATE,
+      domainName: 'chat.example.com',
       testListenerCidrs: ['203.0.113.0/24'],
     });
     template = Template.fromStack(stack);
@@ -76,6 +77,14 @@ describe('LoadBalancer with a certificate', () => {
       alb!.Properties.SecurityGroupIngress as { FromPort: number; CidrIp: string }[]
     ).filter((rule) => rule.FromPort === 8443);
     expect(testIngress.map((rule) => rule.CidrIp)).toEqual(['203.0.113.0/24']);
+  });
+
+  it('refuses a certificate without the domain it covers', () => {
+    const stack = newStack();
+    const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 0 });
+    expect(() => new LoadBalancer(stack, 'Lb', { vpc, certificateArn: CERTIFICATE })).toThrow(
+      /certificateArn and domainName go together/,
+    );
   });
 
   it('rejects a test listener on a public port', () => {

@@ -89,13 +89,23 @@ describe('database', () => {
   it('runs PostgreSQL 17 encrypted, private, with Performance Insights and log export', () => {
     dev.hasResourceProperties('AWS::RDS::DBInstance', {
       Engine: 'postgres',
-      EngineVersion: Match.stringLikeRegexp('^17\\.'),
       StorageEncrypted: true,
       PubliclyAccessible: false,
       EnablePerformanceInsights: true,
       EnableCloudwatchLogsExports: ['postgresql'],
       DBName: 'ragchat',
     });
+  });
+
+  // A pinned minor (17.5) stops new environments once RDS deprecates it, and fights the automatic
+  // minor upgrades: CloudFormation would try to move an upgraded instance back.
+  it('asks for the major version only and lets RDS apply minor upgrades', () => {
+    for (const template of [dev, staging, prod]) {
+      template.hasResourceProperties('AWS::RDS::DBInstance', {
+        EngineVersion: '17',
+        AutoMinorVersionUpgrade: true,
+      });
+    }
   });
 
   it('generates credentials (with dbname) into Secrets Manager and never inlines a password', () => {
@@ -205,6 +215,21 @@ describe('load balancer', () => {
     for (const listener of Object.values(resources(dev, 'AWS::ElasticLoadBalancingV2::Listener'))) {
       expect(JSON.stringify(listener.Properties.DefaultActions)).toMatch(/LoadBalancerfrontend(Blue|Green)/);
     }
+  });
+
+  // At rest the test listener must route like production: CodeDeploy moves only the deployed service's
+  // route to its replacement target group, so the other service's test route must reach live tasks.
+  // CodeDeploy docs: "The listener for your test traffic can use either of your target groups."
+  it('routes the test listener to the target groups production uses', () => {
+    const listeners = Object.values(resources(dev, 'AWS::ElasticLoadBalancingV2::Listener'));
+    const byPort = (port: number) => only(listeners.filter((l) => l.Properties.Port === port));
+    const publicListener = byPort(80);
+    const testListener = byPort(8443);
+    expect(testListener.Properties.DefaultActions).toEqual(publicListener.Properties.DefaultActions);
+    const rules = Object.values(resources(dev, 'AWS::ElasticLoadBalancingV2::ListenerRule'));
+    const ruleActions = rules.map((rule) => JSON.stringify(rule.Properties.Actions));
+    expect(ruleActions).toHaveLength(2);
+    expect(ruleActions[0]).toEqual(ruleActions[1]);
   });
 
   it('allows 80 and the test port from anywhere and nothing else in; reaches only the two services', () => {
@@ -513,12 +538,25 @@ describe('monitoring and security', () => {
     }
   });
 
-  it('enables GuardDuty runtime monitoring only where configured (prod)', () => {
-    prod.hasResourceProperties('AWS::GuardDuty::Detector', {
+  // One detector per account and Region: creating one where the account (or its organization)
+  // already has one fails the stack, so prod uses the existing detector unless told to create it.
+  it('creates no GuardDuty detector by default, and lets prod tasks pull the runtime agent', () => {
+    for (const template of [dev, staging, prod]) template.resourceCountIs('AWS::GuardDuty::Detector', 0);
+    const agentPull = (template: Template) =>
+      JSON.stringify(resources(template, 'AWS::IAM::Policy')).includes('aws-guardduty-agent-fargate');
+    expect(agentPull(prod)).toBe(true);
+    expect(agentPull(dev)).toBe(false);
+  });
+
+  it('creates the detector with Fargate runtime monitoring only when configured to', () => {
+    const stack = new EnvironmentStack(testApp(), 'ragchat-prod', {
+      env: { account: '111122223333', region: environments.prod.region },
+      config: { ...environments.prod, guardDuty: 'create-detector' },
+      bootstrapImageTag: account.bootstrapImageTag,
+    });
+    Template.fromStack(stack).hasResourceProperties('AWS::GuardDuty::Detector', {
       Features: [Match.objectLike({ Name: 'RUNTIME_MONITORING', Status: 'ENABLED' })],
     });
-    dev.resourceCountIs('AWS::GuardDuty::Detector', 0);
-    staging.resourceCountIs('AWS::GuardDuty::Detector', 0);
   });
 });
 
@@ -635,7 +673,8 @@ describe('an environment with a domain and certificate', () => {
     const template = Template.fromStack(stack);
     const document = deployOutputs(template);
     expect(document.publicUrl).toBe('https://chat.example.com');
-    expect(document.testListenerUrl).toMatch(/^https:\/\/.*:8443$/);
+    // The certificate names the domain, not the ALB's DNS name, so curl must address the domain.
+    expect(document.testListenerUrl).toBe('https://chat.example.com:8443');
     template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', { Port: 443, Protocol: 'HTTPS' });
   });
 });

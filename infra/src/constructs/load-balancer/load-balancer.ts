@@ -13,6 +13,11 @@ export interface LoadBalancerProps {
    */
   readonly certificateArn?: string;
   /**
+   * Host name the certificate covers; the public and test URLs use it. Required with a certificate.
+   * @default - the ALB's DNS name (HTTP only)
+   */
+  readonly domainName?: string;
+  /**
    * Port of the CodeDeploy test listener.
    * @default 8443
    */
@@ -47,8 +52,10 @@ export interface TargetGroupPair {
 
 /**
  * Internet-facing ALB with access logs. The public listener routes `/api/*` and `/health` to the
- * backend's blue target group and everything else to the frontend's; the test listener routes the
- * same way to the green ones. CodeDeploy swaps the pairs on every deployment.
+ * backend and everything else to the frontend. The test listener routes exactly like it at rest:
+ * a CodeDeploy deployment moves only the deployed service's test route to its replacement target
+ * group, so the other service's test route keeps reaching live tasks (an empty target group answers
+ * 503). CodeDeploy leaves both listeners on the replacement group when it finishes.
  */
 export class LoadBalancer extends Construct {
   public readonly alb: elbv2.ApplicationLoadBalancer;
@@ -58,14 +65,20 @@ export class LoadBalancer extends Construct {
   public readonly listener: elbv2.ApplicationListener;
   public readonly testListener: elbv2.ApplicationListener;
   public readonly targetGroups: Readonly<Record<ServiceName, TargetGroupPair>>;
-  /** `http(s)://<alb dns>`: the public URL unless a domain name is configured. */
+  /** `https://<domain>` with a certificate, else `http://<alb dns>`. */
   public readonly url: string;
+  /** The test listener on the same host as `url`: a certificate covers the domain, not the ALB's name. */
   public readonly testListenerUrl: string;
 
   constructor(scope: Construct, id: string, props: LoadBalancerProps) {
     super(scope, id);
     const testPort = props.testListenerPort ?? 8443;
     const https = props.certificateArn !== undefined;
+    if (https !== (props.domainName !== undefined)) {
+      throw new Error(
+        'LoadBalancer: certificateArn and domainName go together (the certificate names the domain)',
+      );
+    }
     if ([80, 443].includes(testPort)) {
       throw new Error(`LoadBalancer: testListenerPort ${testPort} collides with the public listeners`);
     }
@@ -178,14 +191,16 @@ export class LoadBalancer extends Construct {
             sslPolicy: elbv2.SslPolicy.RECOMMENDED_TLS,
           }
         : {}),
-      defaultTargetGroups: [this.targetGroups.frontend.green],
+      defaultTargetGroups: [this.targetGroups.frontend.blue],
       open: false,
     });
-    routeTo(this.testListener, 'Test', 'green');
+    routeTo(this.testListener, 'Test', 'blue');
 
-    const scheme = https ? 'https' : 'http';
-    this.url = `${scheme}://${this.alb.loadBalancerDnsName}`;
-    this.testListenerUrl = `${scheme}://${this.alb.loadBalancerDnsName}:${testPort}`;
+    const origin = props.domainName
+      ? `https://${props.domainName}`
+      : `http://${this.alb.loadBalancerDnsName}`;
+    this.url = origin;
+    this.testListenerUrl = `${origin}:${testPort}`;
   }
 
   /** Lets the ALB reach a service's tasks on its container port. */

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, type Stack } from 'aws-cdk-lib';
+import { RemovalPolicy, type Stack } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import { Construct, type IConstruct } from 'constructs';
 import { REPOSITORY_NAMES, type ServiceName } from '../../naming';
@@ -7,13 +7,16 @@ export interface RegistryProps {
   /** Tag every new environment starts from; never expired. */
   readonly bootstrapImageTag: string;
   /**
-   * Newest images kept per repository once the pr-, cache and bootstrap rules have run.
-   * @default 100
+   * Days without a pull after which a release image expires. Counting pulls, not pushes or a number
+   * of newer images, keeps what an environment runs (every task start pulls) and recent rollback
+   * targets however many images were pushed since.
+   * @default 365
    */
-  readonly keepImages?: number;
+  readonly releaseImageDays?: number;
   /**
-   * Days after which `pr-*` images expire.
-   * @default 14
+   * Days without a pull after which a `pr-*` image expires; a running preview pulls on every task
+   * start (a Spot replacement too), and a closed pull request's images are deleted when it closes.
+   * @default 30
    */
   readonly previewImageDays?: number;
   /**
@@ -47,26 +50,11 @@ export class Registry extends Construct {
         encryption: ecr.RepositoryEncryption.AES_256,
         // Images deployed to prod live here; losing them with the stack would strand rollbacks.
         removalPolicy: RemovalPolicy.RETAIN,
-        lifecycleRules: [
-          // ECR never lets a lower-priority rule expire an image a higher-priority rule selected,
-          // so these two rules protect the bootstrap image and the build cache.
-          { rulePriority: 1, tagPatternList: [props.bootstrapImageTag], maxImageCount: 1 },
-          { rulePriority: 2, tagPatternList: [BUILD_CACHE_TAG], maxImageCount: 1 },
-          {
-            rulePriority: 3,
-            tagPatternList: ['pr-*'],
-            maxImageAge: Duration.days(props.previewImageDays ?? 14),
-          },
-          {
-            rulePriority: 4,
-            tagStatus: ecr.TagStatus.UNTAGGED,
-            maxImageAge: Duration.days(props.untaggedImageDays ?? 7),
-          },
-          { rulePriority: 5, tagStatus: ecr.TagStatus.ANY, maxImageCount: props.keepImages ?? 100 },
-        ],
       });
-      // Every tag is immutable except the layer cache, which each build overwrites.
       const cfn = repository.node.defaultChild as ecr.CfnRepository;
+      // Written as policy text: CDK's lifecycle rules cannot count sinceImagePulled.
+      cfn.lifecyclePolicy = { lifecyclePolicyText: JSON.stringify(lifecyclePolicy(props)) };
+      // Every tag is immutable except the layer cache, which each build overwrites.
       cfn.imageTagMutability = 'IMMUTABLE_WITH_EXCLUSION';
       cfn.imageTagMutabilityExclusionFilters = [
         {
@@ -82,6 +70,55 @@ export class Registry extends Construct {
       upstreamRegistryUrl: 'public.ecr.aws',
     });
   }
+}
+
+function lifecyclePolicy(props: RegistryProps) {
+  const rule = (
+    rulePriority: number,
+    description: string,
+    tags: { tagStatus: 'tagged'; tagPatternList: string[] } | { tagStatus: 'untagged' | 'any' },
+    count:
+      | { countType: 'imageCountMoreThan'; countNumber: number }
+      | { countType: 'sinceImagePushed' | 'sinceImagePulled'; countUnit: 'days'; countNumber: number },
+  ) => ({ rulePriority, description, selection: { ...tags, ...count }, action: { type: 'expire' } });
+  const days = (countType: 'sinceImagePushed' | 'sinceImagePulled', countNumber: number) =>
+    ({ countType, countUnit: 'days', countNumber }) as const;
+  return {
+    rules: [
+      // ECR never lets a lower-priority rule expire an image a higher-priority rule selected,
+      // so these two rules protect the bootstrap image and the build cache.
+      rule(
+        1,
+        'Keep the bootstrap image',
+        { tagStatus: 'tagged', tagPatternList: [props.bootstrapImageTag] },
+        { countType: 'imageCountMoreThan', countNumber: 1 },
+      ),
+      rule(
+        2,
+        'Keep the build cache',
+        { tagStatus: 'tagged', tagPatternList: [BUILD_CACHE_TAG] },
+        { countType: 'imageCountMoreThan', countNumber: 1 },
+      ),
+      rule(
+        3,
+        'Expire preview images no task has pulled for a while',
+        { tagStatus: 'tagged', tagPatternList: ['pr-*'] },
+        days('sinceImagePulled', props.previewImageDays ?? 30),
+      ),
+      rule(
+        4,
+        'Expire untagged images',
+        { tagStatus: 'untagged' },
+        days('sinceImagePushed', props.untaggedImageDays ?? 7),
+      ),
+      rule(
+        5,
+        'Expire release images no environment has pulled for a long time',
+        { tagStatus: 'any' },
+        days('sinceImagePulled', props.releaseImageDays ?? 365),
+      ),
+    ],
+  };
 }
 
 /** Registry host of the account's public.ecr.aws mirror, e.g. `<acct>.dkr.ecr.<region>.amazonaws.com/ecr-public`. */
