@@ -5,6 +5,7 @@ import {
   RemovalPolicy,
   Stack,
   type StackProps,
+  Tags,
 } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
@@ -88,6 +89,8 @@ export class PreviewStack extends Stack {
       }
     }
     const deployment = `pr-${pr}`;
+    // The deployer may change the listener rule and the Cloud Map service only while they carry it.
+    Tags.of(this).add('environment', deployment);
     const names = resourceNames(deployment);
     this.basePath = `/pr-${pr}`;
     const retention = hostConfig.logRetentionDays as logs.RetentionDays;

@@ -18,7 +18,7 @@ export const GITHUB_ROLES = {
 /**
  * The CloudFormation service role preview stacks are deployed with, and the permissions boundary
  * of every role a preview stack creates. Neither name matches `ragchat-pr-*`, so nothing a
- * preview may change can change them. `.github/scripts/preview-stack.sh` names the deployer too.
+ * preview may change can change them. preview.yml passes the deployer to `cdk deploy --role-arn`.
  */
 export const PREVIEW_DEPLOYER_ROLE_NAME = 'ragchat-preview-deployer';
 export const PREVIEW_BOUNDARY_POLICY_NAME = 'ragchat-preview-boundary';
