@@ -409,9 +409,15 @@ export class GithubPreviewAccess extends Construct {
         ],
         resources: [arn('cloudformation', 'stack/ragchat-*/*'), arn('cloudformation', 'stack/CDKToolkit/*')],
       }),
+      // The preview URL, the bootstrap version `cdk diff` checks, and the host attributes the
+      // preview template's SSM parameters resolve to.
       new iam.PolicyStatement({
-        actions: ['ssm:GetParameter'],
-        resources: [arn('ssm', 'parameter/ragchat/pr-*'), arn('ssm', 'parameter/cdk-bootstrap/*')],
+        actions: ['ssm:GetParameter', 'ssm:GetParameters'],
+        resources: [
+          arn('ssm', 'parameter/ragchat/pr-*'),
+          arn('ssm', 'parameter/cdk-bootstrap/*'),
+          arn('ssm', `parameter/ragchat/${props.previewHost}/preview-host/*`),
+        ],
       }),
     ];
     for (const statement of roleStatements) this.role.addToPolicy(statement);
