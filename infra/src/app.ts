@@ -83,6 +83,5 @@ export function buildRagchatApp(app: App): RagchatApp {
     bootstrapImageTag: account.bootstrapImageTag,
     description: `ragchat preview of pull request #${pr}`,
   });
-  Tags.of(preview).add('environment', `pr-${pr}`);
   return { shared, environments: stacks, preview };
 }

@@ -266,8 +266,16 @@ describe('build-images.yml', () => {
     expect(
       builds.map((step) => [withOf(step).repository, withOf(step).dockerfile, withOf(step).context]),
     ).toEqual([
-      ['ragchat/backend', 'backend/Dockerfile', '.'],
-      ['ragchat/frontend', 'frontend/Dockerfile', '.'],
+      [
+        "${{ github.event_name == 'pull_request' && 'ragchat-pr/backend' || 'ragchat/backend' }}",
+        'backend/Dockerfile',
+        '.',
+      ],
+      [
+        "${{ github.event_name == 'pull_request' && 'ragchat-pr/frontend' || 'ragchat/frontend' }}",
+        'frontend/Dockerfile',
+        '.',
+      ],
     ]);
     for (const step of builds)
       expect(existsSync(join(REPO_ROOT, String(withOf(step).dockerfile)))).toBe(true);

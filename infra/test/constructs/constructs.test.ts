@@ -5,7 +5,7 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { AppService } from '../../src/constructs/app-service/app-service';
-import { GithubDeployAccess } from '../../src/constructs/github-deploy-access/github-deploy-access';
+import { GithubOidc } from '../../src/constructs/github-deploy-access/github-oidc';
 import { LoadBalancer } from '../../src/constructs/load-balancer/load-balancer';
 import { Network } from '../../src/constructs/network/network';
 import { PreviewDatabase } from '../../src/constructs/preview-database/preview-database';
@@ -224,16 +224,10 @@ describe('construct guards', () => {
     ).toThrow(/at least one Bedrock model/);
   });
 
-  it('GithubDeployAccess refuses a role nobody could assume', () => {
-    expect(
-      () =>
-        new GithubDeployAccess(newStack(), 'Gh', {
-          owner: 'o',
-          repo: 'r',
-          branch: 'main',
-          environments: [],
-          repositories: [],
-        }),
-    ).toThrow(/at least one environment or pull requests/);
+  it('GithubOidc refuses a role nobody could assume and subjects that are not exact', () => {
+    const oidc = new GithubOidc(newStack(), 'Gh', { owner: 'o', repo: 'r' });
+    expect(() => oidc.principal([])).toThrow(/at least one subject/);
+    expect(() => oidc.principal(['repo:o/r:environment:*'])).toThrow(/not an exact subject/);
+    expect(() => oidc.principal(['repo:other/r:pull_request'])).toThrow(/not an exact subject/);
   });
 });

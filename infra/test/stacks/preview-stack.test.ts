@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { account, environments } from '../../src/config/environments';
@@ -93,7 +94,7 @@ describe('preview services', () => {
         resources(template, 'AWS::ECS::TaskDefinition').find((t) => t.Properties.Family === family).Properties
           .ContainerDefinitions[0].Image,
       );
-    expect(image(pr42, 'ragchat-pr-42-backend')).toContain(`ragchat/backend@${DIGEST}`);
+    expect(image(pr42, 'ragchat-pr-42-backend')).toContain(`ragchat-pr/backend@${DIGEST}`);
     expect(image(pr42, 'ragchat-pr-42-frontend')).toContain('ragchat/frontend:bootstrap');
     expect(image(pr43, 'ragchat-pr-43-backend')).toContain('ragchat/backend:bootstrap');
   });
@@ -150,5 +151,65 @@ describe('preview database', () => {
     );
     expect(JSON.stringify(dbSecret.ValueFrom)).toMatch(/DatabaseSecret/);
     expect(JSON.stringify(dbSecret.ValueFrom)).not.toMatch(/preview-?host/i);
+  });
+});
+
+describe('what the preview deployer must be able to create', () => {
+  const all = () => Object.values(pr42.toJSON().Resources) as Json[];
+
+  it('bounds every role the stack creates by the preview boundary', () => {
+    const roles = resources(pr42, 'AWS::IAM::Role');
+    expect(roles.length).toBeGreaterThan(0);
+    for (const role of roles) {
+      expect(JSON.stringify(role.Properties.PermissionsBoundary)).toContain(
+        ':policy/ragchat-preview-boundary',
+      );
+    }
+  });
+
+  it('names every resource it names ragchat-pr-<n> (or /ragchat/pr-<n>), the deployer scope', () => {
+    const nameKeys = ['RoleName', 'Name', 'LogGroupName', 'ServiceName', 'Family', 'FunctionName'];
+    // The Cloud Map service is named backend-pr-<n> and confined by its tag instead.
+    const names = all()
+      .filter((r) => r.Type !== 'AWS::ServiceDiscovery::Service')
+      .flatMap((r) =>
+        nameKeys
+          .map((key) => r.Properties?.[key])
+          .filter((value): value is string => typeof value === 'string'),
+      );
+    expect(names.length).toBeGreaterThan(5);
+    for (const name of names) expect(name).toMatch(/^(ragchat-pr-42|\/ragchat\/pr-42\/)/);
+    pr42.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', { Name: 'ragchat-pr-42' });
+  });
+
+  it('tags the listener rule and the Cloud Map service as the preview, which is what lets it change them', () => {
+    for (const type of ['AWS::ElasticLoadBalancingV2::ListenerRule', 'AWS::ServiceDiscovery::Service']) {
+      pr42.hasResourceProperties(type, { Tags: Match.arrayWith([{ Key: 'environment', Value: 'pr-42' }]) });
+    }
+  });
+
+  it('keeps old task definition revisions instead of deregistering them', () => {
+    for (const definition of Object.values(pr42.findResources('AWS::ECS::TaskDefinition')) as Json[]) {
+      expect(definition.DeletionPolicy).toBe('Retain');
+      expect(definition.UpdateReplacePolicy).toBe('Retain');
+    }
+  });
+});
+
+describe('how the preview is published', () => {
+  it('publishes its template and bundles to the preview bucket with the CLI credentials, through no bootstrap role', () => {
+    const app = testApp();
+    preview(app, 7);
+    const artifact = app.synth().getStackByName('ragchat-pr-7');
+    expect(artifact.assumeRoleArn).toBeUndefined();
+    expect(artifact.cloudFormationExecutionRoleArn).toBeUndefined();
+    const manifest = artifact.dependencies.find((d) => d.id.endsWith('.assets')) as Json;
+    const files = JSON.parse(readFileSync(manifest.file, 'utf8')).files as Json;
+    const destinations = Object.values(files).flatMap((f: Json) => Object.values(f.destinations)) as Json[];
+    expect(destinations.length).toBeGreaterThan(0);
+    for (const destination of destinations) {
+      expect(destination.bucketName).toBe('ragchat-pr-assets-111122223333-us-east-1');
+      expect(destination.assumeRoleArn).toBeUndefined();
+    }
   });
 });

@@ -1,0 +1,77 @@
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { PREVIEW_REPOSITORY_NAMES, previewAssetsBucketName, type ServiceName } from '../../naming';
+import { BUILD_CACHE_TAG } from '../registry/registry';
+
+export interface PreviewArtifactsProps {
+  /**
+   * Days after which preview images expire (teardown deletes a closed pull request's images first).
+   * @default 14
+   */
+  readonly imageDays?: number;
+  /**
+   * Days after which published preview templates and Lambda bundles expire.
+   * @default 30
+   */
+  readonly assetDays?: number;
+}
+
+/**
+ * Where pull request previews put what they build: their own image repositories and a bucket for
+ * the preview stacks' templates and Lambda bundles. Both are apart from what releases use (the
+ * release repositories, the CDK bootstrap bucket), so the preview role can write here and nowhere
+ * a release reads from.
+ */
+export class PreviewArtifacts extends Construct {
+  public readonly repositories: Readonly<Record<ServiceName, ecr.Repository>>;
+  public readonly bucket: s3.Bucket;
+
+  constructor(scope: Construct, id: string, props: PreviewArtifactsProps = {}) {
+    super(scope, id);
+    const create = (service: ServiceName) => {
+      const repository = new ecr.Repository(this, `${service}Repository`, {
+        repositoryName: PREVIEW_REPOSITORY_NAMES[service],
+        imageScanOnPush: true,
+        imageTagMutability: ecr.TagMutability.IMMUTABLE,
+        encryption: ecr.RepositoryEncryption.AES_256,
+        removalPolicy: RemovalPolicy.RETAIN,
+        lifecycleRules: [
+          { rulePriority: 1, tagPatternList: [BUILD_CACHE_TAG], maxImageCount: 1 },
+          {
+            rulePriority: 2,
+            tagStatus: ecr.TagStatus.ANY,
+            maxImageAge: Duration.days(props.imageDays ?? 14),
+          },
+        ],
+      });
+      const cfn = repository.node.defaultChild as ecr.CfnRepository;
+      cfn.imageTagMutability = 'IMMUTABLE_WITH_EXCLUSION';
+      cfn.imageTagMutabilityExclusionFilters = [
+        {
+          imageTagMutabilityExclusionFilterType: 'WILDCARD',
+          imageTagMutabilityExclusionFilterValue: BUILD_CACHE_TAG,
+        },
+      ];
+      return repository;
+    };
+    this.repositories = { backend: create('backend'), frontend: create('frontend') };
+
+    const stack = Stack.of(this);
+    this.bucket = new s3.Bucket(this, 'Assets', {
+      bucketName: previewAssetsBucketName(stack.account, stack.region),
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      lifecycleRules: [{ expiration: Duration.days(props.assetDays ?? 30) }],
+    });
+    Validations.of(this.bucket).acknowledge({
+      id: 'AwsSolutions-S1',
+      reason:
+        'Holds only preview templates and Lambda bundles, rebuilt from git on every push; CloudTrail records who wrote them.',
+    });
+  }
+}
