@@ -35,11 +35,11 @@ export class SharedStack extends Stack {
     this.registry = new Registry(this, 'Registry', {
       bootstrapImageTag: account.bootstrapImageTag,
       releaseImageDays: account.registry.releaseImageDays,
-      previewImageDays: account.registry.previewImageDays,
       untaggedImageDays: account.registry.untaggedImageDays,
     });
     this.previewArtifacts = new PreviewArtifacts(this, 'PreviewArtifacts', {
       imageDays: account.registry.previewImageDays,
+      untaggedImageDays: account.registry.untaggedImageDays,
     });
     this.oidc = new GithubOidc(this, 'GithubOidc', {
       owner: github.owner,

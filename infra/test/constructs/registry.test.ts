@@ -1,16 +1,27 @@
 import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { PreviewArtifacts } from '../../src/constructs/preview-artifacts/preview-artifacts';
 import { Registry } from '../../src/constructs/registry/registry';
 import type { Json } from '../support/app';
 import { expiredImages, type RepositoryImage } from '../support/ecr-lifecycle';
 
-function policyText(): string {
-  const stack = new Stack();
-  new Registry(stack, 'Registry', { bootstrapImageTag: 'bootstrap' });
+function firstRepositoryPolicy(stack: Stack): string {
   const repository = Object.values(
     Template.fromStack(stack).findResources('AWS::ECR::Repository'),
   )[0] as Json;
   return repository.Properties.LifecyclePolicy.LifecyclePolicyText;
+}
+
+function policyText(): string {
+  const stack = new Stack();
+  new Registry(stack, 'Registry', { bootstrapImageTag: 'bootstrap' });
+  return firstRepositoryPolicy(stack);
+}
+
+function previewPolicyText(): string {
+  const stack = new Stack();
+  new PreviewArtifacts(stack, 'PreviewArtifacts');
+  return firstRepositoryPolicy(stack);
 }
 
 const release = (n: number, extra: Partial<RepositoryImage> = {}): RepositoryImage => ({
@@ -33,6 +44,22 @@ describe('Registry lifecycle policy (applied by a model of ECR)', () => {
     expect(expired).not.toContain('previous');
   });
 
+  it('never expires the bootstrap image or the build cache, and expires untagged images after a week', () => {
+    const expired = expiredImages(policyText(), [
+      { digest: 'bootstrap', tags: ['bootstrap'], pushedDaysAgo: 900 },
+      { digest: 'cache', tags: ['buildcache'], pushedDaysAgo: 900 },
+      { digest: 'untagged-old', tags: [], pushedDaysAgo: 8 },
+      { digest: 'untagged-new', tags: [], pushedDaysAgo: 2 },
+    ]);
+    expect(expired).toEqual(['untagged-old']);
+  });
+
+  it('expires a release nobody has pulled for a year', () => {
+    expect(expiredImages(policyText(), [release(400)])).toEqual(['release-400']);
+  });
+});
+
+describe('Preview repositories lifecycle policy (applied by a model of ECR)', () => {
   it('keeps a running preview image however long ago it was pushed, and expires abandoned ones', () => {
     const running: RepositoryImage = {
       digest: 'open-pr',
@@ -46,21 +73,15 @@ describe('Registry lifecycle policy (applied by a model of ECR)', () => {
       pushedDaysAgo: 60,
       pulledDaysAgo: 45,
     };
-    const expired = expiredImages(policyText(), [running, abandoned]);
+    const expired = expiredImages(previewPolicyText(), [running, abandoned]);
     expect(expired).toEqual(['abandoned-pr']);
   });
 
-  it('never expires the bootstrap image or the build cache, and expires untagged images after a week', () => {
-    const expired = expiredImages(policyText(), [
-      { digest: 'bootstrap', tags: ['bootstrap'], pushedDaysAgo: 900 },
+  it('never expires the build cache, and expires untagged images after a week', () => {
+    const expired = expiredImages(previewPolicyText(), [
       { digest: 'cache', tags: ['buildcache'], pushedDaysAgo: 900 },
       { digest: 'untagged-old', tags: [], pushedDaysAgo: 8 },
-      { digest: 'untagged-new', tags: [], pushedDaysAgo: 2 },
     ]);
     expect(expired).toEqual(['untagged-old']);
-  });
-
-  it('expires a release nobody has pulled for a year', () => {
-    expect(expiredImages(policyText(), [release(400)])).toEqual(['release-400']);
   });
 });

@@ -34,9 +34,9 @@ describe('registry', () => {
   });
 
   it('gives both repositories the registry lifecycle policy (its effect: test/constructs/registry.test.ts)', () => {
-    const policies = Object.values(template.findResources('AWS::ECR::Repository')).map(
-      (repository: Json) => repository.Properties.LifecyclePolicy.LifecyclePolicyText,
-    );
+    const policies = Object.values(template.findResources('AWS::ECR::Repository'))
+      .filter((repository: Json) => String(repository.Properties.RepositoryName).startsWith('ragchat/'))
+      .map((repository: Json) => repository.Properties.LifecyclePolicy.LifecyclePolicyText);
     expect(policies).toHaveLength(2);
     expect(policies[0]).toBe(policies[1]);
     expect(JSON.parse(policies[0]).rules[0].selection.tagPatternList).toEqual(['bootstrap']);

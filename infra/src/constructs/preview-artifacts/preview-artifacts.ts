@@ -3,14 +3,20 @@ import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { PREVIEW_REPOSITORY_NAMES, previewAssetsBucketName, type ServiceName } from '../../naming';
-import { BUILD_CACHE_TAG } from '../registry/registry';
+import { applyPullCountedLifecycle, BUILD_CACHE_TAG } from '../registry/registry';
 
 export interface PreviewArtifactsProps {
   /**
-   * Days after which preview images expire (teardown deletes a closed pull request's images first).
-   * @default 14
+   * Days without a pull after which a preview image expires; a running preview pulls on every task
+   * start (a Spot replacement too), and teardown deletes a closed pull request's images first.
+   * @default 30
    */
   readonly imageDays?: number;
+  /**
+   * Days after push after which untagged images expire.
+   * @default 7
+   */
+  readonly untaggedImageDays?: number;
   /**
    * Days after which published preview templates and Lambda bundles expire.
    * @default 30
@@ -37,14 +43,11 @@ export class PreviewArtifacts extends Construct {
         imageTagMutability: ecr.TagMutability.IMMUTABLE,
         encryption: ecr.RepositoryEncryption.AES_256,
         removalPolicy: RemovalPolicy.RETAIN,
-        lifecycleRules: [
-          { rulePriority: 1, tagPatternList: [BUILD_CACHE_TAG], maxImageCount: 1 },
-          {
-            rulePriority: 2,
-            tagStatus: ecr.TagStatus.ANY,
-            maxImageAge: Duration.days(props.imageDays ?? 14),
-          },
-        ],
+      });
+      applyPullCountedLifecycle(repository, {
+        keepTags: [BUILD_CACHE_TAG],
+        imageDays: props.imageDays ?? 30,
+        untaggedImageDays: props.untaggedImageDays ?? 7,
       });
       const cfn = repository.node.defaultChild as ecr.CfnRepository;
       cfn.imageTagMutability = 'IMMUTABLE_WITH_EXCLUSION';

@@ -14,12 +14,6 @@ export interface RegistryProps {
    */
   readonly releaseImageDays?: number;
   /**
-   * Days without a pull after which a `pr-*` image expires; a running preview pulls on every task
-   * start (a Spot replacement too), and a closed pull request's images are deleted when it closes.
-   * @default 30
-   */
-  readonly previewImageDays?: number;
-  /**
    * Days after which untagged images expire.
    * @default 7
    */
@@ -51,9 +45,12 @@ export class Registry extends Construct {
         // Images deployed to prod live here; losing them with the stack would strand rollbacks.
         removalPolicy: RemovalPolicy.RETAIN,
       });
+      applyPullCountedLifecycle(repository, {
+        keepTags: [props.bootstrapImageTag, BUILD_CACHE_TAG],
+        imageDays: props.releaseImageDays ?? 365,
+        untaggedImageDays: props.untaggedImageDays ?? 7,
+      });
       const cfn = repository.node.defaultChild as ecr.CfnRepository;
-      // Written as policy text: CDK's lifecycle rules cannot count sinceImagePulled.
-      cfn.lifecyclePolicy = { lifecyclePolicyText: JSON.stringify(lifecyclePolicy(props)) };
       // Every tag is immutable except the layer cache, which each build overwrites.
       cfn.imageTagMutability = 'IMMUTABLE_WITH_EXCLUSION';
       cfn.imageTagMutabilityExclusionFilters = [
@@ -72,53 +69,55 @@ export class Registry extends Construct {
   }
 }
 
-function lifecyclePolicy(props: RegistryProps) {
-  const rule = (
-    rulePriority: number,
-    description: string,
-    tags: { tagStatus: 'tagged'; tagPatternList: string[] } | { tagStatus: 'untagged' | 'any' },
-    count:
-      | { countType: 'imageCountMoreThan'; countNumber: number }
-      | { countType: 'sinceImagePushed' | 'sinceImagePulled'; countUnit: 'days'; countNumber: number },
-  ) => ({ rulePriority, description, selection: { ...tags, ...count }, action: { type: 'expire' } });
-  const days = (countType: 'sinceImagePushed' | 'sinceImagePulled', countNumber: number) =>
-    ({ countType, countUnit: 'days', countNumber }) as const;
-  return {
-    rules: [
-      // ECR never lets a lower-priority rule expire an image a higher-priority rule selected,
-      // so these two rules protect the bootstrap image and the build cache.
-      rule(
-        1,
-        'Keep the bootstrap image',
-        { tagStatus: 'tagged', tagPatternList: [props.bootstrapImageTag] },
-        { countType: 'imageCountMoreThan', countNumber: 1 },
-      ),
-      rule(
-        2,
-        'Keep the build cache',
-        { tagStatus: 'tagged', tagPatternList: [BUILD_CACHE_TAG] },
-        { countType: 'imageCountMoreThan', countNumber: 1 },
-      ),
-      rule(
-        3,
-        'Expire preview images no task has pulled for a while',
-        { tagStatus: 'tagged', tagPatternList: ['pr-*'] },
-        days('sinceImagePulled', props.previewImageDays ?? 30),
-      ),
-      rule(
-        4,
-        'Expire untagged images',
-        { tagStatus: 'untagged' },
-        days('sinceImagePushed', props.untaggedImageDays ?? 7),
-      ),
-      rule(
-        5,
-        'Expire release images no environment has pulled for a long time',
-        { tagStatus: 'any' },
-        days('sinceImagePulled', props.releaseImageDays ?? 365),
-      ),
-    ],
-  };
+/** What a repository's lifecycle policy keeps and for how long. */
+export interface PullCountedLifecycle {
+  /** Tags whose image never expires (the bootstrap image, the build cache). */
+  readonly keepTags: readonly string[];
+  /** Days without a pull after which any other tagged image expires. */
+  readonly imageDays: number;
+  /** Days after push after which untagged images expire. */
+  readonly untaggedImageDays: number;
+}
+
+/**
+ * A lifecycle policy that counts days since the last pull, not pushes or a number of newer images:
+ * every task start pulls, so whatever an environment or a preview runs, and recent rollback targets,
+ * never expire however many images are pushed. Written as policy text: CDK's lifecycle rules cannot
+ * count sinceImagePulled.
+ */
+export function applyPullCountedLifecycle(repository: ecr.Repository, lifecycle: PullCountedLifecycle): void {
+  const expire = (rulePriority: number, description: string, selection: Record<string, unknown>) => ({
+    rulePriority,
+    description,
+    selection,
+    action: { type: 'expire' },
+  });
+  const rules = [
+    // ECR never lets a lower-priority rule expire an image a higher-priority rule selected, so each
+    // kept tag's rule protects its image.
+    ...lifecycle.keepTags.map((tag, index) =>
+      expire(index + 1, `Keep ${tag}`, {
+        tagStatus: 'tagged',
+        tagPatternList: [tag],
+        countType: 'imageCountMoreThan',
+        countNumber: 1,
+      }),
+    ),
+    expire(lifecycle.keepTags.length + 1, 'Expire untagged images', {
+      tagStatus: 'untagged',
+      countType: 'sinceImagePushed',
+      countUnit: 'days',
+      countNumber: lifecycle.untaggedImageDays,
+    }),
+    expire(lifecycle.keepTags.length + 2, 'Expire images no task has pulled for a while', {
+      tagStatus: 'any',
+      countType: 'sinceImagePulled',
+      countUnit: 'days',
+      countNumber: lifecycle.imageDays,
+    }),
+  ];
+  const cfn = repository.node.defaultChild as ecr.CfnRepository;
+  cfn.lifecyclePolicy = { lifecyclePolicyText: JSON.stringify({ rules }) };
 }
 
 /** Registry host of the account's public.ecr.aws mirror, e.g. `<acct>.dkr.ecr.<region>.amazonaws.com/ecr-public`. */
