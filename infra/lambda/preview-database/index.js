@@ -271,8 +271,23 @@ function adminConnection(secret) {
   return { host: secret.host, port: Number(secret.port), user: secret.username, password: secret.password };
 }
 
-async function handler(event) {
-  const { AdminSecretArn, PreviewSecretArn, DatabaseName } = event.ResourceProperties;
+/**
+ * The admin secret comes from the function's own configuration, never from the request: preview
+ * stacks (whose templates a pull request writes) invoke this provider, and must not be able to point
+ * it at other credentials. The preview secret and the name are checked before anything runs.
+ */
+function adminSecretArn(env) {
+  const arn = env.ADMIN_SECRET_ARN;
+  if (!arn) throw new Error('ADMIN_SECRET_ARN is not set: the provider has no host credentials');
+  return arn;
+}
+
+async function handler(event, env = process.env) {
+  const { PreviewSecretArn, DatabaseName } = event.ResourceProperties;
+  if (!IDENTIFIER.test(String(DatabaseName))) {
+    throw new Error(`DatabaseName must be ragchat_pr_<number>, got "${DatabaseName}"`);
+  }
+  const AdminSecretArn = adminSecretArn(env);
   const physicalId = `${PHYSICAL_ID_PREFIX}${DatabaseName}`;
   if (event.RequestType === 'Delete') {
     // The name comes from the physical id, so deleting a replaced resource drops the old database.
@@ -280,7 +295,7 @@ async function handler(event) {
     const name = event.PhysicalResourceId.startsWith(PHYSICAL_ID_PREFIX)
       ? event.PhysicalResourceId.slice(PHYSICAL_ID_PREFIX.length)
       : undefined;
-    if (name !== undefined)
+    if (name !== undefined && IDENTIFIER.test(name))
       await dropPreviewDatabase(adminConnection(await readSecret(AdminSecretArn)), name);
     return { PhysicalResourceId: event.PhysicalResourceId };
   }

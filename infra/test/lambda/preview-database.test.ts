@@ -125,3 +125,31 @@ describe('preview database handler input checks', () => {
     ).rejects.toThrow(/letters and digits/);
   });
 });
+
+describe('preview database handler requests', () => {
+  // Preview stacks, whose templates a pull request writes, call this provider: what a request
+  // names must never widen what it does. Both checks run before any AWS or database call.
+  const event = (properties: Record<string, string>) => ({
+    RequestType: 'Create',
+    PhysicalResourceId: undefined,
+    ResourceProperties: {
+      PreviewSecretArn: 'arn:aws:secretsmanager:us-east-1:1:secret:ragchat-pr-1-db',
+      ...properties,
+    },
+  });
+  const handle = handler as unknown as {
+    handler(event: unknown, env: Record<string, string>): Promise<unknown>;
+  };
+
+  it('refuses a database name other than ragchat_pr_<n>', async () => {
+    await expect(
+      handle.handler(event({ DatabaseName: 'ragchat' }), { ADMIN_SECRET_ARN: 'arn:x' }),
+    ).rejects.toThrow('DatabaseName must be ragchat_pr_<number>, got "ragchat"');
+  });
+
+  it('takes the admin secret only from its own configuration', async () => {
+    await expect(
+      handle.handler(event({ DatabaseName: 'ragchat_pr_1', AdminSecretArn: 'arn:other' }), {}),
+    ).rejects.toThrow('ADMIN_SECRET_ARN is not set');
+  });
+});
