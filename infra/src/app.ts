@@ -60,6 +60,7 @@ export function buildRagchatApp(app: App): RagchatApp {
       env: { account: accountId, region: config.region },
       config,
       bootstrapImageTag: account.bootstrapImageTag,
+      hostsPreviews: account.github.pullRequests && name === account.previewHost,
       description: `ragchat ${name} environment`,
       terminationProtection: name === 'prod',
     });

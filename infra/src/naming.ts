@@ -23,7 +23,7 @@ export const PREVIEW_REPOSITORY_NAMES: Readonly<Record<ServiceName, string>> = {
   frontend: 'ragchat-pr/frontend',
 };
 
-/** Bucket of preview stacks' templates and Lambda bundles (placeholders as the CDK synthesizers take them). */
+/** Bucket of preview stacks' templates and file assets (placeholders as the CDK synthesizers take them). */
 // biome-ignore lint/suspicious/noTemplateCurlyInString: CDK's placeholder syntax, not a JS template
 export const PREVIEW_ASSETS_BUCKET = 'ragchat-pr-assets-${AWS::AccountId}-${AWS::Region}';
 
@@ -55,6 +55,8 @@ export function resourceNames(deployment: string) {
     adminTokenSecret: `${prefix}-admin`,
     namespace: `${prefix}.local`,
     alarmTopic: `${prefix}-alarms`,
+    /** Provider function of the preview databases (in the environment that hosts previews). */
+    previewDatabaseProvider: `${prefix}-preview-database`,
     service: (service: ServiceName) => `${prefix}-${service}`,
     taskFamily: (service: ServiceName) => `${prefix}-${service}`,
     taskRole: (service: ServiceName) => `${prefix}-${service}-task`,

@@ -31,7 +31,6 @@ interface CustomResourceEvent {
   readonly RequestType: 'Create' | 'Update' | 'Delete';
   readonly PhysicalResourceId?: string;
   readonly ResourceProperties: {
-    readonly AdminSecretArn: string;
     readonly PreviewSecretArn: string;
     readonly DatabaseName: string;
   };
@@ -109,17 +108,34 @@ function adminConnection(secret: DatabaseSecret): Connection {
   return { host: secret.host, port: Number(secret.port), user: secret.username, password: secret.password };
 }
 
-export async function handler(event: CustomResourceEvent): Promise<{ PhysicalResourceId: string }> {
-  const { AdminSecretArn, PreviewSecretArn, DatabaseName } = event.ResourceProperties;
+/**
+ * The admin secret comes from the function's own configuration, never from the request: preview
+ * stacks (whose templates a pull request writes) invoke this provider, and must not be able to point
+ * it at other credentials. The preview secret and the name are checked before anything runs.
+ */
+function adminSecretArn(env: NodeJS.ProcessEnv): string {
+  const arn = env.ADMIN_SECRET_ARN;
+  if (!arn) throw new Error('ADMIN_SECRET_ARN is not set: the provider has no host credentials');
+  return arn;
+}
+
+export async function handler(
+  event: CustomResourceEvent,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<{ PhysicalResourceId: string }> {
+  const { PreviewSecretArn, DatabaseName } = event.ResourceProperties;
+  if (!IDENTIFIER.test(String(DatabaseName))) {
+    throw new Error(`DatabaseName must be ragchat_pr_<number>, got "${DatabaseName}"`);
+  }
+  const AdminSecretArn = adminSecretArn(env);
   const physicalId = `${PHYSICAL_ID_PREFIX}${DatabaseName}`;
   if (event.RequestType === 'Delete') {
     // The name comes from the physical id, so deleting a replaced resource drops the old database.
     // A failed Create has a physical id that is not ours and leaves nothing a later Create keeps.
     const previous = event.PhysicalResourceId ?? '';
-    if (previous.startsWith(PHYSICAL_ID_PREFIX)) {
-      const admin = adminConnection(await readSecret(AdminSecretArn));
-      await dropPreviewDatabase(admin, previous.slice(PHYSICAL_ID_PREFIX.length));
-    }
+    const name = previous.startsWith(PHYSICAL_ID_PREFIX) ? previous.slice(PHYSICAL_ID_PREFIX.length) : '';
+    if (IDENTIFIER.test(name))
+      await dropPreviewDatabase(adminConnection(await readSecret(AdminSecretArn)), name);
     return { PhysicalResourceId: previous };
   }
   if (event.RequestType === 'Update' && event.PhysicalResourceId === physicalId) {

@@ -12,6 +12,7 @@ import { GuardDutyRuntimeMonitoring } from '../constructs/guardduty/guardduty';
 import { LoadBalancer } from '../constructs/load-balancer/load-balancer';
 import { Monitoring } from '../constructs/monitoring/monitoring';
 import { Network } from '../constructs/network/network';
+import { PreviewDatabaseProvider } from '../constructs/preview-database/preview-database';
 import { PreviewHostExports } from '../constructs/preview-host/preview-host';
 import { importRepositories, publicEcrMirror } from '../constructs/registry/registry';
 import { ServiceSecurityGroups } from '../constructs/service-security-groups/service-security-groups';
@@ -26,6 +27,11 @@ export interface EnvironmentStackProps extends StackProps {
   readonly config: EnvironmentConfig;
   /** Tag of the image the first task definition revision runs (never a per-deploy value). */
   readonly bootstrapImageTag: string;
+  /**
+   * Host pull request previews: publish what they borrow and run their database provider.
+   * @default false
+   */
+  readonly hostsPreviews?: boolean;
   /**
    * Task definition templates.
    * @default - infra/taskdefs/<service>.json
@@ -225,22 +231,35 @@ export class EnvironmentStack extends Stack {
 
     if (config.guardDuty === 'create-detector') new GuardDutyRuntimeMonitoring(this, 'GuardDuty');
 
-    new PreviewHostExports(this, 'PreviewHost', {
-      parameterName: (key) => parameterNames.previewHost(config.name, key),
-      attributes: {
-        vpcId: vpc.vpcId,
-        appSubnetIds: vpc.selectSubnets(this.network.appSubnets).subnetIds.join(','),
-        clusterName: names.cluster,
-        namespaceId: this.cluster.namespace.namespaceId,
-        namespaceName: this.cluster.namespace.namespaceName,
-        listenerArn: this.loadBalancer.listener.listenerArn,
-        listenerUrl: document.publicUrl,
-        albSecurityGroupId: this.loadBalancer.securityGroup.securityGroupId,
-        backendSecurityGroupId: securityGroups.backend.securityGroupId,
-        frontendSecurityGroupId: securityGroups.frontend.securityGroupId,
-        databaseSecretArn: this.database.secret.secretArn,
-      },
-    });
+    if (props.hostsPreviews) {
+      // The host's admin credentials stay here: previews get the endpoint and a provider to call.
+      const databaseProvider = new PreviewDatabaseProvider(this, 'PreviewDatabaseProvider', {
+        adminSecret: this.database.secret,
+        vpc,
+        subnets: this.network.appSubnets,
+        securityGroup: securityGroups.backend,
+        providerFunctionName: names.previewDatabaseProvider,
+        logRetention: config.logRetentionDays as logs.RetentionDays,
+      });
+      new PreviewHostExports(this, 'PreviewHost', {
+        parameterName: (key) => parameterNames.previewHost(config.name, key),
+        attributes: {
+          vpcId: vpc.vpcId,
+          appSubnetIds: vpc.selectSubnets(this.network.appSubnets).subnetIds.join(','),
+          clusterName: names.cluster,
+          namespaceId: this.cluster.namespace.namespaceId,
+          namespaceName: this.cluster.namespace.namespaceName,
+          listenerArn: this.loadBalancer.listener.listenerArn,
+          listenerUrl: document.publicUrl,
+          albSecurityGroupId: this.loadBalancer.securityGroup.securityGroupId,
+          backendSecurityGroupId: securityGroups.backend.securityGroupId,
+          frontendSecurityGroupId: securityGroups.frontend.securityGroupId,
+          databaseHost: this.database.instance.dbInstanceEndpointAddress,
+          databasePort: this.database.instance.dbInstanceEndpointPort,
+          databaseServiceToken: databaseProvider.provider.serviceToken,
+        },
+      });
+    }
 
     new CfnOutput(this, 'DeployOutputsParameter', { value: this.deployOutputs.parameter.parameterName });
     new CfnOutput(this, 'PublicUrl', { value: document.publicUrl });

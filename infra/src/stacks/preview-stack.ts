@@ -101,12 +101,10 @@ export class PreviewStack extends Stack {
     });
     this.database = new PreviewDatabase(this, 'Database', {
       databaseName: `ragchat_pr_${pr}`,
-      adminSecret: this.host.databaseSecret,
-      vpc: this.host.vpc,
-      subnets: this.host.appSubnets,
-      securityGroup: this.host.securityGroups.backend,
+      serviceToken: this.host.database.serviceToken,
+      host: this.host.database.host,
+      port: this.host.database.port,
       secretName: names.databaseSecret,
-      logRetention: retention,
     });
     const repositories = importRepositories(this);
     const previewRepositories: Readonly<Record<ServiceName, ecr.IRepository>> = {

@@ -194,15 +194,13 @@ describe('construct guards', () => {
 
   it('PreviewDatabase accepts only ragchat_pr_<number> names', () => {
     const stack = newStack();
-    const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 0 });
     expect(
       () =>
         new PreviewDatabase(stack, 'Db', {
           databaseName: 'ragchat; DROP DATABASE ragchat',
-          adminSecret: new secretsmanager.Secret(stack, 'Admin'),
-          vpc,
-          subnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
-          securityGroup: new ec2.SecurityGroup(stack, 'Sg', { vpc }),
+          serviceToken: 'arn:aws:lambda:us-east-1:111122223333:function:p',
+          host: 'db.example',
+          port: '5432',
           secretName: 's',
         }),
     ).toThrow(/not a ragchat_pr_<number> name/);

@@ -3,6 +3,7 @@ import {
   type Connection,
   createPreviewDatabase,
   dropPreviewDatabase,
+  handler,
 } from '../../lambda/preview-database/index';
 import { postgresInstalled, type ScramPostgres, startScramPostgres } from '../support/postgres';
 
@@ -106,5 +107,30 @@ describe('preview database handler input checks', () => {
         password: "abc'; DROP ROLE x; --aaaaaaa",
       }),
     ).rejects.toThrow(/letters and digits/);
+  });
+});
+
+describe('preview database handler requests', () => {
+  // Preview stacks, whose templates a pull request writes, call this provider: what a request
+  // names must never widen what it does. Both checks run before any AWS or database call.
+  const event = (properties: { DatabaseName: string; AdminSecretArn?: string }) => ({
+    RequestType: 'Create' as const,
+    PhysicalResourceId: undefined,
+    ResourceProperties: {
+      PreviewSecretArn: 'arn:aws:secretsmanager:us-east-1:1:secret:ragchat-pr-1-db',
+      ...properties,
+    },
+  });
+
+  it('refuses a database name other than ragchat_pr_<n>', async () => {
+    await expect(handler(event({ DatabaseName: 'ragchat' }), { ADMIN_SECRET_ARN: 'arn:x' })).rejects.toThrow(
+      'DatabaseName must be ragchat_pr_<number>, got "ragchat"',
+    );
+  });
+
+  it('takes the admin secret only from its own configuration', async () => {
+    await expect(
+      handler(event({ DatabaseName: 'ragchat_pr_1', AdminSecretArn: 'arn:other' }), {}),
+    ).rejects.toThrow('ADMIN_SECRET_ARN is not set');
   });
 });

@@ -642,15 +642,41 @@ describe('deploy outputs', () => {
     }
   });
 
-  it('publishes what preview stacks borrow', () => {
+  it('publishes what preview stacks borrow, in the preview host only, without its database credentials', () => {
     for (const key of [
       'vpcId',
       'appSubnetIds',
       'listenerArn',
-      'databaseSecretArn',
+      'databaseHost',
+      'databaseServiceToken',
       'backendSecurityGroupId',
     ]) {
       dev.hasResourceProperties('AWS::SSM::Parameter', { Name: `/ragchat/dev/preview-host/${key}` });
+    }
+    const names = Object.values(dev.findResources('AWS::SSM::Parameter')).map((p: Json) => p.Properties.Name);
+    expect(names).not.toContain('/ragchat/dev/preview-host/databaseSecretArn');
+    for (const other of [staging, prod]) {
+      expect(JSON.stringify(other.findResources('AWS::SSM::Parameter'))).not.toContain('preview-host');
+    }
+  });
+
+  it("runs the preview database provider in the host, reading the host's admin secret from its own configuration", () => {
+    dev.hasResourceProperties('AWS::Lambda::Function', { FunctionName: 'ragchat-dev-preview-database' });
+    const handler = (Object.values(dev.findResources('AWS::Lambda::Function')) as Json[]).find((f) =>
+      String(f.Properties.Description).includes('preview databases'),
+    );
+    expect(handler.Properties.VpcConfig.SubnetIds).toHaveLength(2);
+    // Bundled with pg as an asset, not a hand-written client inlined into the template.
+    expect(handler.Properties.Code).toEqual({
+      S3Bucket: expect.anything(),
+      S3Key: expect.stringMatching(/\.zip$/),
+    });
+    expect(handler.Properties.Environment.Variables).toEqual({
+      ADMIN_SECRET_ARN: { Ref: expect.stringMatching(/^DatabaseAdminSecret/) },
+      NODE_EXTRA_CA_CERTS: '/var/runtime/ca-cert.pem',
+    });
+    for (const other of [staging, prod]) {
+      expect(JSON.stringify(other.findResources('AWS::Lambda::Function'))).not.toContain('preview-database');
     }
   });
 });

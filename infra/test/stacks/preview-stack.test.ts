@@ -111,20 +111,17 @@ describe('preview services', () => {
 });
 
 describe('preview database', () => {
-  it('creates ragchat_pr_<n> through a custom resource whose handler runs in the VPC', () => {
-    pr42.hasResourceProperties('Custom::PreviewDatabase', { DatabaseName: 'ragchat_pr_42' });
-    pr42.hasResource('Custom::PreviewDatabase', { DeletionPolicy: 'Delete' });
-    const handler = resources(pr42, 'AWS::Lambda::Function').find((f) =>
-      String(f.Properties.Description).includes('ragchat_pr_42'),
-    );
-    expect(handler.Properties.VpcConfig.SubnetIds).toHaveLength(2);
-    // Bundled with pg as an asset, not a hand-written client inlined into the template.
-    expect(handler.Properties.Code).toEqual({
-      S3Bucket: expect.anything(),
-      S3Key: expect.stringMatching(/\.zip$/),
+  it("creates ragchat_pr_<n> through the host's provider, and never sees the host's credentials", () => {
+    pr42.hasResourceProperties('Custom::PreviewDatabase', {
+      DatabaseName: 'ragchat_pr_42',
+      ServiceToken: {
+        Ref: Match.stringLikeRegexp('SsmParameterValueragchatdevpreviewhostdatabaseServiceToken'),
+      },
+      AdminSecretArn: Match.absent(),
     });
-    expect(handler.Properties.Handler).toBe('index.handler');
-    expect(handler.Properties.Environment.Variables.NODE_EXTRA_CA_CERTS).toBe('/var/runtime/ca-cert.pem');
+    pr42.hasResource('Custom::PreviewDatabase', { DeletionPolicy: 'Delete' });
+    pr42.resourceCountIs('AWS::Lambda::Function', 0);
+    expect(JSON.stringify(pr42.toJSON())).not.toContain('databaseSecretArn');
   });
 
   it('generates the preview credentials in the same shape as the host secret', () => {
@@ -197,7 +194,7 @@ describe('what the preview deployer must be able to create', () => {
 });
 
 describe('how the preview is published', () => {
-  it('publishes its template and bundles to the preview bucket with the CLI credentials, through no bootstrap role', () => {
+  it('publishes its template to the preview bucket with the CLI credentials, through no bootstrap role', () => {
     const app = testApp();
     preview(app, 7);
     const artifact = app.synth().getStackByName('ragchat-pr-7');

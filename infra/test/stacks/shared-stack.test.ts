@@ -60,7 +60,7 @@ describe('preview artifacts', () => {
     }
   });
 
-  it('publishes preview templates and Lambda bundles to a private, expiring bucket', () => {
+  it('publishes preview templates to a private, expiring bucket', () => {
     template.hasResourceProperties('AWS::S3::Bucket', {
       BucketName: 'ragchat-pr-assets-111122223333-us-east-1',
       PublicAccessBlockConfiguration: Match.objectLike({

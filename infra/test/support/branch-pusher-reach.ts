@@ -103,16 +103,6 @@ const SHARED_EFFECTS: readonly { readonly actions: readonly string[]; readonly r
   // Telemetry and model invocations change no resource.
   { actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'] },
   { actions: ['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream'] },
-  // A Lambda function in a VPC: its network interfaces in the host's subnets (AWS Lambda
-  // Developer Guide, "Giving Lambda functions access to resources in an Amazon VPC").
-  {
-    actions: [
-      'ec2:CreateNetworkInterface',
-      'ec2:DeleteNetworkInterface',
-      'ec2:AssignPrivateIpAddresses',
-      'ec2:UnassignPrivateIpAddresses',
-    ],
-  },
 ];
 
 /** Conditions that confine a statement to resources tagged (or being tagged) as a preview. */
@@ -267,7 +257,7 @@ export function branchPusherReach(model: IamModel, options: ReachOptions): Reach
         for (const resource of statement.resources) {
           if (isPreview(resource)) continue;
           if (confinedByTags(action, statement.conditions)) continue;
-          if (hostAttachment(action, statement.conditions, options.previewHost)) continue;
+          if (hostAttachment(action, resource, statement.conditions, options.previewHost)) continue;
           if (
             SHARED_EFFECTS.some(
               (effect) =>
@@ -308,11 +298,22 @@ function confinedByTags(action: string, conditions: Conditions): boolean {
 
 /**
  * Previews attach to their host environment (dev): a listener rule on its listeners and a Cloud
- * Map service in its namespace, each tagged as a preview. Nothing else of the host may change.
+ * Map service in its namespace, each tagged as a preview, and a call to its preview database
+ * provider (which only creates and drops `ragchat_pr_<n>` databases). Nothing else of the host may
+ * change.
  */
-function hostAttachment(action: string, conditions: Conditions, previewHost: string): boolean {
+function hostAttachment(
+  action: string,
+  resource: string,
+  conditions: Conditions,
+  previewHost: string,
+): boolean {
   const tagged = requiresPreviewTag(conditions, 'RequestTag');
   switch (action.toLowerCase()) {
+    case 'lambda:invokefunction':
+      return new RegExp(`^arn:aws:lambda:[^:]*:[^:]*:function:ragchat-${previewHost}-preview-database$`).test(
+        resource,
+      );
     case 'elasticloadbalancing:createrule': {
       const host = tagValues(conditions, `aws:ResourceTag/${PREVIEW_TAG}`);
       return tagged && host !== undefined && host.length > 0 && host.every((v) => v === previewHost);

@@ -15,7 +15,7 @@ export interface GithubPreviewAccessProps {
   readonly previewHost: string;
   /** Where preview images are pushed. */
   readonly previewRepositories: readonly ecr.IRepository[];
-  /** Bucket `cdk deploy` publishes preview templates and Lambda bundles to. */
+  /** Bucket `cdk deploy` publishes preview templates and file assets to. */
   readonly assetsBucketName: string;
   /** Release repositories, read for the bootstrap image of a service without a preview image. */
   readonly releaseRepositories: readonly ecr.IRepository[];
@@ -34,7 +34,8 @@ const PREVIEW_TAG = { key: 'environment', pattern: 'pr-*' } as const;
  *   as the preview deployer role (`cloudformation:RoleArn`), never with a role a stack already has;
  *   it cannot assume any role (the `cdk-*` bootstrap roles act as the administrator execution role);
  * - the deployer role creates only what a preview stack holds: `ragchat-pr-*` named resources,
- *   plus a tagged listener rule and Cloud Map service attached to the host environment;
+ *   plus a tagged listener rule and Cloud Map service attached to the host environment, and calls
+ *   the host's preview database provider (the host's database credentials never reach a preview);
  * - every role the deployer creates must carry the preview permissions boundary, so code of the
  *   pull request running in a preview task or function never exceeds it.
  */
@@ -52,8 +53,6 @@ export class GithubPreviewAccess extends Construct {
     const previewRoles = `arn:${stack.partition}:iam::${stack.account}:role/ragchat-pr-*`;
     const previewLogGroups = [arn('logs', 'log-group:/ragchat/pr-*'), arn('logs', 'log-group:ragchat-pr-*')];
     const previewSecrets = arn('secretsmanager', 'secret:ragchat-pr-*');
-    const hostDatabaseSecret = arn('secretsmanager', `secret:${host.databaseSecret}-*`);
-    const previewFunctions = arn('lambda', 'function:ragchat-pr-*');
     const assetsBucket = `arn:${stack.partition}:s3:::${props.assetsBucketName}`;
     const tagged = { StringLike: { [`aws:ResourceTag/${PREVIEW_TAG.key}`]: PREVIEW_TAG.pattern } };
     const taggedOnCreate = { StringLike: { [`aws:RequestTag/${PREVIEW_TAG.key}`]: PREVIEW_TAG.pattern } };
@@ -77,11 +76,9 @@ export class GithubPreviewAccess extends Construct {
         actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
         resources: previewLogGroups,
       }),
-      // The preview database function creates the preview's database with the host's admin
-      // credentials (see docs/operations.md, "What a pull request can still reach").
       new iam.PolicyStatement({
         actions: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'],
-        resources: [previewSecrets, hostDatabaseSecret],
+        resources: [previewSecrets],
       }),
       new iam.PolicyStatement({
         actions: ['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream'],
@@ -95,22 +92,6 @@ export class GithubPreviewAccess extends Construct {
           'xray:PutTraceSegments',
         ],
         resources: ['*'],
-      }),
-      // A Lambda function in a VPC manages its own network interfaces (AWSLambdaVPCAccessExecutionRole).
-      new iam.PolicyStatement({
-        actions: [
-          'ec2:AssignPrivateIpAddresses',
-          'ec2:CreateNetworkInterface',
-          'ec2:DeleteNetworkInterface',
-          'ec2:DescribeNetworkInterfaces',
-          'ec2:DescribeSubnets',
-          'ec2:UnassignPrivateIpAddresses',
-        ],
-        resources: ['*'],
-      }),
-      new iam.PolicyStatement({
-        actions: ['lambda:GetFunction', 'lambda:InvokeFunction'],
-        resources: [previewFunctions, `${previewFunctions}:*`],
       }),
     ];
     this.boundary = new iam.ManagedPolicy(this, 'Boundary', {
@@ -151,11 +132,6 @@ export class GithubPreviewAccess extends Construct {
           'secretsmanager:UpdateSecret',
         ],
         resources: [previewSecrets],
-      }),
-      // Dynamic references to the host's admin secret (host and port of the preview database).
-      new iam.PolicyStatement({
-        actions: ['secretsmanager:GetSecretValue'],
-        resources: [hostDatabaseSecret],
       }),
       new iam.PolicyStatement({ actions: ['secretsmanager:GetRandomPassword'], resources: ['*'] }),
       new iam.PolicyStatement({
@@ -302,34 +278,11 @@ export class GithubPreviewAccess extends Construct {
         ],
         resources: ['*'],
       }),
+      // The preview database is made by the host's provider (which holds the host's database
+      // credentials); CloudFormation invokes it with the stack's service role.
       new iam.PolicyStatement({
-        actions: [
-          'lambda:CreateFunction',
-          'lambda:DeleteFunction',
-          'lambda:GetFunction',
-          'lambda:GetFunctionConfiguration',
-          'lambda:InvokeFunction',
-          'lambda:ListTags',
-          'lambda:TagResource',
-          'lambda:UntagResource',
-          'lambda:UpdateFunctionCode',
-          'lambda:UpdateFunctionConfiguration',
-        ],
-        resources: [previewFunctions],
-      }),
-      // Lambda checks the VPC configuration of a new function with the caller's permissions.
-      new iam.PolicyStatement({
-        actions: [
-          'ec2:DescribeNetworkInterfaces',
-          'ec2:DescribeSecurityGroups',
-          'ec2:DescribeSubnets',
-          'ec2:DescribeVpcs',
-        ],
-        resources: ['*'],
-      }),
-      new iam.PolicyStatement({
-        actions: ['s3:GetObject'],
-        resources: [`${assetsBucket}/*`],
+        actions: ['lambda:InvokeFunction'],
+        resources: [arn('lambda', `function:${host.previewDatabaseProvider}`)],
       }),
     ];
     for (const statement of deployerStatements) this.deployer.addToPolicy(statement);
@@ -427,7 +380,7 @@ export class GithubPreviewAccess extends Construct {
       'groups, parameters), preview-tagged rules and Cloud Map services, objects of the preview assets bucket, ' +
       'the ecr-public/ pull-through cache, foundation models, the readable ragchat-* stacks, and actions AWS ' +
       'grants only on "*" (GetAuthorizationToken, RegisterTaskDefinition, Inspector, X-Ray, Describe*, ' +
-      'GetRandomPassword, Lambda network interfaces).';
+      'GetRandomPassword).';
     acknowledgeWildcards(
       this.boundary,
       boundaryStatements.flatMap((s) => s.resources),

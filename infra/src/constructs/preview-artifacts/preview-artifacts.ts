@@ -18,7 +18,7 @@ export interface PreviewArtifactsProps {
    */
   readonly untaggedImageDays?: number;
   /**
-   * Days after which published preview templates and Lambda bundles expire.
+   * Days after which published preview templates and file assets expire.
    * @default 30
    */
   readonly assetDays?: number;
@@ -26,7 +26,7 @@ export interface PreviewArtifactsProps {
 
 /**
  * Where pull request previews put what they build: their own image repositories and a bucket for
- * the preview stacks' templates and Lambda bundles. Both are apart from what releases use (the
+ * the preview stacks' templates and file assets. Both are apart from what releases use (the
  * release repositories, the CDK bootstrap bucket), so the preview role can write here and nowhere
  * a release reads from.
  */
@@ -74,7 +74,7 @@ export class PreviewArtifacts extends Construct {
     Validations.of(this.bucket).acknowledge({
       id: 'AwsSolutions-S1',
       reason:
-        'Holds only preview templates and Lambda bundles, rebuilt from git on every push; CloudTrail records who wrote them.',
+        'Holds only preview templates and file assets, rebuilt from git on every push; CloudTrail records who wrote them.',
     });
   }
 }
