@@ -262,7 +262,7 @@ describe('load balancer', () => {
         config,
         bootstrapImageTag: account.bootstrapImageTag,
       });
-      return Object.values(Template.fromStack(stack).findResources('Custom::LiveTargetGroups'))[0].Properties
+      return only(Object.values(resources(Template.fromStack(stack), 'Custom::LiveTargetGroups'))).Properties
         .Layout;
     };
     const plain = layout(environments.staging);
