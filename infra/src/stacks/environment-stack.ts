@@ -196,6 +196,10 @@ export class EnvironmentStack extends Stack {
         ...(name === 'backend' ? { cloudMap: { namespace: this.cluster.namespace, name: 'backend' } } : {}),
       });
     this.services = { backend: appService('backend'), frontend: appService('frontend') };
+    // ECS only registers tasks in a target group that a listener forwards to; the listeners name
+    // their targets through the live-target-group lookup, so CDK cannot see that ordering itself.
+    for (const name of SERVICE_NAMES)
+      this.services[name].service.node.addDependency(this.loadBalancer.routes);
 
     this.delivery = new Delivery(this, 'Delivery', {
       applicationName: names.codeDeployApplication,

@@ -210,11 +210,15 @@ describe('load balancer', () => {
       expect(rule.Properties.Conditions).toEqual([
         { Field: 'path-pattern', PathPatternConfig: { Values: ['/api/*', '/health'] } },
       ]);
-      expect(JSON.stringify(rule.Properties.Actions)).toMatch(/LoadBalancerbackend(Blue|Green)/);
     }
-    for (const listener of Object.values(resources(dev, 'AWS::ElasticLoadBalancingV2::Listener'))) {
-      expect(JSON.stringify(listener.Properties.DefaultActions)).toMatch(/LoadBalancerfrontend(Blue|Green)/);
-    }
+    // Which pair each route forwards into: the live lookup resolves the colour.
+    const lookup = only(Object.values(resources(dev, 'Custom::LiveTargetGroups')));
+    expect(JSON.stringify(lookup.Properties.Services)).toMatch(
+      /"Name":"backend","RulePriority":"10","Blue":\{"Ref":"LoadBalancerbackendBlue[^"]*"\},"Green":\{"Ref":"LoadBalancerbackendGreen/,
+    );
+    expect(JSON.stringify(lookup.Properties.Services)).toMatch(
+      /"Name":"frontend","RulePriority":"default","Blue":\{"Ref":"LoadBalancerfrontendBlue[^"]*"\},"Green":\{"Ref":"LoadBalancerfrontendGreen/,
+    );
   });
 
   // At rest the test listener must route like production: CodeDeploy moves only the deployed service's
@@ -230,6 +234,48 @@ describe('load balancer', () => {
     const ruleActions = rules.map((rule) => JSON.stringify(rule.Properties.Actions));
     expect(ruleActions).toHaveLength(2);
     expect(ruleActions[0]).toEqual(ruleActions[1]);
+  });
+
+  // CodeDeploy rewrites the forward targets; CloudFormation must not own them, or an update that
+  // touches a listener after an odd number of deployments routes production to the idle group.
+  it('forwards only to the live target groups the lookup reads from the load balancer, never a fixed colour', () => {
+    const lookups = Object.keys(dev.findResources('Custom::LiveTargetGroups'));
+    expect(lookups).toHaveLength(1);
+    const live = (service: string) => ({ 'Fn::GetAtt': [lookups[0], service] });
+    const forwardsTo = (actions: Json) => {
+      expect(actions).toHaveLength(1);
+      expect(actions[0].Type).toBe('forward');
+      return actions[0].TargetGroupArn ?? actions[0].ForwardConfig?.TargetGroups?.[0]?.TargetGroupArn;
+    };
+    for (const listener of Object.values(resources(dev, 'AWS::ElasticLoadBalancingV2::Listener'))) {
+      expect(forwardsTo(listener.Properties.DefaultActions)).toEqual(live('frontend'));
+    }
+    for (const rule of Object.values(resources(dev, 'AWS::ElasticLoadBalancingV2::ListenerRule'))) {
+      expect(forwardsTo(rule.Properties.Actions)).toEqual(live('backend'));
+    }
+  });
+
+  it('reads the live state again exactly when the listener layout changes', () => {
+    const layout = (config: typeof environments.staging) => {
+      const stack = new EnvironmentStack(testApp(), 'ragchat-staging', {
+        env: { account: '111122223333', region: config.region },
+        config,
+        bootstrapImageTag: account.bootstrapImageTag,
+      });
+      return only(Object.values(resources(Template.fromStack(stack), 'Custom::LiveTargetGroups'))).Properties
+        .Layout;
+    };
+    const plain = layout(environments.staging);
+    expect(layout(environments.staging)).toBe(plain);
+    const https = layout({
+      ...environments.staging,
+      loadBalancer: {
+        ...environments.staging.loadBalancer,
+        domainName: 'chat.example.com',
+        certificateArn: 'arn:aws:acm:us-east-1:111122223333:certificate/abc',
+      },
+    });
+    expect(https).not.toBe(plain);
   });
 
   it('allows 80 and the test port from anywhere and nothing else in; reaches only the two services', () => {

@@ -2,8 +2,9 @@ import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { Construct } from 'constructs';
+import { Construct, DependencyGroup } from 'constructs';
 import { SERVICES, type ServiceName } from '../../naming';
+import { LiveTargetGroups } from './live-target-groups';
 
 export interface LoadBalancerProps {
   readonly vpc: ec2.IVpc;
@@ -65,6 +66,10 @@ export class LoadBalancer extends Construct {
   public readonly listener: elbv2.ApplicationListener;
   public readonly testListener: elbv2.ApplicationListener;
   public readonly targetGroups: Readonly<Record<ServiceName, TargetGroupPair>>;
+  /** Where each service is live now; the listeners and rules forward there. */
+  public readonly live: LiveTargetGroups;
+  /** The listeners and rules: a service registering in a target group must wait for them. */
+  public readonly routes: DependencyGroup;
   /** `https://<domain>` with a certificate, else `http://<alb dns>`. */
   public readonly url: string;
   /** The test listener on the same host as `url`: a certificate covers the domain, not the ALB's name. */
@@ -149,12 +154,33 @@ export class LoadBalancer extends Construct {
     });
     this.targetGroups = { backend: pair('backend'), frontend: pair('frontend') };
 
-    const routeTo = (listener: elbv2.ApplicationListener, name: string, colour: keyof TargetGroupPair) => {
-      listener.addTargetGroups(`${name}Backend`, {
+    this.live = new LiveTargetGroups(this, 'Live', {
+      loadBalancer: this.alb,
+      productionPorts: [443, 80],
+      services: {
+        backend: { route: { kind: 'rule', priority: BACKEND_RULE_PRIORITY }, ...this.targetGroups.backend },
+        frontend: { route: { kind: 'default' }, ...this.targetGroups.frontend },
+      },
+      // Every input of the listener and rule definitions below besides their forward targets.
+      layout: {
+        certificateArn: props.certificateArn ?? null,
+        testPort,
+        sslPolicy: elbv2.SslPolicy.RECOMMENDED_TLS,
+        backendPaths: BACKEND_PATHS,
+        backendPriority: BACKEND_RULE_PRIORITY,
+      },
+    });
+    const liveFrontend = this.live.targetGroup('frontend');
+    const liveBackend = this.live.targetGroup('backend');
+    this.routes = new DependencyGroup();
+    // addAction names the rule `<listener>/<name>BackendRule`, the logical id it always had.
+    const routeTo = (listener: elbv2.ApplicationListener, name: string) => {
+      listener.addAction(`${name}Backend`, {
         priority: BACKEND_RULE_PRIORITY,
         conditions: [elbv2.ListenerCondition.pathPatterns(BACKEND_PATHS)],
-        targetGroups: [this.targetGroups.backend[colour]],
+        action: elbv2.ListenerAction.forward([liveBackend]),
       });
+      this.routes.add(listener);
     };
 
     if (https) {
@@ -163,7 +189,7 @@ export class LoadBalancer extends Construct {
         protocol: elbv2.ApplicationProtocol.HTTPS,
         certificates: [elbv2.ListenerCertificate.fromArn(props.certificateArn)],
         sslPolicy: elbv2.SslPolicy.RECOMMENDED_TLS,
-        defaultTargetGroups: [this.targetGroups.frontend.blue],
+        defaultAction: elbv2.ListenerAction.forward([liveFrontend]),
         open: false,
       });
       this.alb.addListener('HttpRedirect', {
@@ -176,11 +202,11 @@ export class LoadBalancer extends Construct {
       this.listener = this.alb.addListener('Http', {
         port: 80,
         protocol: elbv2.ApplicationProtocol.HTTP,
-        defaultTargetGroups: [this.targetGroups.frontend.blue],
+        defaultAction: elbv2.ListenerAction.forward([liveFrontend]),
         open: false,
       });
     }
-    routeTo(this.listener, 'Public', 'blue');
+    routeTo(this.listener, 'Public');
 
     this.testListener = this.alb.addListener('Test', {
       port: testPort,
@@ -191,10 +217,10 @@ export class LoadBalancer extends Construct {
             sslPolicy: elbv2.SslPolicy.RECOMMENDED_TLS,
           }
         : {}),
-      defaultTargetGroups: [this.targetGroups.frontend.blue],
+      defaultAction: elbv2.ListenerAction.forward([liveFrontend]),
       open: false,
     });
-    routeTo(this.testListener, 'Test', 'blue');
+    routeTo(this.testListener, 'Test');
 
     const origin = props.domainName
       ? `https://${props.domainName}`
