@@ -71,6 +71,7 @@ let podman: Podman;
 let aws: FakeAws;
 let database: PostgresServer | undefined;
 let workDir: string;
+let tlsDir: string | undefined;
 const production: Partial<Record<Service, RegisterTaskDefinitionCommandInput>> = {};
 const started: Partial<Record<Service, Started>> = {};
 
@@ -130,7 +131,7 @@ afterAll(async () => {
   }
   await aws?.stop();
   await database?.stop();
-  if (workDir !== undefined) await rm(workDir, { recursive: true, force: true });
+  for (const dir of [workDir, tlsDir]) if (dir !== undefined) await rm(dir, { recursive: true, force: true });
 });
 
 describe('the container images, run from rendered task definitions', () => {
@@ -175,18 +176,14 @@ describe('the container images, run from rendered task definitions', () => {
   });
 
   it('set no environment variable the services do not read', async () => {
+    const unread: Record<string, string[]> = {};
     for (const service of ['backend', 'frontend'] as const) {
       const container = trafficContainer(production[service], service);
       const image = build.images[`ragchat/${service}`]!.reference;
-      const environment = podmanRunArguments(container, runContext(service)).environment;
-      expect({
-        service,
-        unread: await unreadVariables(podman, image, CONFIG_MODULES[service], environment),
-      }).toEqual({
-        service,
-        unread: [],
-      });
+      const { environment } = podmanRunArguments(container, runContext(service));
+      unread[service] = await unreadVariables(podman, image, CONFIG_MODULES[service], environment);
     }
+    expect(unread).toEqual({ backend: [], frontend: [] });
   });
 
   it('would catch a misspelt variable in a task definition', async () => {
@@ -300,8 +297,9 @@ async function startContainer(
 
 /** PostgreSQL over TLS only for the container network, with a certificate the test CA issued. */
 async function startTlsDatabase(subnet: string): Promise<PostgresServer> {
-  const dir = join(workDir, 'db-tls');
-  await run('mkdir', ['-p', dir]);
+  // Its own directory: the server, which runs as `postgres`, must be able to reach the files.
+  const dir = await mkdtemp(join(tmpdir(), 'ragchat-images-db-tls-'));
+  tlsDir = dir;
   const key = join(dir, 'server.key');
   const csr = join(dir, 'server.csr');
   const cert = join(dir, 'server.pem');
