@@ -139,6 +139,7 @@ describe('the container images, run from rendered task definitions', () => {
     for (const service of ['backend', 'frontend'] as const) {
       const { name, coldStartMs } = started[service]!;
       expect(await podman.inspect<string>(name, '.State.Health.Status')).toBe('healthy');
+      if (service === 'backend') expect(await podman.logs(name)).toContain('"database":"postgres"');
       const image = build.images[`ragchat/${service}`]!;
       process.stdout.write(
         `images: ${service} healthy ${coldStartMs} ms after podman run; image ${(image.size / 1e6).toFixed(0)} MB (Node base ${(image.base / 1e6).toFixed(0)} MB)\n`,
