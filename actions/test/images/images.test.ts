@@ -11,17 +11,18 @@ import {
   type PostgresServer,
   startPostgresServer,
 } from '../../../backend/test/support/postgres-server';
+import { parseDeployOutputs, serviceOutputs } from '../../shared/src/deploy-outputs';
 import { FakeAws } from '../../shared/src/testing/fake-aws';
-import { deployOutputsDocument } from '../../shared/src/testing/fixtures';
 import { runDist } from '../../shared/src/testing/run-dist';
 import { type ContainerRun, podmanRunArguments } from './ecs-container';
 import { Podman } from './podman';
+import { synthesizedDeployOutputs } from './synthesized-deploy-outputs';
 import { unreadVariables } from './variables-read';
 
 /**
  * Builds both images as CI does (`npm run images`) and runs them as ECS would: from the task
- * definitions render-deployment produces for an environment (deploy outputs served from a local
- * SSM endpoint), the backend on the real PostgreSQL + pgvector tier over TLS verify-full, trusting
+ * definitions render-deployment produces for an environment (the deploy outputs its synthesized
+ * stack writes, served from a local SSM endpoint), the backend on the real PostgreSQL + pgvector tier over TLS verify-full, trusting
  * the test CA that the build baked in where CI bakes in the RDS bundle.
  */
 const REPO_ROOT = join(__dirname, '..', '..', '..');
@@ -62,9 +63,16 @@ interface Started {
 const suffix = `${process.pid}-${randomBytes(3).toString('hex')}`;
 const network = `ragchat-images-${suffix}`;
 const names = { backend: `ragchat-backend-${suffix}`, frontend: `ragchat-frontend-${suffix}` };
-const outputs = deployOutputsDocument();
+const ENVIRONMENT = 'staging';
+const outputsText = synthesizedDeployOutputs(ENVIRONMENT);
+const outputs = parseDeployOutputs(outputsText, `the synthesized ${ENVIRONMENT} stack`);
+const secretArn = (name: string): string => {
+  const arn = outputs.secrets[name];
+  if (arn === undefined) throw new Error(`The deploy outputs have no secrets.${name}`);
+  return arn;
+};
 const dbPassword = randomBytes(18).toString('base64url');
-const secretValues = new Map([[outputs.secrets.adminTokenSecretArn, randomBytes(24).toString('base64url')]]);
+const secretValues = new Map([[secretArn('adminTokenSecretArn'), randomBytes(24).toString('base64url')]]);
 
 let build: BuildResult;
 let podman: Podman;
@@ -89,7 +97,7 @@ beforeAll(async () => {
   if (subnet === undefined) throw new Error(`podman network ${network} has no subnet`);
   database = await startTlsDatabase(subnet.subnet);
   secretValues.set(
-    outputs.secrets.databaseSecretArn,
+    secretArn('databaseSecretArn'),
     // The shape of an RDS-managed secret (engine, host, port, dbname, username, password).
     JSON.stringify({
       engine: 'postgres',
@@ -104,7 +112,7 @@ beforeAll(async () => {
   aws = new FakeAws({
     GetParameter: (parameter) =>
       parameter.Name === `/ragchat/${outputs.environment}/deploy-outputs`
-        ? { body: { Parameter: { Name: parameter.Name, Type: 'String', Value: JSON.stringify(outputs) } } }
+        ? { body: { Parameter: { Name: parameter.Name, Type: 'String', Value: outputsText } } }
         : { error: 'ParameterNotFound', message: String(parameter.Name) },
   });
   const ssm = await aws.start();
@@ -250,7 +258,7 @@ function trafficContainer(
   taskDefinition: RegisterTaskDefinitionCommandInput | undefined,
   service: Service,
 ): ContainerDefinition {
-  const name = outputs.services[service].containerName;
+  const name = serviceOutputs(outputs, service).containerName;
   const container = taskDefinition?.containerDefinitions?.find((candidate) => candidate.name === name);
   if (container === undefined) throw new Error(`The ${service} task definition has no container ${name}`);
   return container;
@@ -266,7 +274,7 @@ function runContext(service: Service, extra: { aliases?: string[]; hosts?: Recor
   return {
     name: names[service],
     secrets: secretValues,
-    memoryMiB: Number(outputs.services[service].memory),
+    memoryMiB: Number(serviceOutputs(outputs, service).memory),
     network,
     ...extra,
   };
@@ -292,7 +300,7 @@ async function startContainer(
     async () => podman.logs(names[service]),
   );
   const coldStartMs = Date.now() - startedAt;
-  const port = await podman.hostPort(names[service], outputs.services[service].containerPort);
+  const port = await podman.hostPort(names[service], serviceOutputs(outputs, service).containerPort);
   return { name: names[service], container, run: containerRun, port, coldStartMs };
 }
 
