@@ -62,7 +62,11 @@ interface Started {
 
 const suffix = `${process.pid}-${randomBytes(3).toString('hex')}`;
 const network = `ragchat-images-${suffix}`;
-const names = { backend: `ragchat-backend-${suffix}`, frontend: `ragchat-frontend-${suffix}` };
+const names = {
+  backend: `ragchat-backend-${suffix}`,
+  frontend: `ragchat-frontend-${suffix}`,
+  misnamedDatabase: `ragchat-backend-misnamed-db-${suffix}`,
+};
 const ENVIRONMENT = 'staging';
 const outputsText = synthesizedDeployOutputs(ENVIRONMENT);
 const outputs = parseDeployOutputs(outputsText, `the synthesized ${ENVIRONMENT} stack`);
@@ -80,6 +84,8 @@ let aws: FakeAws;
 let database: PostgresServer | undefined;
 let workDir: string;
 let tlsDir: string | undefined;
+let gateway: string;
+let backendLocal: RegisterTaskDefinitionCommandInput;
 const production: Partial<Record<Service, RegisterTaskDefinitionCommandInput>> = {};
 const started: Partial<Record<Service, Started>> = {};
 
@@ -120,7 +126,8 @@ beforeAll(async () => {
     production[service] = await render(ssm, service, '');
   }
 
-  const backendLocal = await render(ssm, 'backend', LOCAL_RUN.backend);
+  gateway = subnet.gateway;
+  backendLocal = await render(ssm, 'backend', LOCAL_RUN.backend);
   const backendUrl = new URL(
     environmentOf(trafficContainer(production.frontend, 'frontend')).BACKEND_URL ?? '',
   );
@@ -203,6 +210,27 @@ describe('the container images, run from rendered task definitions', () => {
     };
     const image = build.images['ragchat/backend']!.reference;
     expect(await unreadVariables(podman, image, CONFIG_MODULES.backend, environment)).toEqual(['LOG_LEVLE']);
+  });
+
+  it('refuse a database whose certificate does not name the host in DB_SECRET (verify-full)', async () => {
+    const otherName = 'db.not-in-the-certificate.test';
+    const secret = JSON.parse(secretValues.get(secretArn('databaseSecretArn')) ?? '{}');
+    const secrets = new Map(secretValues);
+    secrets.set(secretArn('databaseSecretArn'), JSON.stringify({ ...secret, host: otherName }));
+    const container = trafficContainer(backendLocal, 'backend');
+    const misnamed = podmanRunArguments(container, {
+      ...runContext('backend', { hosts: { [otherName]: gateway } }),
+      name: names.misnamedDatabase,
+      secrets,
+    });
+    await podman.run(misnamed.args, misnamed.environment);
+    await waitFor(
+      async () => !(await podman.inspect<boolean>(names.misnamedDatabase, '.State.Running')),
+      60_000,
+      'the backend to give up on the misnamed database',
+    );
+    expect(await podman.inspect<number>(names.misnamedDatabase, '.State.ExitCode')).toBe(1);
+    expect(await podman.logs(names.misnamedDatabase)).toMatch(/altnames|does not match certificate/i);
   });
 
   // Last: it stops both containers. The frontend goes first, as its answers need the backend.
