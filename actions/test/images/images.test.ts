@@ -22,8 +22,9 @@ import { unreadVariables } from './variables-read';
 /**
  * Builds both images as CI does (`npm run images`) and runs them as ECS would: from the task
  * definitions render-deployment produces for an environment (the deploy outputs its synthesized
- * stack writes, served from a local SSM endpoint), the backend on the real PostgreSQL + pgvector tier over TLS verify-full, trusting
- * the test CA that the build baked in where CI bakes in the RDS bundle.
+ * stack writes, served from a local SSM endpoint), the backend on the real PostgreSQL + pgvector
+ * tier over TLS verify-full, trusting the test CA that the build baked in where CI bakes in the
+ * RDS bundle.
  */
 const REPO_ROOT = join(__dirname, '..', '..', '..');
 const RENDER = join(REPO_ROOT, 'actions', 'render-deployment', 'dist', 'index.js');
@@ -54,7 +55,6 @@ interface BuildResult {
 
 interface Started {
   readonly name: string;
-  readonly container: ContainerDefinition;
   readonly run: ContainerRun;
   readonly port: number;
   readonly coldStartMs: number;
@@ -85,6 +85,7 @@ let database: PostgresServer | undefined;
 let workDir: string;
 let tlsDir: string | undefined;
 let gateway: string;
+let ssm: string;
 let backendLocal: RegisterTaskDefinitionCommandInput;
 const production: Partial<Record<Service, RegisterTaskDefinitionCommandInput>> = {};
 const started: Partial<Record<Service, Started>> = {};
@@ -121,7 +122,7 @@ beforeAll(async () => {
         ? { body: { Parameter: { Name: parameter.Name, Type: 'String', Value: outputsText } } }
         : { error: 'ParameterNotFound', message: String(parameter.Name) },
   });
-  const ssm = await aws.start();
+  ssm = await aws.start();
   for (const service of ['backend', 'frontend'] as const) {
     production[service] = await render(ssm, service, '');
   }
@@ -203,11 +204,9 @@ describe('the container images, run from rendered task definitions', () => {
   });
 
   it('would catch a misspelt variable in a task definition', async () => {
-    const container = trafficContainer(production.backend, 'backend');
-    const environment = {
-      ...podmanRunArguments(container, runContext('backend')).environment,
-      LOG_LEVLE: 'debug',
-    };
+    const misspelt = await render(ssm, 'backend', 'backend.LOG_LEVLE=debug');
+    const container = trafficContainer(misspelt, 'backend');
+    const { environment } = podmanRunArguments(container, runContext('backend'));
     const image = build.images['ragchat/backend']!.reference;
     expect(await unreadVariables(podman, image, CONFIG_MODULES.backend, environment)).toEqual(['LOG_LEVLE']);
   });
@@ -263,10 +262,13 @@ describe('the container images, run from rendered task definitions', () => {
   });
 });
 
+let renders = 0;
+
 /** Runs the shipped render-deployment bundle as the deploy workflow does, deploy outputs from SSM. */
-async function render(ssm: string, service: Service, environmentVariables: string) {
+async function render(endpoint: string, service: Service, environmentVariables: string) {
   const image = build.images[`ragchat/${service}`]!.reference;
-  const out = join(workDir, `${service}-${environmentVariables === '' ? 'production' : 'local'}`);
+  renders += 1;
+  const out = join(workDir, `${service}-${renders}`);
   const result = await runDist(RENDER, {
     cwd: REPO_ROOT,
     inputs: {
@@ -276,7 +278,7 @@ async function render(ssm: string, service: Service, environmentVariables: strin
       'environment-variables': environmentVariables,
       'output-dir': out,
     },
-    env: { AWS_ENDPOINT_URL_SSM: ssm },
+    env: { AWS_ENDPOINT_URL_SSM: endpoint },
   });
   if (result.code !== 0) throw new Error(`render-deployment ${service} failed: ${result.errors.join('; ')}`);
   return JSON.parse(await readFile(join(out, 'taskdef.json'), 'utf8')) as RegisterTaskDefinitionCommandInput;
@@ -329,7 +331,7 @@ async function startContainer(
   );
   const coldStartMs = Date.now() - startedAt;
   const port = await podman.hostPort(names[service], serviceOutputs(outputs, service).containerPort);
-  return { name: names[service], container, run: containerRun, port, coldStartMs };
+  return { name: names[service], run: containerRun, port, coldStartMs };
 }
 
 /** PostgreSQL over TLS only for the container network, with a certificate the test CA issued. */
