@@ -62,13 +62,22 @@ function podmanEnvironment() {
 
 const podmanEnv = podmanEnvironment();
 
+/** Runs podman and returns its output; `show` streams the output to the terminal instead. */
 function podman(args, options = {}) {
-  return execFileSync('podman', args, {
-    cwd: REPO,
-    env: { ...process.env, ...podmanEnv },
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', options.quiet ? 'pipe' : 'inherit'],
-  }).trim();
+  try {
+    return (
+      execFileSync('podman', args, {
+        cwd: REPO,
+        env: { ...process.env, ...podmanEnv },
+        encoding: 'utf8',
+        maxBuffer: 256 * 1024 * 1024,
+        stdio: ['ignore', options.show ? 'inherit' : 'pipe', options.show ? 'inherit' : 'pipe'],
+      }) ?? ''
+    ).trim();
+  } catch (error) {
+    const output = `${error.stdout ?? ''}${error.stderr ?? ''}`.trim().split('\n').slice(-40).join('\n');
+    throw new Error(`podman ${args[0]} failed (exit ${error.status}):\n${output}`);
+  }
 }
 
 function imageExists(reference) {
@@ -79,7 +88,7 @@ function imageExists(reference) {
 }
 
 function imageSize(reference) {
-  return Number(podman(['image', 'inspect', '--format', '{{.Size}}', reference], { quiet: true }));
+  return Number(podman(['image', 'inspect', '--format', '{{.Size}}', reference]));
 }
 
 /** The image builds CI runs: every step of the workflow that uses the build-push-image action. */
@@ -211,10 +220,10 @@ function hostCaBundle() {
  * and so do Node bases made from inputs that have since changed.
  */
 function removeStaleImages(currentBases) {
-  podman(['image', 'prune', '--force', '--filter', 'until=168h'], { quiet: true });
-  const bases = podman(['images', '--format', '{{.Repository}}:{{.Tag}}', BASE_REPOSITORY], { quiet: true });
+  podman(['image', 'prune', '--force', '--filter', 'until=168h']);
+  const bases = podman(['images', '--format', '{{.Repository}}:{{.Tag}}', BASE_REPOSITORY]);
   for (const base of bases.split('\n').filter((line) => line !== '' && !currentBases.includes(line))) {
-    podman(['rmi', base], { quiet: true });
+    podman(['rmi', base]);
   }
 }
 
@@ -269,9 +278,9 @@ function main() {
         tag,
         build.context,
       ],
-      { quiet: json },
+      { show: !json },
     );
-    const digest = podman(['image', 'inspect', '--format', '{{.Digest}}', tag], { quiet: true });
+    const digest = podman(['image', 'inspect', '--format', '{{.Digest}}', tag]);
     const size = imageSize(tag);
     const base = Math.max(...references.map((reference) => imageSize(bases[reference])));
     const change =
