@@ -22,6 +22,10 @@ command -v shellcheck >/dev/null 2>&1 || missing+=(shellcheck)
 command -v curl >/dev/null 2>&1 || missing+=(curl)
 command -v jq >/dev/null 2>&1 || missing+=(jq)
 command -v dpkg-source >/dev/null 2>&1 || missing+=(dpkg-dev)
+# The images test builds and runs the container images daemonless (.ci/images/build.mjs).
+for package in podman buildah runc uidmap debootstrap netavark aardvark-dns iptables openssl; do
+  dpkg -s "${package}" >/dev/null 2>&1 || missing+=("${package}")
+done
 
 if [ "${#missing[@]}" -gt 0 ]; then
   echo "provision: installing ${missing[*]}"

@@ -148,7 +148,6 @@ export class EnvironmentStack extends Stack {
         }),
         frontend: service('frontend', {
           BACKEND_URL: `http://backend.${names.namespace}:${SERVICES.backend.containerPort}`,
-          LOG_LEVEL: config.logLevel,
         }),
       },
     };

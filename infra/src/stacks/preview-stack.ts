@@ -168,7 +168,6 @@ export class PreviewStack extends Stack {
         frontend: service('frontend', {
           BACKEND_URL: `http://${backendName}.${this.host.namespace.namespaceName}:${SERVICES.backend.containerPort}`,
           BASE_PATH: this.basePath,
-          LOG_LEVEL: hostConfig.logLevel,
         }),
       },
     };

@@ -434,7 +434,6 @@ describe('task definitions (first revision from infra/taskdefs)', () => {
     );
     expect(env).toMatchObject({
       ENVIRONMENT: 'prod',
-      NODE_ENV: 'production',
       PROVIDER: 'bedrock',
       LOG_LEVEL: 'info',
       EMBEDDING_MODEL_ID: 'amazon.titan-embed-text-v2:0',
