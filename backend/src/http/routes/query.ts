@@ -1,35 +1,61 @@
 import type { Router } from '@koa/router';
 import type { Config } from '../../config';
+import { appendMessage, assertRoomFor, conversationExchanges } from '../../conversations/store';
+import type { Database } from '../../db/database';
+import { AppError } from '../../errors';
 import type { Logger } from '../../observability/logger';
 import { emitQueryMetrics } from '../../observability/metrics';
 import { type AnswerDeps, type AnswerOutcome, answerQuery, type QueryInput } from '../../rag/answer';
+import { boundHistory, exchangesToTurns } from '../../rag/history';
+import type { ChatTurn } from '../../rag/types';
 import { readBody } from '../body';
 import { toErrorResponse } from '../error-handler';
 import { ClientDisconnectedError, requestSignal } from '../request-signal';
 import { openEventStream } from '../sse';
 import type { AppContext, AppState } from '../state';
-import { parseQueryRequest } from '../validate';
+import { type ConversationTarget, parseQueryRequest } from '../validate';
 
 export interface QueryDeps {
   readonly config: Pick<Config, 'environment' | 'limits' | 'retrieval' | 'server'>;
   readonly answer: AnswerDeps;
+  readonly db: Database;
 }
+
+/** Stores a finished answer in its conversation; resolves with the new message id (null: not stored). */
+type RecordAnswer = (outcome: AnswerOutcome) => Promise<string | null>;
 
 /**
  * POST /api/query answers as one JSON document, or, with `Accept: text/event-stream`, as events:
  * `sources`, then `token`s as the generator yields them, then `done` or `error`. Failures before
- * the first event (bad input, retrieval) are ordinary HTTP errors in both forms.
+ * the first event (bad input, retrieval) are ordinary HTTP errors in both forms. With a
+ * `conversationId` the history is the conversation's stored answers and the new answer is stored
+ * there before `done` (which then carries its `messageId`).
  */
 export function registerQueryRoutes(router: Router<AppState>, deps: QueryDeps): void {
   const { config } = deps;
   router.post('/api/query', async (ctx) => {
     const body = await readBody(ctx, ['json'], config.limits.maxBodyBytes);
-    const input = parseQueryRequest(body.json, config.limits, config.retrieval.defaultTopK);
+    const request = parseQueryRequest(body.json, config.limits, config.retrieval.defaultTopK);
+    const owner = ctx.state.identity.subject;
+    const history =
+      request.conversation === undefined
+        ? request.history
+        : await storedHistory(deps.db, owner, request.conversation, request.query);
+    const input: QueryInput = {
+      query: request.query,
+      topK: request.topK,
+      filter: request.filter,
+      history: boundHistory(history, {
+        maxTurns: config.limits.historyTurns,
+        maxTokens: config.limits.historyTokens,
+      }),
+    };
+    const keepAnswer = answerRecorder(deps, owner, request.conversation, input.query);
     const { signal, dispose } = requestSignal(ctx, config.server.requestTimeoutMs);
     try {
       const outcome = wantsEventStream(ctx)
-        ? await streamAnswer(ctx, deps.answer, input, signal)
-        : await respondWithJson(ctx, deps.answer, input, signal);
+        ? await streamAnswer(ctx, deps.answer, input, signal, keepAnswer)
+        : await respondWithJson(ctx, deps.answer, input, signal, keepAnswer);
       if (outcome !== undefined) record(ctx, config.environment, deps.answer.providers.mode, outcome);
     } finally {
       dispose();
@@ -37,13 +63,73 @@ export function registerQueryRoutes(router: Router<AppState>, deps: QueryDeps): 
   });
 }
 
+/**
+ * The conversation's exchanges as turns; for a regenerated answer, those before the last one, whose
+ * question must be the one asked again.
+ */
+async function storedHistory(
+  db: Database,
+  owner: string,
+  target: ConversationTarget,
+  query: string,
+): Promise<ChatTurn[]> {
+  const exchanges = await conversationExchanges(db, owner, target.id);
+  if (exchanges === undefined) throw conversationNotFound(target.id);
+  assertRoomFor(exchanges.length, target.regenerate);
+  if (!target.regenerate) return exchangesToTurns(exchanges);
+  if (exchanges.at(-1)?.question !== query) {
+    throw new AppError(400, 'invalid_request', "regenerate must repeat the conversation's last question");
+  }
+  return exchangesToTurns(exchanges.slice(0, -1));
+}
+
+function answerRecorder(
+  deps: QueryDeps,
+  owner: string,
+  target: ConversationTarget | undefined,
+  question: string,
+): RecordAnswer {
+  if (target === undefined) return async () => null;
+  const { providers, now } = deps.answer;
+  return async (outcome) => {
+    const stored = await appendMessage(
+      deps.db,
+      owner,
+      target.id,
+      {
+        question,
+        answer: outcome.answer,
+        sources: outcome.sources,
+        mode: providers.mode,
+        model: providers.generator.model,
+        timings: outcome.timings,
+      },
+      { now: new Date(Math.floor(now())), replaceLast: target.regenerate },
+    );
+    // Deleted while the answer streamed: the answer is still shown, just not kept.
+    return stored?.id ?? null;
+  };
+}
+
+function conversationNotFound(id: string): AppError {
+  return new AppError(404, 'not_found', `No conversation with id ${id}`);
+}
+
 function wantsEventStream(ctx: AppContext): boolean {
   return ctx.accepts('application/json', 'text/event-stream') === 'text/event-stream';
 }
 
-async function respondWithJson(ctx: AppContext, deps: AnswerDeps, input: QueryInput, signal: AbortSignal) {
+async function respondWithJson(
+  ctx: AppContext,
+  deps: AnswerDeps,
+  input: QueryInput,
+  signal: AbortSignal,
+  keepAnswer: RecordAnswer,
+) {
   const outcome = await answerQuery(deps, input, signal, { onSources: () => {}, onToken: () => {} });
+  const messageId = await keepAnswer(outcome);
   ctx.body = {
+    messageId,
     answer: outcome.answer,
     sources: outcome.sources,
     query: input.query,
@@ -60,6 +146,7 @@ async function streamAnswer(
   deps: AnswerDeps,
   input: QueryInput,
   signal: AbortSignal,
+  keepAnswer: RecordAnswer,
 ): Promise<AnswerOutcome | undefined> {
   const { mode } = deps.providers;
   const model = deps.providers.generator.model;
@@ -72,7 +159,8 @@ async function streamAnswer(
       },
       onToken: (text) => stream?.send('token', { text }),
     });
-    await stream?.send('done', { answer: outcome.answer, timings: outcome.timings });
+    const messageId = await keepAnswer(outcome);
+    await stream?.send('done', { answer: outcome.answer, timings: outcome.timings, messageId });
     return outcome;
   } catch (error) {
     // Before the first event the error handler still answers with a plain HTTP error.
