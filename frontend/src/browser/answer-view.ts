@@ -92,8 +92,8 @@ export class AnswerView {
     initial: Feedback | undefined,
   ): HTMLElement[] {
     let current = initial;
-    const up = actionButton('👍', 'Good answer');
-    const down = actionButton('👎', 'Bad answer');
+    const up = actionButton('Good answer', 'Good answer');
+    const down = actionButton('Bad answer', 'Bad answer');
     const form = document.createElement('form');
     form.className = 'feedback-form';
     form.hidden = true;

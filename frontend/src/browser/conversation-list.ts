@@ -26,6 +26,8 @@ export class ConversationList {
   private items: ConversationSummary[] = [];
   private activeId: string | undefined;
   private confirmingDeleteAll = false;
+  /** The row being renamed survives re-renders (an answer finishing moves rows meanwhile). */
+  private editing: { readonly id: string; readonly row: HTMLLIElement } | undefined;
 
   constructor(
     private readonly elements: ConversationListElements,
@@ -127,6 +129,7 @@ export class ConversationList {
   }
 
   private renderItem(item: ConversationSummary): HTMLLIElement {
+    if (this.editing?.id === item.id) return this.editing.row;
     const row = document.createElement('li');
     row.className = 'conversation-item';
     const open = document.createElement('button');
@@ -158,6 +161,7 @@ export class ConversationList {
     const finish = (save: boolean) => {
       if (done) return;
       done = true;
+      this.editing = undefined;
       const title = input.value.trim();
       if (save && title !== '' && title !== item.title) this.handlers.onRename(item.id, title);
       this.render();
@@ -174,6 +178,7 @@ export class ConversationList {
       }
     });
     input.addEventListener('blur', () => finish(true));
+    this.editing = { id: item.id, row };
     row.replaceChildren(input);
     input.focus();
     input.select();
