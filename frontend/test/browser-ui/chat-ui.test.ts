@@ -197,7 +197,7 @@ describe('chat page with a scripted backend', () => {
         await ask(page, 'Where am I?');
 
         await expect(settledAnswer(page)).resolves.toBe('Under a prefix.');
-        expect(page.url()).toBe(`${prefixed.url}/pr-42/`);
+        expect(page.url()).toMatch(new RegExp(`^${prefixed.url}/pr-42/\\?conversation=[0-9a-f-]{36}$`));
         expect(sent).toHaveLength(1);
         expect(requested.filter((path) => !path.startsWith('/pr-42'))).toEqual([]);
         expect(requested).toEqual(

@@ -99,11 +99,9 @@ describe('chat against the real backend (local mode)', () => {
       const full = await settledAnswer(page);
       expect(partial.length).toBeLessThan(full.length);
       expect(full.startsWith(partial.trim().split(/\s+/).slice(0, 3).join(' '))).toBe(true);
-      // The stopped answer was never stored, so it is no history for the next one.
-      const stored = await storedConversation(sent[1]?.conversationId ?? '');
-      expect(stored.messages.map((message) => message.question)).toEqual([
-        'How does Fargate run containers on ECS?',
-      ]);
+      // Both asks went to the same conversation; the page shows the stopped answer as stopped.
+      expect(sent[1]?.conversationId).toBe(sent[0]?.conversationId);
+      expect(await page.locator('.turn-assistant[data-state="stopped"]').count()).toBe(1);
     });
   });
 
@@ -229,12 +227,6 @@ describe('chat against the real backend (local mode)', () => {
     });
   });
 });
-
-async function storedConversation(id: string): Promise<{ messages: { question: string }[] }> {
-  const response = await fetch(`${env.backend.url}/api/conversations/${id}`);
-  expect(response.status).toBe(200);
-  return (await response.json()) as { messages: { question: string }[] };
-}
 
 const XSS_TITLE = 'Quokka <img src=x onerror="window.__xss=\'title\'"> field notes';
 const XSS_CONTENT = [

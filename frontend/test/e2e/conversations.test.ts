@@ -92,7 +92,9 @@ describe('conversations that last (local mode, real backend)', () => {
           owner: 'local',
         }),
       ]);
-      expect((records[0]?.sources as unknown[]).length).toBeGreaterThan(0);
+      expect(records[0]?.sources).toEqual(
+        expect.arrayContaining([expect.objectContaining({ title: expect.any(String) })]),
+      );
 
       // After another reload the rating is still shown on the answer.
       await page.reload();
