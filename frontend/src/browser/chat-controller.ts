@@ -201,7 +201,7 @@ export class ChatController {
       this.deps.list.say('The conversations could not be deleted.');
       return;
     }
-    this.deps.list.show([], false);
+    this.deps.list.clear();
     this.deps.list.say('Deleted all conversations.');
     this.newChat();
   }

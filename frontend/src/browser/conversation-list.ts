@@ -44,11 +44,25 @@ export class ConversationList {
     elements.deleteAll.addEventListener('click', () => this.deleteAll());
   }
 
-  /** Replaces the list (first page) or adds a further page. */
+  /**
+   * Replaces the list with a first page, or adds a further page. A conversation started while the
+   * first page was loading is newer than anything on it, and stays.
+   */
   show(items: readonly ConversationSummary[], hasMore: boolean, append = false): void {
-    const known = new Set(append ? this.items.map((item) => item.id) : []);
-    this.items = [...(append ? this.items : []), ...items.filter((item) => !known.has(item.id))];
+    const incoming = new Set(items.map((item) => item.id));
+    const newest = items[0]?.updatedAt ?? '';
+    const kept = append
+      ? this.items
+      : this.items.filter((item) => !incoming.has(item.id) && item.updatedAt > newest);
+    const known = new Set(kept.map((item) => item.id));
+    this.items = [...kept, ...items.filter((item) => !known.has(item.id))];
     this.elements.more.hidden = !hasMore;
+    this.render();
+  }
+
+  clear(): void {
+    this.items = [];
+    this.elements.more.hidden = true;
     this.render();
   }
 

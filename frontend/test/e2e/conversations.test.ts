@@ -115,16 +115,16 @@ describe('conversations that last (local mode, real backend)', () => {
       await settledAnswer(page);
       await page.locator('#new-chat').click();
 
-      env.link.setEventDelay(100);
+      env.link.setEventDelay(300);
       await ask(page, 'How does Fargate run containers on ECS?');
       await lastAnswer(page).locator('.answer p:not(.pending)').first().waitFor();
+      expect(await lastAnswer(page).getAttribute('data-state')).toBeNull();
       const rename = page.getByRole('button', { name: 'Rename “What is pgvector?”' });
       await rename.click();
       await page.keyboard.press('Control+A');
       await page.keyboard.type('Vectors in Postgres');
       await page.keyboard.press('Enter');
       await page.locator('.conversation-open', { hasText: 'Vectors in Postgres' }).waitFor();
-      expect(await lastAnswer(page).getAttribute('data-state')).toBeNull();
       const streamed = await settledAnswer(page);
       env.link.setEventDelay(0);
       expect(streamed).toMatch(/container/i);
