@@ -136,7 +136,10 @@ export class AnswerView {
         { rating: current.rating, comment: text === '' ? null : text },
         'Thanks for the feedback.',
       ).then((saved) => {
-        if (saved) form.hidden = true;
+        if (!saved) return;
+        form.hidden = true;
+        // The focused Send button is hidden now; the chosen rating keeps the place.
+        (current?.rating === 'down' ? down : up).focus();
       });
     });
     comment.value = initial?.comment ?? '';

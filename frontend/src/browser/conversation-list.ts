@@ -77,9 +77,20 @@ export class ConversationList {
     this.render();
   }
 
+  /** When focus was in the list, it moves to the neighbouring conversation (or the panel). */
   remove(id: string): void {
+    const index = this.items.findIndex((item) => item.id === id);
+    const hadFocus = this.elements.panel.contains(document.activeElement);
     this.items = this.items.filter((item) => item.id !== id);
     this.render();
+    if (!hadFocus) return;
+    const buttons = this.elements.list.querySelectorAll<HTMLButtonElement>('button.conversation-open');
+    const neighbour = buttons[Math.min(index, buttons.length - 1)];
+    if (neighbour !== undefined) neighbour.focus();
+    else
+      this.elements.toggle.offsetParent === null
+        ? this.elements.status.focus()
+        : this.elements.toggle.focus();
   }
 
   find(id: string): ConversationSummary | undefined {

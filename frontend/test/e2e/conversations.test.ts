@@ -75,6 +75,7 @@ describe('conversations that last (local mode, real backend)', () => {
       await page.keyboard.type('It should say how the two rankings are weighted.');
       await lastAnswer(page).getByRole('button', { name: 'Send feedback' }).click();
       await lastAnswer(page).locator('.action-status', { hasText: 'Thanks for the feedback.' }).waitFor();
+      await expect(page.evaluate(() => document.activeElement?.textContent)).resolves.toBe('Bad answer');
 
       const exported = await fetch(`${env.frontend.url}/api/feedback/export`);
       expect(exported.status).toBe(200);
@@ -147,6 +148,8 @@ describe('conversations that last (local mode, real backend)', () => {
       await page.getByRole('button', { name: 'Delete “Vectors in Postgres”' }).click();
       await page.locator('#conversations-status', { hasText: 'Deleted “Vectors in Postgres”.' }).waitFor();
       expect(await page.locator('.conversation-open', { hasText: 'Vectors in Postgres' }).count()).toBe(0);
+      // Focus stays in the list, on the neighbouring conversation.
+      await expect(page.evaluate(() => document.activeElement?.className)).resolves.toBe('conversation-open');
       expect(watch.pageErrors).toEqual([]);
     });
   });
