@@ -194,6 +194,10 @@ export function assertRoomFor(messageCount: number, replaceLast: boolean): void 
   if (!replaceLast && messageCount >= MAX_MESSAGES_PER_CONVERSATION) throw conversationFull();
 }
 
+export function conversationNotFound(id: string): AppError {
+  return new AppError(404, 'not_found', `No conversation with id ${id}`);
+}
+
 function conversationFull(): AppError {
   return new AppError(
     409,

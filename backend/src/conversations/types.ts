@@ -49,3 +49,10 @@ export interface NewMessage {
   readonly model: string;
   readonly timings: AnswerTimings;
 }
+
+/** A question asked within a stored conversation: its history comes from the conversation. */
+export interface ConversationTarget {
+  readonly id: string;
+  /** Answer the conversation's last question again, replacing its last answer. */
+  readonly regenerate: boolean;
+}

@@ -2,6 +2,7 @@ import type { ParsedUrlQuery } from 'node:querystring';
 import { TOP_K_RANGE } from '../config';
 import { decodeCursor, type PageCursor } from '../conversations/cursor';
 import type { FeedbackInput } from '../conversations/feedback';
+import type { ConversationTarget } from '../conversations/types';
 import { AppError } from '../errors';
 import type { DocumentInput } from '../ingest/document-input';
 import { isDocumentId, MAX_PAGE_SIZE } from '../ingest/documents';
@@ -27,13 +28,6 @@ export const MAX_HISTORY_TURN_CHARS = 8000;
 export const MAX_FILTER_KEYS = 16;
 export const MAX_METADATA_BYTES = 16_384;
 export const PAGE_LIMIT_RANGE = { min: 1, max: MAX_PAGE_SIZE, default: 20 } as const;
-
-/** A question asked within a stored conversation: its history comes from the conversation. */
-export interface ConversationTarget {
-  readonly id: string;
-  /** Answer the conversation's last question again, replacing its last answer. */
-  readonly regenerate: boolean;
-}
 
 export interface QueryRequest extends QueryInput {
   readonly conversation: ConversationTarget | undefined;

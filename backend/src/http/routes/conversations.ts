@@ -2,6 +2,7 @@ import type { Router } from '@koa/router';
 import type { Middleware } from 'koa';
 import type { Config } from '../../config';
 import {
+  conversationNotFound,
   createConversation,
   deleteAllConversations,
   deleteConversation,
@@ -10,7 +11,6 @@ import {
   renameConversation,
 } from '../../conversations/store';
 import type { Database } from '../../db/database';
-import { AppError } from '../../errors';
 import { readBody } from '../body';
 import type { AppState } from '../state';
 import {
@@ -57,7 +57,7 @@ export function registerConversationRoutes(router: Router<AppState>, deps: Conve
   router.get('/api/conversations/:id', bounded, async (ctx) => {
     const id = parseConversationId(ctx.params.id);
     const conversation = await getConversation(db, ctx.state.identity.subject, id);
-    if (conversation === undefined) throw notFound(id);
+    if (conversation === undefined) throw conversationNotFound(id);
     ctx.body = conversation;
   });
 
@@ -65,17 +65,13 @@ export function registerConversationRoutes(router: Router<AppState>, deps: Conve
     const id = parseConversationId(ctx.params.id);
     const { title } = parseConversationPatch((await readBody(ctx, ['json'], maxBytes)).json);
     const renamed = await renameConversation(db, ctx.state.identity.subject, id, title, now());
-    if (renamed === undefined) throw notFound(id);
+    if (renamed === undefined) throw conversationNotFound(id);
     ctx.body = renamed;
   });
 
   router.delete('/api/conversations/:id', bounded, async (ctx) => {
     const id = parseConversationId(ctx.params.id);
-    if (!(await deleteConversation(db, ctx.state.identity.subject, id))) throw notFound(id);
+    if (!(await deleteConversation(db, ctx.state.identity.subject, id))) throw conversationNotFound(id);
     ctx.status = 204;
   });
-}
-
-export function notFound(id: string): AppError {
-  return new AppError(404, 'not_found', `No conversation with id ${id}`);
 }

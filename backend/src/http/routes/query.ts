@@ -1,28 +1,23 @@
 import type { Router } from '@koa/router';
 import type { Config } from '../../config';
-import { appendMessage, assertRoomFor, conversationExchanges } from '../../conversations/store';
+import { answerKeeper, type RecordAnswer, storedHistory } from '../../conversations/conversation-answers';
 import type { Database } from '../../db/database';
-import { AppError } from '../../errors';
 import type { Logger } from '../../observability/logger';
 import { emitQueryMetrics } from '../../observability/metrics';
 import { type AnswerDeps, type AnswerOutcome, answerQuery, type QueryInput } from '../../rag/answer';
-import { boundHistory, exchangesToTurns } from '../../rag/history';
-import type { ChatTurn } from '../../rag/types';
+import { boundHistory } from '../../rag/history';
 import { readBody } from '../body';
 import { toErrorResponse } from '../error-handler';
 import { ClientDisconnectedError, requestSignal } from '../request-signal';
 import { openEventStream } from '../sse';
 import type { AppContext, AppState } from '../state';
-import { type ConversationTarget, parseQueryRequest } from '../validate';
+import { parseQueryRequest } from '../validate';
 
 export interface QueryDeps {
   readonly config: Pick<Config, 'environment' | 'limits' | 'retrieval' | 'server'>;
   readonly answer: AnswerDeps;
   readonly db: Database;
 }
-
-/** Stores a finished answer in its conversation; resolves with the new message id (null: not stored). */
-type RecordAnswer = (outcome: AnswerOutcome) => Promise<string | null>;
 
 /**
  * POST /api/query answers as one JSON document, or, with `Accept: text/event-stream`, as events:
@@ -50,7 +45,12 @@ export function registerQueryRoutes(router: Router<AppState>, deps: QueryDeps): 
         maxTokens: config.limits.historyTokens,
       }),
     };
-    const keepAnswer = answerRecorder(deps, owner, request.conversation, input.query);
+    const keepAnswer = answerKeeper(
+      { db: deps.db, providers: deps.answer.providers, now: deps.answer.now },
+      owner,
+      request.conversation,
+      input.query,
+    );
     const { signal, dispose } = requestSignal(ctx, config.server.requestTimeoutMs);
     try {
       const outcome = wantsEventStream(ctx)
@@ -61,58 +61,6 @@ export function registerQueryRoutes(router: Router<AppState>, deps: QueryDeps): 
       dispose();
     }
   });
-}
-
-/**
- * The conversation's exchanges as turns; for a regenerated answer, those before the last one, whose
- * question must be the one asked again.
- */
-async function storedHistory(
-  db: Database,
-  owner: string,
-  target: ConversationTarget,
-  query: string,
-): Promise<ChatTurn[]> {
-  const exchanges = await conversationExchanges(db, owner, target.id);
-  if (exchanges === undefined) throw conversationNotFound(target.id);
-  assertRoomFor(exchanges.length, target.regenerate);
-  if (!target.regenerate) return exchangesToTurns(exchanges);
-  if (exchanges.at(-1)?.question !== query) {
-    throw new AppError(400, 'invalid_request', "regenerate must repeat the conversation's last question");
-  }
-  return exchangesToTurns(exchanges.slice(0, -1));
-}
-
-function answerRecorder(
-  deps: QueryDeps,
-  owner: string,
-  target: ConversationTarget | undefined,
-  question: string,
-): RecordAnswer {
-  if (target === undefined) return async () => null;
-  const { providers, now } = deps.answer;
-  return async (outcome) => {
-    const stored = await appendMessage(
-      deps.db,
-      owner,
-      target.id,
-      {
-        question,
-        answer: outcome.answer,
-        sources: outcome.sources,
-        mode: providers.mode,
-        model: providers.generator.model,
-        timings: outcome.timings,
-      },
-      { now: new Date(Math.floor(now())), replaceLast: target.regenerate },
-    );
-    // Deleted while the answer streamed: the answer is still shown, just not kept.
-    return stored?.id ?? null;
-  };
-}
-
-function conversationNotFound(id: string): AppError {
-  return new AppError(404, 'not_found', `No conversation with id ${id}`);
 }
 
 function wantsEventStream(ctx: AppContext): boolean {
