@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import { createApp } from './app';
 import { type Config, ConfigError, loadConfig } from './config';
-import { startRetentionSweeper } from './conversations/retention';
+import { startRetentionSweeper, sweepExpiredConversations } from './conversations/retention';
 import { openDatabase } from './db/database';
 import { claimEmbeddingModel } from './ingest/embedding-model';
 import { batchedWriter, createLogger, type Logger } from './observability/logger';
@@ -56,10 +56,9 @@ export async function startService(config: Config, logger: Logger, overrides: Se
   const sweeper =
     retentionDays === 0
       ? undefined
-      : startRetentionSweeper(db, {
-          retentionDays,
+      : startRetentionSweeper({
           intervalMs: RETENTION_SWEEP_INTERVAL_MS,
-          now: () => new Date(),
+          sweep: () => sweepExpiredConversations(db, retentionDays, new Date()),
           onSwept: (removed) => {
             if (removed > 0) logger.info('expired conversations removed', { removed, retentionDays });
           },

@@ -36,31 +36,34 @@ export interface RetentionSweeper {
 }
 
 export interface SweeperOptions {
-  readonly retentionDays: number;
   readonly intervalMs: number;
-  readonly now: () => Date;
+  /** One sweep; resolves with how many conversations it removed. */
+  readonly sweep: () => Promise<number>;
   readonly onSwept: (removed: number) => void;
   readonly onError: (error: unknown) => void;
+  /** In [0, 1); spreads the first sweep of tasks started together. */
+  readonly random?: () => number;
 }
 
 /**
- * Sweeps once soon after start, then every `intervalMs`; the first run waits a random part of the
- * interval so tasks started together do not sweep in lockstep. The timer never keeps the process up.
+ * Sweeps once soon after start (within a minute), then every `intervalMs` after the previous sweep
+ * ended, so sweeps never overlap within a task. The timer never keeps the process up.
  */
-export function startRetentionSweeper(db: Database, options: SweeperOptions): RetentionSweeper {
+export function startRetentionSweeper(options: SweeperOptions): RetentionSweeper {
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
   const schedule = (delayMs: number) => {
     timer = setTimeout(() => {
-      sweepExpiredConversations(db, options.retentionDays, options.now())
-        .then((removed) => options.onSwept(removed), options.onError)
+      options
+        .sweep()
+        .then(options.onSwept, options.onError)
         .finally(() => {
           if (!stopped) schedule(options.intervalMs);
         });
     }, delayMs);
     timer.unref();
   };
-  schedule(Math.floor(Math.random() * Math.min(options.intervalMs, 60_000)));
+  schedule(Math.floor((options.random ?? Math.random)() * Math.min(options.intervalMs, 60_000)));
   return {
     stop: () => {
       stopped = true;
