@@ -8,15 +8,18 @@ import { deadline } from './deadline';
 import { openApiDocument } from './openapi';
 import { registerDocumentRoutes } from './routes/documents';
 import { registerHealthRoutes } from './routes/health';
+import { registerMeRoutes } from './routes/me';
 import { registerQueryRoutes } from './routes/query';
 import { registerStatsRoutes } from './routes/stats';
 import type { AppState } from './state';
+import type { UsageLimiter } from './usage/limiter';
 
 export interface RouterDeps {
   readonly config: Config;
   readonly db: Database;
   readonly answer: AnswerDeps;
   readonly isDraining: () => boolean;
+  readonly usage: UsageLimiter;
 }
 
 export function createRouter(deps: RouterDeps): Router<AppState> {
@@ -24,7 +27,8 @@ export function createRouter(deps: RouterDeps): Router<AppState> {
   const { config, db } = deps;
   const bounded = deadline(config.server.requestTimeoutMs);
   registerHealthRoutes(router, { db, isDraining: deps.isDraining, bounded });
-  registerQueryRoutes(router, { config, answer: deps.answer });
+  registerQueryRoutes(router, { config, answer: deps.answer, usage: deps.usage });
+  registerMeRoutes(router, { signIn: config.signIn });
   const uploadEmbedder = withSharedEmbeddingLimit(
     deps.answer.providers.embedder,
     config.limits.uploadEmbeddingConcurrency,

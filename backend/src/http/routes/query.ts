@@ -3,16 +3,43 @@ import type { Config } from '../../config';
 import type { Logger } from '../../observability/logger';
 import { emitQueryMetrics } from '../../observability/metrics';
 import { type AnswerDeps, type AnswerOutcome, answerQuery, type QueryInput } from '../../rag/answer';
+import type { GenerationUsage } from '../../rag/types';
 import { readBody } from '../body';
 import { toErrorResponse } from '../error-handler';
 import { ClientDisconnectedError, requestSignal } from '../request-signal';
 import { openEventStream } from '../sse';
 import type { AppContext, AppState } from '../state';
+import type { UsageLimiter } from '../usage/limiter';
 import { parseQueryRequest } from '../validate';
 
 export interface QueryDeps {
   readonly config: Pick<Config, 'environment' | 'limits' | 'retrieval' | 'server'>;
   readonly answer: AnswerDeps;
+  readonly usage: UsageLimiter;
+}
+
+/**
+ * Counts what one answer generated: the model's own figure when it reports one, else one token
+ * per streamed piece (the local answerer streams word by word).
+ */
+interface GenerationCounter {
+  onUsage(usage: GenerationUsage): void;
+  onToken(): void;
+  total(): number;
+}
+
+function generationCounter(): GenerationCounter {
+  let reported: number | undefined;
+  let pieces = 0;
+  return {
+    onUsage: (usage) => {
+      reported = (reported ?? 0) + usage.outputTokens;
+    },
+    onToken: () => {
+      pieces += 1;
+    },
+    total: () => reported ?? pieces,
+  };
 }
 
 /**
@@ -25,14 +52,18 @@ export function registerQueryRoutes(router: Router<AppState>, deps: QueryDeps): 
   router.post('/api/query', async (ctx) => {
     const body = await readBody(ctx, ['json'], config.limits.maxBodyBytes);
     const input = parseQueryRequest(body.json, config.limits, config.retrieval.defaultTopK);
+    const meter = await deps.usage.admit(ctx);
+    const generated = generationCounter();
     const { signal, dispose } = requestSignal(ctx, config.server.requestTimeoutMs);
     try {
       const outcome = wantsEventStream(ctx)
-        ? await streamAnswer(ctx, deps.answer, input, signal)
-        : await respondWithJson(ctx, deps.answer, input, signal);
+        ? await streamAnswer(ctx, deps.answer, input, signal, generated)
+        : await respondWithJson(ctx, deps.answer, input, signal, generated);
       if (outcome !== undefined) record(ctx, config.environment, deps.answer.providers.mode, outcome);
     } finally {
       dispose();
+      // Failed and cut-off answers cost tokens too.
+      await meter.recordGeneratedTokens(generated.total());
     }
   });
 }
@@ -41,8 +72,18 @@ function wantsEventStream(ctx: AppContext): boolean {
   return ctx.accepts('application/json', 'text/event-stream') === 'text/event-stream';
 }
 
-async function respondWithJson(ctx: AppContext, deps: AnswerDeps, input: QueryInput, signal: AbortSignal) {
-  const outcome = await answerQuery(deps, input, signal, { onSources: () => {}, onToken: () => {} });
+async function respondWithJson(
+  ctx: AppContext,
+  deps: AnswerDeps,
+  input: QueryInput,
+  signal: AbortSignal,
+  generated: GenerationCounter,
+) {
+  const outcome = await answerQuery(deps, input, signal, {
+    onSources: () => {},
+    onToken: generated.onToken,
+    onUsage: generated.onUsage,
+  });
   ctx.body = {
     answer: outcome.answer,
     sources: outcome.sources,
@@ -60,6 +101,7 @@ async function streamAnswer(
   deps: AnswerDeps,
   input: QueryInput,
   signal: AbortSignal,
+  generated: GenerationCounter,
 ): Promise<AnswerOutcome | undefined> {
   const { mode } = deps.providers;
   const model = deps.providers.generator.model;
@@ -70,7 +112,11 @@ async function streamAnswer(
         stream = openEventStream(ctx, signal);
         await stream.send('sources', { sources, mode, model });
       },
-      onToken: (text) => stream?.send('token', { text }),
+      onToken: (text) => {
+        generated.onToken();
+        return stream?.send('token', { text });
+      },
+      onUsage: generated.onUsage,
     });
     await stream?.send('done', { answer: outcome.answer, timings: outcome.timings });
     return outcome;
