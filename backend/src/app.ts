@@ -35,7 +35,7 @@ export function createApp(deps: AppDeps): Koa<AppState> {
     config,
     db,
     isDraining: deps.isDraining ?? (() => false),
-    usage: createUsageLimiter({ knex: db.knex, limits: config.usageLimits, now }),
+    usage: createUsageLimiter({ db, limits: config.usageLimits, now }),
     answer: {
       providers,
       retrieve: (request, signal) => retrieve(db, providers.embedder, request, signal),

@@ -1,5 +1,5 @@
-import type { Knex } from 'knex';
 import type { UsageLimits } from '../../config';
+import type { Database } from '../../db/database';
 import { AppError } from '../../errors';
 import type { AppContext } from '../state';
 import { addGeneratedTokens, deleteCountersBefore, reserveQuery, type UsageDay, usageDay } from './counters';
@@ -15,7 +15,8 @@ export interface UsageLimiter {
 }
 
 export interface UsageLimiterDeps {
-  readonly knex: Knex;
+  /** Read per call: building the app must not touch the database. */
+  readonly db: Pick<Database, 'knex'>;
   readonly limits: UsageLimits;
   /** Epoch milliseconds. */
   readonly now: () => number;
@@ -28,14 +29,14 @@ const DAY_MS = 86_400_000;
  * tasks share them. The caller is the signed-in user, or the client address when nobody signs in.
  */
 export function createUsageLimiter(deps: UsageLimiterDeps): UsageLimiter {
-  const { knex, limits } = deps;
+  const { db, limits } = deps;
   let lastCleanup: UsageDay | undefined;
   return {
     async admit(ctx) {
       const subject = usageSubject(ctx);
       const nowMs = deps.now();
       const day = usageDay(nowMs);
-      const reservation = await reserveQuery(knex, subject, day, limits);
+      const reservation = await reserveQuery(db.knex, subject, day, limits);
       if (!reservation.granted) {
         const retryAfterSeconds = Math.max(1, Math.ceil((DAY_MS - (nowMs % DAY_MS)) / 1000));
         throw new AppError(
@@ -49,14 +50,14 @@ export function createUsageLimiter(deps: UsageLimiterDeps): UsageLimiter {
       }
       if (lastCleanup !== day) {
         lastCleanup = day;
-        deleteCountersBefore(knex, day).catch((error: unknown) =>
+        deleteCountersBefore(db.knex, day).catch((error: unknown) =>
           ctx.state.log.warn('could not delete old usage counters', { err: error }),
         );
       }
       const log = ctx.state.log;
       return {
         recordGeneratedTokens: (tokens) =>
-          addGeneratedTokens(knex, subject, day, tokens).catch((error: unknown) =>
+          addGeneratedTokens(db.knex, subject, day, tokens).catch((error: unknown) =>
             log.error('could not record generated tokens', { err: error, tokens }),
           ),
       };
