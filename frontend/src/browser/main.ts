@@ -1,6 +1,7 @@
 import { ChatController } from './chat-controller';
 import { Composer } from './composer';
 import { ConversationView } from './conversation-view';
+import { showSignInNotice } from './sign-in-notice';
 import { showStats } from './stats-view';
 
 /** Wires the page's elements to the chat; the base path comes from the page the server rendered. */
@@ -26,6 +27,7 @@ function start(): void {
   composer.listen({ onSubmit: (question) => chat.ask(question), onStop: () => chat.stop() });
   required('new-chat', HTMLButtonElement).addEventListener('click', () => chat.newChat());
   void chat.refreshStats();
+  void showSignInNotice(apiBase, required('scroller', HTMLElement));
 }
 
 function required<T extends HTMLElement>(id: string, type: new () => T): T {
