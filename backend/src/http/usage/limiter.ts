@@ -24,12 +24,18 @@ export interface UsageLimiterDeps {
 
 const DAY_MS = 86_400_000;
 
+/** Both limits off: nothing is counted, so a query costs no database write. */
+const UNLIMITED: UsageLimiter = {
+  admit: async () => ({ recordGeneratedTokens: async () => {} }),
+};
+
 /**
  * Daily per-caller limits on queries and generated tokens, counted in the database so that all
  * tasks share them. The caller is the signed-in user, or the client address when nobody signs in.
  */
 export function createUsageLimiter(deps: UsageLimiterDeps): UsageLimiter {
   const { db, limits } = deps;
+  if (limits.queriesPerDay === 0 && limits.generatedTokensPerDay === 0) return UNLIMITED;
   let lastCleanup: UsageDay | undefined;
   return {
     async admit(ctx) {
