@@ -65,8 +65,10 @@ export function createAlbTokenVerifier(settings: AlbTokenSettings): AlbTokenVeri
 
 /** A Fetcher for the library: non-200 answers are final (an unknown kid), network failures are not. */
 function keyFetcher(timeoutMs: number): Fetcher {
+  const budget = keyFetchBudget();
   return {
     fetch: async (uri) => {
+      if (!budget.take()) throw new NonRetryableFetchError(uri, 'too many unknown key ids this minute');
       let response: Response;
       try {
         response = await fetch(uri, { signal: AbortSignal.timeout(timeoutMs), redirect: 'error' });
@@ -78,6 +80,28 @@ function keyFetcher(timeoutMs: number): Fetcher {
         throw new NonRetryableFetchError(uri, `status ${response.status}`);
       }
       return response.arrayBuffer();
+    },
+  };
+}
+
+/**
+ * Keys are fetched before the signature can be checked, so a forged token with a made-up `kid`
+ * costs an outbound request. Real key ids are few and cached; past this many fetches a minute a
+ * new kid is treated as unknown (401) instead of fetched.
+ */
+export const MAX_KEY_FETCHES_PER_MINUTE = 20;
+
+function keyFetchBudget(now: () => number = Date.now) {
+  let windowStart = now();
+  let used = 0;
+  return {
+    take(): boolean {
+      if (now() - windowStart >= 60_000) {
+        windowStart = now();
+        used = 0;
+      }
+      used += 1;
+      return used <= MAX_KEY_FETCHES_PER_MINUTE;
     },
   };
 }

@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import { MAX_KEY_FETCHES_PER_MINUTE } from '../../src/http/alb-token';
 import {
   type AlbSigner,
   mintAlbToken,
@@ -152,6 +153,20 @@ describe('with SIGNIN_MODE=alb', () => {
   it('keeps the bearer ADMIN_TOKEN working for automation', async () => {
     const response = await fetch(`${app.url}/api/me`, { headers: adminHeaders });
     expect(await response.json()).toMatchObject({ subject: 'automation', admin: true });
+  });
+});
+
+describe('forged tokens with made-up key ids', () => {
+  it(`cost at most ${MAX_KEY_FETCHES_PER_MINUTE} key fetches a minute, and a cached real key keeps working`, async () => {
+    const valid = signer.mint();
+    expect((await fetch(`${app.url}/api/me`, { headers: signedIn(valid) })).status).toBe(200);
+    const before = signer.requestedKids.length;
+    for (let i = 0; i < MAX_KEY_FETCHES_PER_MINUTE + 10; i += 1) {
+      const forged = mintAlbToken({ key: newSignerKey() });
+      expect((await fetch(`${app.url}/api/me`, { headers: signedIn(forged) })).status).toBe(401);
+    }
+    expect(signer.requestedKids.length - before).toBeLessThanOrEqual(MAX_KEY_FETCHES_PER_MINUTE);
+    expect((await fetch(`${app.url}/api/me`, { headers: signedIn(signer.mint()) })).status).toBe(200);
   });
 });
 

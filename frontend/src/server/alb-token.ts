@@ -33,7 +33,14 @@ const KEY_FETCH_TIMEOUT_MS = 3000;
  * Keys come through Node's fetch so a local endpoint may be plain http.
  */
 export function createAlbTokenVerifier(settings: AlbTokenSettings): AlbTokenVerifier {
-  const fetcher: Fetcher = { fetch: settings.fetchKey ?? fetchKey };
+  const budget = keyFetchBudget();
+  const fetchOne = settings.fetchKey ?? fetchKey;
+  const fetcher: Fetcher = {
+    fetch: (uri) =>
+      budget.take()
+        ? fetchOne(uri)
+        : Promise.reject(new NonRetryableFetchError(uri, 'too many unknown key ids this minute')),
+  };
   const verifier = AlbJwtVerifier.create(
     {
       albArn: settings.albArn,
@@ -71,4 +78,26 @@ async function fetchKey(uri: string): Promise<ArrayBuffer> {
     throw new NonRetryableFetchError(uri, `status ${response.status}`);
   }
   return response.arrayBuffer();
+}
+
+/**
+ * Keys are fetched before the signature can be checked, so a forged token with a made-up `kid`
+ * costs an outbound request. Real key ids are few and cached; past this many fetches a minute a
+ * new kid is treated as unknown (401) instead of fetched.
+ */
+export const MAX_KEY_FETCHES_PER_MINUTE = 20;
+
+function keyFetchBudget(now: () => number = Date.now) {
+  let windowStart = now();
+  let used = 0;
+  return {
+    take(): boolean {
+      if (now() - windowStart >= 60_000) {
+        windowStart = now();
+        used = 0;
+      }
+      used += 1;
+      return used <= MAX_KEY_FETCHES_PER_MINUTE;
+    },
+  };
 }
