@@ -9,7 +9,7 @@ import { toErrorResponse } from '../error-handler';
 import { ClientDisconnectedError, requestSignal } from '../request-signal';
 import { openEventStream } from '../sse';
 import type { AppContext, AppState } from '../state';
-import type { UsageLimiter } from '../usage/limiter';
+import type { UsageLimiter, UsageMeter } from '../usage/limiter';
 import { parseQueryRequest } from '../validate';
 
 export interface QueryDeps {
@@ -52,10 +52,11 @@ export function registerQueryRoutes(router: Router<AppState>, deps: QueryDeps): 
   router.post('/api/query', async (ctx) => {
     const body = await readBody(ctx, ['json'], config.limits.maxBodyBytes);
     const input = parseQueryRequest(body.json, config.limits, config.retrieval.defaultTopK);
-    const meter = await deps.usage.admit(ctx);
-    const generated = generationCounter();
     const { signal, dispose } = requestSignal(ctx, config.server.requestTimeoutMs);
+    let meter: UsageMeter | undefined;
+    const generated = generationCounter();
     try {
+      meter = await deps.usage.admit(ctx, signal);
       const outcome = wantsEventStream(ctx)
         ? await streamAnswer(ctx, deps.answer, input, signal, generated)
         : await respondWithJson(ctx, deps.answer, input, signal, generated);
@@ -63,7 +64,7 @@ export function registerQueryRoutes(router: Router<AppState>, deps: QueryDeps): 
     } finally {
       dispose();
       // Failed and cut-off answers cost tokens too.
-      await meter.recordGeneratedTokens(generated.total());
+      await meter?.recordGeneratedTokens(generated.total());
     }
   });
 }

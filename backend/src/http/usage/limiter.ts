@@ -10,8 +10,12 @@ export interface UsageMeter {
 }
 
 export interface UsageLimiter {
-  /** Counts a query for the caller, or throws 429 `daily_limit_reached` with Retry-After. */
-  admit(ctx: AppContext): Promise<UsageMeter>;
+  /**
+   * Counts a query for the caller, or throws 429 `daily_limit_reached` with Retry-After. Gives up
+   * with the signal's reason when it fires first (a database that stopped answering must not
+   * hold the request past its time budget).
+   */
+  admit(ctx: AppContext, signal: AbortSignal): Promise<UsageMeter>;
 }
 
 export interface UsageLimiterDeps {
@@ -38,11 +42,11 @@ export function createUsageLimiter(deps: UsageLimiterDeps): UsageLimiter {
   if (limits.queriesPerDay === 0 && limits.generatedTokensPerDay === 0) return UNLIMITED;
   let lastCleanup: UsageDay | undefined;
   return {
-    async admit(ctx) {
+    async admit(ctx, signal) {
       const subject = usageSubject(ctx);
       const nowMs = deps.now();
       const day = usageDay(nowMs);
-      const reservation = await reserveQuery(db.knex, subject, day, limits);
+      const reservation = await untilAborted(reserveQuery(db.knex, subject, day, limits), signal);
       if (!reservation.granted) {
         const retryAfterSeconds = Math.max(1, Math.ceil((DAY_MS - (nowMs % DAY_MS)) / 1000));
         throw new AppError(
@@ -69,6 +73,18 @@ export function createUsageLimiter(deps: UsageLimiterDeps): UsageLimiter {
       };
     },
   };
+}
+
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) {
+    promise.catch(() => undefined);
+    return Promise.reject(signal.reason);
+  }
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
 
 /** Signed-in callers are counted by user; without sign-in, by the client's address. */
