@@ -2,12 +2,14 @@ import Koa from 'koa';
 import type { Config } from './config';
 import type { Database } from './db/database';
 import { AppError } from './errors';
+import { createAlbTokenVerifier } from './http/alb-token';
 import { cors } from './http/cors';
 import { errorHandler } from './http/error-handler';
 import { identify } from './http/identity';
 import { requestContext } from './http/request-context';
 import { createRouter, routerFallbacks } from './http/router';
 import type { AppState } from './http/state';
+import { createUsageLimiter } from './http/usage/limiter';
 import type { Logger } from './observability/logger';
 import type { Tracer } from './observability/tracing';
 import type { Providers } from './rag/types';
@@ -33,6 +35,7 @@ export function createApp(deps: AppDeps): Koa<AppState> {
     config,
     db,
     isDraining: deps.isDraining ?? (() => false),
+    usage: createUsageLimiter({ db, limits: config.usageLimits, now }),
     answer: {
       providers,
       retrieve: (request, signal) => retrieve(db, providers.embedder, request, signal),
@@ -42,6 +45,12 @@ export function createApp(deps: AppDeps): Koa<AppState> {
   });
 
   const app = new Koa<AppState>();
+  if (config.trustProxy) {
+    // Only the load balancer (and the frontend, which passes its header on) can reach this
+    // service, and the ALB appends the address it saw: the last entry is the only trusted one.
+    app.proxy = true;
+    app.maxIpsCount = 1;
+  }
   // The error handler reports every request error; Koa's default would also print it to stderr.
   app.silent = true;
   // What still reaches Koa is a failure while sending a response (e.g. the socket broke).
@@ -51,7 +60,13 @@ export function createApp(deps: AppDeps): Koa<AppState> {
   app.use(requestContext({ logger: deps.logger, tracer: deps.tracer, now }));
   app.use(errorHandler());
   if (config.corsOrigins.length > 0) app.use(cors(config.corsOrigins));
-  app.use(identify({ adminToken: config.adminToken.value }));
+  app.use(
+    identify({
+      signIn: config.signIn,
+      adminToken: config.adminToken.value,
+      verifyToken: config.signIn.mode === 'alb' ? createAlbTokenVerifier(config.signIn) : undefined,
+    }),
+  );
   app.use(notFound());
   app.use(router.routes());
   app.use(routerFallbacks(router));

@@ -252,4 +252,72 @@ describe('loadConfig', () => {
     expect(custom.limits.historyTokens).toBe(0);
     expect(custom.conversations.retentionDays).toBe(0);
   });
+
+  describe('sign-in and usage limits', () => {
+    const ALB_ARN =
+      'arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/app/ragchat-prod/50dc6c495c0c9188';
+
+    it('defaults to sign-in off (local user in local mode, anonymous when deployed) and daily limits', () => {
+      expect(loadConfig({}).signIn).toEqual({ mode: 'off', localMode: true });
+      expect(loadConfig({ NODE_ENV: 'production', ADMIN_TOKEN: TOKEN }).signIn).toEqual({
+        mode: 'off',
+        localMode: false,
+      });
+      expect(loadConfig({}).usageLimits).toEqual({ queriesPerDay: 500, generatedTokensPerDay: 200_000 });
+      expect(loadConfig({}).trustProxy).toBe(false);
+    });
+
+    it('derives the regional key endpoint from the load balancer ARN', () => {
+      expect(loadConfig({ SIGNIN_MODE: 'alb', SIGNIN_ALB_ARN: ALB_ARN }).signIn).toEqual({
+        mode: 'alb',
+        albArn: ALB_ARN,
+        keyEndpoint: 'https://public-keys.auth.elb.eu-west-1.amazonaws.com',
+        issuer: undefined,
+        clientId: undefined,
+        groupsClaim: 'cognito:groups',
+        adminGroup: 'ragchat-admins',
+      });
+      expect(
+        loadConfig({
+          SIGNIN_MODE: 'alb',
+          SIGNIN_ALB_ARN: ALB_ARN,
+          SIGNIN_KEY_ENDPOINT: 'http://127.0.0.1:3000/local-sign-in/keys/',
+          SIGNIN_ISSUER: 'https://idp.example.com',
+          SIGNIN_CLIENT_ID: 'abc',
+          SIGNIN_GROUPS_CLAIM: 'groups',
+          SIGNIN_ADMIN_GROUP: 'editors',
+        }).signIn,
+      ).toMatchObject({
+        keyEndpoint: 'http://127.0.0.1:3000/local-sign-in/keys',
+        issuer: 'https://idp.example.com',
+        clientId: 'abc',
+        groupsClaim: 'groups',
+        adminGroup: 'editors',
+      });
+    });
+
+    it.each([
+      [{ SIGNIN_MODE: 'cognito' }, 'SIGNIN_MODE', 'SIGNIN_MODE must be one of off, alb, got "cognito"'],
+      [{ SIGNIN_MODE: 'alb' }, 'SIGNIN_ALB_ARN', 'SIGNIN_ALB_ARN is required when SIGNIN_MODE=alb'],
+      [
+        {
+          SIGNIN_MODE: 'alb',
+          SIGNIN_ALB_ARN: 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/x/1',
+        },
+        'SIGNIN_ALB_ARN',
+        expect.stringContaining('must be an application load balancer ARN'),
+      ],
+      [
+        { SIGNIN_MODE: 'alb', SIGNIN_ALB_ARN: ALB_ARN, SIGNIN_KEY_ENDPOINT: 'ftp://keys' },
+        'SIGNIN_KEY_ENDPOINT',
+        'SIGNIN_KEY_ENDPOINT must be an http(s) URL, got "ftp://keys"',
+      ],
+      [{ QUERIES_PER_DAY: 'many' }, 'QUERIES_PER_DAY', expect.stringContaining('whole number')],
+      [{ TRUST_PROXY: 'maybe' }, 'TRUST_PROXY', 'TRUST_PROXY must be true or false, got "maybe"'],
+    ])('rejects %j naming %s', (env, variable, message) => {
+      const error = configError(env as Record<string, string>);
+      expect(error.variable).toBe(variable);
+      expect(error.message).toEqual(message);
+    });
+  });
 });

@@ -37,6 +37,49 @@ export interface Config {
     /** Conversations untouched this many days are deleted; 0 keeps them forever. */
     readonly retentionDays: number;
   };
+  readonly signIn: SignInConfig;
+  readonly usageLimits: UsageLimits;
+  /**
+   * True behind the load balancer (TRUST_PROXY): the client address is the last X-Forwarded-For
+   * entry, the one the ALB appended. False reads the socket peer, so nobody can claim an address.
+   */
+  readonly trustProxy: boolean;
+}
+
+/**
+ * Who may call the API. `off`: nobody signs in (local mode, or a deployment not yet behind
+ * sign-in). `alb`: every request but the health checks must carry a valid ALB-signed
+ * `x-amzn-oidc-data` token.
+ */
+export type SignInConfig =
+  | {
+      readonly mode: 'off';
+      /**
+       * Local mode (PROVIDER=local, NODE_ENV not production): the one person at this machine
+       * manages documents. A deployment with sign-in off answers as an anonymous non-admin.
+       */
+      readonly localMode: boolean;
+    }
+  | {
+      readonly mode: 'alb';
+      /** The `signer` the token header must name: this environment's load balancer. */
+      readonly albArn: string;
+      /** Where public keys are fetched by key id: `<keyEndpoint>/<kid>` answers a PEM. */
+      readonly keyEndpoint: string;
+      /** Expected `iss` (the IdP); undefined accepts any issuer the ALB signed for. */
+      readonly issuer: string | undefined;
+      /** Expected `client` header claim (the IdP app client); undefined accepts any. */
+      readonly clientId: string | undefined;
+      /** Claim carrying the user's groups: an array or a comma/space-separated string. */
+      readonly groupsClaim: string;
+      /** Members of this group may manage documents. */
+      readonly adminGroup: string;
+    };
+
+/** Per user (per client address when sign-in is off) and per UTC day; 0 turns a limit off. */
+export interface UsageLimits {
+  readonly queriesPerDay: number;
+  readonly generatedTokensPerDay: number;
 }
 
 export type ProviderConfig =
@@ -136,6 +179,49 @@ export function loadConfig(env: Env): Config {
     conversations: {
       retentionDays: read.integer('CONVERSATION_RETENTION_DAYS', 90, { min: 0, max: 3650 }),
     },
+    signIn: parseSignIn(read, production),
+    usageLimits: {
+      queriesPerDay: read.integer('QUERIES_PER_DAY', 500, { min: 0, max: 10_000_000 }),
+      generatedTokensPerDay: read.integer('GENERATED_TOKENS_PER_DAY', 200_000, {
+        min: 0,
+        max: 1_000_000_000,
+      }),
+    },
+    trustProxy: read.boolean('TRUST_PROXY', false),
+  };
+}
+
+/** What aws-jwt-verify accepts as a load balancer ARN; the region picks the key endpoint. */
+const ALB_ARN =
+  /^arn:aws(?:-cn|-us-gov)?:elasticloadbalancing:([a-z]{2}-(?:gov-)?[a-z]+-\d):\d{12}:loadbalancer\/app\/.+$/;
+
+function parseSignIn(read: Reader, production: boolean): SignInConfig {
+  const mode = read.oneOf('SIGNIN_MODE', ['off', 'alb'] as const, 'off');
+  if (mode === 'off') return { mode, localMode: !production };
+  const albArn = read.raw('SIGNIN_ALB_ARN');
+  if (albArn === undefined) throw new ConfigError('SIGNIN_ALB_ARN', 'is required when SIGNIN_MODE=alb');
+  const region = ALB_ARN.exec(albArn)?.[1];
+  if (region === undefined) {
+    throw new ConfigError(
+      'SIGNIN_ALB_ARN',
+      `must be an application load balancer ARN (arn:aws:elasticloadbalancing:<region>:<account>:loadbalancer/app/...), got "${albArn}"`,
+    );
+  }
+  const keyEndpoint = read.string(
+    'SIGNIN_KEY_ENDPOINT',
+    `https://public-keys.auth.elb.${region}.amazonaws.com`,
+  );
+  if (!isHttpUrl(keyEndpoint)) {
+    throw new ConfigError('SIGNIN_KEY_ENDPOINT', `must be an http(s) URL, got "${keyEndpoint}"`);
+  }
+  return {
+    mode,
+    albArn,
+    keyEndpoint: keyEndpoint.replace(/\/+$/, ''),
+    issuer: read.raw('SIGNIN_ISSUER'),
+    clientId: read.raw('SIGNIN_CLIENT_ID'),
+    groupsClaim: read.string('SIGNIN_GROUPS_CLAIM', 'cognito:groups'),
+    adminGroup: read.string('SIGNIN_ADMIN_GROUP', 'ragchat-admins'),
   };
 }
 

@@ -5,6 +5,9 @@
  * SIGTERM to both, and stops everything if either one dies.
  *
  * Honours BACKEND_PORT (8000), FRONTEND_PORT (3000) and DATA_DIR, so two copies can run side by side.
+ * LOCAL_SIGNIN=true (or `npm start -- --sign-in`) turns sign-in on for testing: the frontend plays the
+ * load balancer with a key pair it makes at start, and the backend verifies its tokens from the
+ * frontend's key endpoint, exactly as it verifies the ALB's in AWS.
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -17,6 +20,7 @@ const BACKEND_ENTRY = path.join(ROOT, 'backend/dist/main.js');
 const FRONTEND_ENTRY = path.join(ROOT, 'frontend/dist/server/main.js');
 const FRONTEND_BUNDLE = path.join(ROOT, 'frontend/dist/public/app.js');
 const READY_TIMEOUT_MS = 180_000;
+const LOCAL_SIGN_IN = path.join(ROOT, 'frontend/dist/server/local-sign-in.js');
 
 const children = new Map();
 let stopping = false;
@@ -111,6 +115,7 @@ async function main() {
   }
   const backendPort = port('BACKEND_PORT', '8000');
   const frontendPort = port('FRONTEND_PORT', '3000');
+  const signIn = await localSignInEnv(frontendPort);
   for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => stopAll(signal, 0));
   // Never leave a service running behind an exiting launcher.
   process.on('exit', () => {
@@ -121,7 +126,7 @@ async function main() {
   const backend = await startService(
     'backend',
     BACKEND_ENTRY,
-    { BACKEND_PORT: backendPort, BACKEND_HOST: process.env.BACKEND_HOST ?? '127.0.0.1' },
+    { BACKEND_PORT: backendPort, BACKEND_HOST: process.env.BACKEND_HOST ?? '127.0.0.1', ...signIn.backend },
     (record) => {
       if (typeof record.adminToken === 'string')
         adminTokenLine = `admin token (generated for this run): ${record.adminToken}`;
@@ -132,6 +137,7 @@ async function main() {
     FRONTEND_PORT: frontendPort,
     FRONTEND_HOST: process.env.FRONTEND_HOST ?? '127.0.0.1',
     BACKEND_URL: backend.url,
+    ...signIn.frontend,
   });
   await waitUntilOk(new URL('health', frontend.url).href);
 
@@ -139,8 +145,36 @@ async function main() {
   say(`frontend (pid ${frontend.pid}) ready at ${frontend.url}`);
   if (adminTokenLine !== undefined) say(adminTokenLine);
   else if (process.env.ADMIN_TOKEN) say('admin token: the ADMIN_TOKEN you set');
+  say(
+    signIn.on
+      ? 'local sign-in is on (testing only): the page asks who you are; members of ragchat-admins manage documents'
+      : 'no sign-in (local mode): anyone who can open the page can use it',
+  );
   say(`ragchat is ready: open ${frontend.url}`);
   say('press Ctrl+C to stop both');
+}
+
+/** The environment both services need for local sign-in, or nothing when it is off. */
+async function localSignInEnv(frontendPort) {
+  const wanted =
+    process.argv.includes('--sign-in') || /^(1|true)$/i.test(process.env.LOCAL_SIGNIN?.trim() ?? '');
+  if (!wanted) return { on: false, backend: {}, frontend: {} };
+  if (frontendPort === '0') {
+    process.stderr.write(
+      '[start-local] local sign-in needs a fixed FRONTEND_PORT: the backend fetches keys from it\n',
+    );
+    process.exit(2);
+  }
+  const { LOCAL_ALB_ARN, LOCAL_KEYS_PATH } = await import(LOCAL_SIGN_IN);
+  return {
+    on: true,
+    backend: {
+      SIGNIN_MODE: 'alb',
+      SIGNIN_ALB_ARN: LOCAL_ALB_ARN,
+      SIGNIN_KEY_ENDPOINT: `http://127.0.0.1:${frontendPort}${LOCAL_KEYS_PATH}`,
+    },
+    frontend: { SIGNIN_MODE: 'local' },
+  };
 }
 
 main().catch((error) => fail(error instanceof Error ? error.message : String(error)));

@@ -112,6 +112,9 @@ async function startServer(databaseUrl: string, queriesFile: string) {
       SEED_SAMPLE_CORPUS: 'false',
       ADMIN_TOKEN: 'bench-admin-token-not-used',
       BENCH_QUERIES_FILE: queriesFile,
+      // The benchmark measures answering, not the daily usage limits (it would exceed them).
+      QUERIES_PER_DAY: '0',
+      GENERATED_TOKENS_PER_DAY: '0',
     },
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });

@@ -37,4 +37,46 @@ describe('toErrorResponse', () => {
     });
     expect(JSON.stringify(toErrorResponse('a thrown string'))).not.toContain('a thrown string');
   });
+
+  it.each<[string, unknown]>([
+    [
+      'a refused connection',
+      Object.assign(new Error('connect ECONNREFUSED 10.0.0.5:5432'), { code: 'ECONNREFUSED' }),
+    ],
+    [
+      'a server shutdown (57P01)',
+      Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' }),
+    ],
+    ['a connection exception (08006)', Object.assign(new Error('connection failure'), { code: '08006' })],
+    ['a dropped socket', new Error('Connection terminated unexpectedly')],
+    [
+      'a pool acquire timeout',
+      Object.assign(new Error('Knex: Timeout acquiring a connection.'), { name: 'KnexTimeoutError' }),
+    ],
+    [
+      'a wrapped cause',
+      new Error('query failed', { cause: Object.assign(new Error('x'), { code: 'ECONNRESET' }) }),
+    ],
+  ])('answers %s with 503 database_unavailable and Retry-After', (_name, error) => {
+    expect(toErrorResponse(error)).toEqual({
+      status: 503,
+      body: {
+        error: {
+          code: 'database_unavailable',
+          message: 'The database is unavailable right now.',
+          retryAfterSeconds: 5,
+        },
+      },
+      retryAfterSeconds: 5,
+    });
+  });
+
+  it('leaves AppErrors and other failures as they are', () => {
+    const throttled = new AppError(503, 'throttled', 'busy', {
+      retryAfterSeconds: 2,
+      cause: { code: 'ECONNRESET' },
+    });
+    expect(toErrorResponse(throttled).body.error.code).toBe('throttled');
+    expect(toErrorResponse(Object.assign(new Error('duplicate key'), { code: '23505' })).status).toBe(500);
+  });
 });

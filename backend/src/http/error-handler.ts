@@ -1,5 +1,5 @@
 import type { Middleware } from 'koa';
-import { AppError } from '../errors';
+import { AppError, databaseUnavailable } from '../errors';
 import { ClientDisconnectedError } from './request-signal';
 import type { AppState } from './state';
 
@@ -16,14 +16,16 @@ const GENERIC_MESSAGES: Readonly<Record<number, string>> = {
 
 /**
  * Maps any error to the client-facing `{ error: { code, message } }` shape: AppError as declared
- * (its message only when `expose`), anything else as a 500 with a generic message. The full error,
+ * (its message only when `expose`), a lost database connection as 503 `database_unavailable`,
+ * anything else as a 500 with a generic message. The full error,
  * stack and cause included, goes to the log only.
  */
-export function toErrorResponse(error: unknown): {
+export function toErrorResponse(thrown: unknown): {
   status: number;
   body: ErrorBody;
   retryAfterSeconds?: number;
 } {
+  const error = databaseUnavailable(thrown) ?? thrown;
   if (error instanceof AppError) {
     const message = error.expose ? error.message : (GENERIC_MESSAGES[error.status] ?? INTERNAL_ERROR);
     const retry = error.retryAfterSeconds;

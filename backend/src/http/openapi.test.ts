@@ -22,6 +22,7 @@ function routerOperations(): string[] {
     config,
     db: unusedDatabase,
     isDraining: () => false,
+    usage: { admit: () => Promise.reject(new Error('unused')) },
     answer: {
       providers: createLocalProviders(),
       retrieve: () => Promise.reject(new Error('unused')),
@@ -74,12 +75,20 @@ describe('openApiDocument', () => {
     }
   });
 
-  it('marks the admin operations as secured and the public ones as not', () => {
+  it('secures everything but the health checks, and documents who may manage documents', () => {
     const paths = document.paths;
-    expect(paths['/api/documents'].post.security).toEqual([{ adminToken: [] }]);
-    expect(paths['/api/documents/{id}'].delete.security).toEqual([{ adminToken: [] }]);
-    expect(paths['/api/documents'].get).not.toHaveProperty('security');
+    expect(document.security).toEqual([{ albSignIn: [] }, { adminToken: [] }]);
+    expect(paths['/health'].get.security).toEqual([]);
+    expect(paths['/ready'].get.security).toEqual([]);
     expect(paths['/api/query'].post).not.toHaveProperty('security');
+    for (const operation of [
+      paths['/api/documents'].post,
+      paths['/api/documents/{id}'].get,
+      paths['/api/documents/{id}'].delete,
+    ]) {
+      expect(Object.keys(operation.responses)).toEqual(expect.arrayContaining(['401', '403']));
+    }
+    expect(paths['/api/documents'].get.responses).not.toHaveProperty('403');
   });
 
   it('states the configured limits', () => {

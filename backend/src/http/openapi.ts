@@ -52,7 +52,16 @@ export function openApiDocument(limits: RequestLimits & { readonly maxBodyBytes:
       description: `Retrieval-augmented question answering over an indexed document corpus. Request bodies are limited to ${limits.maxBodyBytes} bytes; every error has the shape of the Error schema.`,
     },
     components: {
-      securitySchemes: { adminToken: { type: 'http', scheme: 'bearer', description: 'The ADMIN_TOKEN' } },
+      securitySchemes: {
+        adminToken: { type: 'http', scheme: 'bearer', description: 'The ADMIN_TOKEN (automation only)' },
+        albSignIn: {
+          type: 'apiKey',
+          in: 'header',
+          name: 'x-amzn-oidc-data',
+          description:
+            'With SIGNIN_MODE=alb: the token the load balancer adds after sign-in (ES256, signed by this ALB)',
+        },
+      },
       schemas: {
         Error: {
           type: 'object',
@@ -62,7 +71,18 @@ export function openApiDocument(limits: RequestLimits & { readonly maxBodyBytes:
               type: 'object',
               required: ['code', 'message'],
               properties: {
-                code: { type: 'string', examples: ['invalid_request', 'unauthorized', 'throttled'] },
+                code: {
+                  type: 'string',
+                  examples: [
+                    'invalid_request',
+                    'unauthorized',
+                    'forbidden',
+                    'daily_limit_reached',
+                    'throttled',
+                    'guardrail_intervened',
+                    'database_unavailable',
+                  ],
+                },
                 message: { type: 'string' },
                 retryAfterSeconds: { type: 'integer' },
               },
@@ -301,6 +321,17 @@ export function openApiDocument(limits: RequestLimits & { readonly maxBodyBytes:
             updatedAt: { type: 'string', format: 'date-time' },
           },
         },
+        Me: {
+          type: 'object',
+          required: ['signIn', 'subject', 'groups', 'admin'],
+          properties: {
+            signIn: { enum: ['off', 'alb'] },
+            subject: { type: 'string', description: "The token's sub; local, anonymous or automation" },
+            email: { type: 'string' },
+            groups: { type: 'array', items: { type: 'string' } },
+            admin: { type: 'boolean', description: 'May manage documents' },
+          },
+        },
         Stats: {
           type: 'object',
           required: ['documents', 'chunks', 'embeddingModel', 'generationModel', 'mode'],
@@ -314,16 +345,19 @@ export function openApiDocument(limits: RequestLimits & { readonly maxBodyBytes:
         },
       },
     },
+    security: [{ albSignIn: [] }, { adminToken: [] }],
     paths: {
       '/health': {
         get: {
           summary: 'Liveness: the process serves HTTP (does not touch the database)',
+          security: [],
           responses: { 200: { description: 'Alive', content: json(statusSchema('ok')) } },
         },
       },
       '/ready': {
         get: {
           summary: 'Readiness: the database answers and migrations are applied',
+          security: [],
           responses: {
             200: { description: 'Ready', content: json(statusSchema('ready')) },
             503: { ...errorResponse('Not ready, or shutting down'), headers: retryAfter },
@@ -347,9 +381,18 @@ export function openApiDocument(limits: RequestLimits & { readonly maxBodyBytes:
             404: errorResponse('No such conversation (conversationId)'),
             409: errorResponse('The conversation holds the most answers it may (conversation_full)'),
             413: errorResponse('Body too large'),
+            401: errorResponse('Sign-in is on and the request has no valid sign-in token'),
             415: errorResponse('Content-Type is not application/json'),
+            422: errorResponse('The content filter (guardrail) blocked the question or the answer'),
+            429: {
+              ...errorResponse('The daily query or generated-token limit is reached (daily_limit_reached)'),
+              headers: retryAfter,
+            },
             502: errorResponse('The model provider failed'),
-            503: { ...errorResponse('The model provider is throttling or unavailable'), headers: retryAfter },
+            503: {
+              ...errorResponse('The model provider or the database is unavailable'),
+              headers: retryAfter,
+            },
             504: timedOut,
           },
         },
@@ -369,7 +412,6 @@ export function openApiDocument(limits: RequestLimits & { readonly maxBodyBytes:
         },
         post: {
           summary: 'Add a document (admin). Identical content is a no-op; the same source replaces it.',
-          security: [{ adminToken: [] }],
           parameters: [
             {
               name: 'title',
@@ -394,7 +436,8 @@ export function openApiDocument(limits: RequestLimits & { readonly maxBodyBytes:
             },
             201: { description: 'Created or replaced', content: json(ref('IngestResult')) },
             400: errorResponse('Invalid JSON or an invalid field'),
-            401: errorResponse('Missing or wrong admin token'),
+            401: errorResponse('Nobody signed in and no admin token'),
+            403: errorResponse('Signed in, but not in the admin group'),
             413: errorResponse('Body or document too large'),
             415: errorResponse('Unsupported Content-Type'),
             502: errorResponse('The embedding provider failed'),
@@ -408,23 +451,25 @@ export function openApiDocument(limits: RequestLimits & { readonly maxBodyBytes:
       },
       '/api/documents/{id}': {
         get: {
-          summary: 'One document with its content',
+          summary: 'One document with its content (admin)',
           parameters: [documentId],
           responses: {
             200: { description: 'The document', content: json(ref('DocumentDetail')) },
             400: errorResponse('The id is not a UUID'),
+            401: errorResponse('Nobody signed in and no admin token'),
+            403: errorResponse('Signed in, but not in the admin group'),
             404: errorResponse('No such document'),
             504: timedOut,
           },
         },
         delete: {
           summary: 'Delete a document and its chunks (admin)',
-          security: [{ adminToken: [] }],
           parameters: [documentId],
           responses: {
             204: { description: 'Deleted' },
             400: errorResponse('The id is not a UUID'),
-            401: errorResponse('Missing or wrong admin token'),
+            401: errorResponse('Nobody signed in and no admin token'),
+            403: errorResponse('Signed in, but not in the admin group'),
             404: errorResponse('No such document'),
             504: timedOut,
           },
@@ -545,6 +590,12 @@ export function openApiDocument(limits: RequestLimits & { readonly maxBodyBytes:
             401: errorResponse('Not signed in'),
             403: errorResponse('Not an administrator'),
           },
+        },
+      },
+      '/api/me': {
+        get: {
+          summary: 'Who is calling, and whether sign-in is on',
+          responses: { 200: { description: 'The caller', content: json(ref('Me')) } },
         },
       },
       '/api/stats': {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Middleware } from 'koa';
 import type { Logger } from '../observability/logger';
 import { parseTraceHeader, type Span, type Tracer } from '../observability/tracing';
+import { ANONYMOUS_IDENTITY } from './identity';
 import type { AppState } from './state';
 
 /** Accept a caller's id only if it is short and printable, so it is safe to log and echo. */
@@ -29,8 +30,7 @@ export function requestContext(options: RequestContextOptions): Middleware<AppSt
     // The X-Ray trace id (set by the ALB) on every line joins logs to traces in CloudWatch.
     const traceId = parseTraceHeader(traceHeader)?.root;
     const log = options.logger.child(traceId === undefined ? { requestId } : { requestId, traceId });
-    // The identity middleware adds `identity` later; until then the state is only partly set.
-    Object.assign(ctx.state, { requestId, log, spans });
+    Object.assign(ctx.state, { requestId, log, spans, identity: ANONYMOUS_IDENTITY });
     ctx.set('X-Request-Id', requestId);
     try {
       await next();

@@ -10,15 +10,18 @@ import { registerConversationRoutes } from './routes/conversations';
 import { registerDocumentRoutes } from './routes/documents';
 import { registerFeedbackRoutes } from './routes/feedback';
 import { registerHealthRoutes } from './routes/health';
+import { registerMeRoutes } from './routes/me';
 import { registerQueryRoutes } from './routes/query';
 import { registerStatsRoutes } from './routes/stats';
 import type { AppState } from './state';
+import type { UsageLimiter } from './usage/limiter';
 
 export interface RouterDeps {
   readonly config: Config;
   readonly db: Database;
   readonly answer: AnswerDeps;
   readonly isDraining: () => boolean;
+  readonly usage: UsageLimiter;
 }
 
 export function createRouter(deps: RouterDeps): Router<AppState> {
@@ -26,7 +29,8 @@ export function createRouter(deps: RouterDeps): Router<AppState> {
   const { config, db } = deps;
   const bounded = deadline(config.server.requestTimeoutMs);
   registerHealthRoutes(router, { db, isDraining: deps.isDraining, bounded });
-  registerQueryRoutes(router, { config, answer: deps.answer, db });
+  registerQueryRoutes(router, { config, answer: deps.answer, db, usage: deps.usage });
+  registerMeRoutes(router, { signIn: config.signIn });
   registerConversationRoutes(router, { config, db, bounded, now: deps.answer.now });
   registerFeedbackRoutes(router, { config, db, bounded, now: deps.answer.now });
   const uploadEmbedder = withSharedEmbeddingLimit(

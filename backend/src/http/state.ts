@@ -10,7 +10,7 @@ export interface AppState {
   readonly log: Logger;
   /** Timed steps of this request, sent as trace subsegments when it ends. */
   readonly spans: Span[];
-  /** Who is asking; set by the identity middleware before any route. */
+  /** Who is calling; the identity middleware sets it before any route (anonymous until then). */
   readonly identity: Identity;
 }
 

@@ -1,6 +1,6 @@
 import type { Span } from '../observability/tracing';
 import type { RetrieveRequest, RetrieveResult } from '../retrieval/retrieve';
-import type { ChatTurn, Providers, RetrievedChunk } from './types';
+import type { ChatTurn, GenerationUsage, Providers, RetrievedChunk } from './types';
 
 /** Metadata equality filter: every key must match the document's metadata value exactly. */
 export type MetadataFilter = Readonly<Record<string, string | number | boolean>>;
@@ -50,6 +50,8 @@ export interface AnswerOutcome {
 export interface AnswerListener {
   onSources(sources: readonly SourceView[]): void | Promise<void>;
   onToken(text: string): void | Promise<void>;
+  /** The generator's own count of what it generated, when it reports one. */
+  onUsage?(usage: GenerationUsage): void;
 }
 
 export const EXCERPT_CHARS = 240;
@@ -90,6 +92,7 @@ export async function answerQuery(
     history: input.history,
     sources: retrieval.chunks,
     signal,
+    onUsage: (usage) => listener.onUsage?.(usage),
   });
   let answer = '';
   for await (const text of abortable(tokens, signal)) {

@@ -31,6 +31,12 @@ export interface AnswerRequest {
   /** Numbered sources: `sources[i]` is cited as `[i + 1]`. Empty means nothing relevant was found. */
   readonly sources: readonly RetrievedChunk[];
   readonly signal?: AbortSignal;
+  /** Told what the model reports it generated, when it reports it (Bedrock's `usage`). */
+  readonly onUsage?: (usage: GenerationUsage) => void;
+}
+
+export interface GenerationUsage {
+  readonly outputTokens: number;
 }
 
 export interface Generator {

@@ -22,18 +22,49 @@ function upload(body: unknown, headers: Record<string, string> = adminHeaders) {
   return postJson(`${app.url}/api/documents`, body, headers);
 }
 
-describe('admin authentication', () => {
+describe('admin authentication in a deployment with sign-in off', () => {
+  // Local mode trusts the person at the machine (LOCAL_IDENTITY is admin); a deployment does not.
+  let deployed: TestApp;
+  beforeAll(async () => {
+    deployed = await startTestApp({ seed: false, env: { NODE_ENV: 'production' } });
+  }, STARTUP_TIMEOUT_MS);
+  afterAll(() => deployed.close());
+
   it.each([
     ['no Authorization header', {}],
     ['a wrong token', { authorization: 'Bearer not-the-admin-token-at-all' }],
     ['a different scheme', { authorization: `Basic ${Buffer.from('admin:x').toString('base64')}` }],
     ['an empty bearer token', { authorization: 'Bearer ' }],
   ])('refuses an upload with %s and writes nothing', async (_name, headers) => {
-    const response = await upload({ title: 'Quokkas', content: CONTENT }, headers);
+    const response = await postJson(
+      `${deployed.url}/api/documents`,
+      { title: 'Quokkas', content: CONTENT },
+      headers,
+    );
     expect(response.status).toBe(401);
     expect(response.headers.get('www-authenticate')).toBe('Bearer');
     expect(await errorCode(response)).toBe('unauthorized');
-    expect(await corpusSize()).toEqual({ documents: 0, chunks: 0 });
+    const stats = (await (await fetch(`${deployed.url}/api/stats`)).json()) as { documents: number };
+    expect(stats.documents).toBe(0);
+  });
+
+  it('refuses to show or delete a document without the token', async () => {
+    const created = await postJson(
+      `${deployed.url}/api/documents`,
+      { title: 'Quokkas', content: CONTENT },
+      adminHeaders,
+    );
+    const { id } = (await created.json()) as { id: string };
+    expect((await fetch(`${deployed.url}/api/documents/${id}`)).status).toBe(401);
+    expect((await fetch(`${deployed.url}/api/documents/${id}`, { method: 'DELETE' })).status).toBe(401);
+    expect((await fetch(`${deployed.url}/api/documents/${id}`, { headers: adminHeaders })).status).toBe(200);
+  });
+});
+
+describe('local mode (sign-in off)', () => {
+  it('lets the local user manage documents without the token', async () => {
+    const me = await (await fetch(`${app.url}/api/me`)).json();
+    expect(me).toEqual({ signIn: 'off', subject: 'local', groups: [], admin: true });
   });
 });
 
@@ -94,9 +125,7 @@ describe('document lifecycle', () => {
     expect(result.answer).toContain('Rottnest Island');
   });
 
-  it('refuses to delete without the token, then deletes with it', async () => {
-    const refused = await fetch(`${app.url}/api/documents/${id}`, { method: 'DELETE' });
-    expect(refused.status).toBe(401);
+  it('deletes with the token', async () => {
     expect((await fetch(`${app.url}/api/documents/${id}`)).status).toBe(200);
     const deleted = await fetch(`${app.url}/api/documents/${id}`, {
       method: 'DELETE',

@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp } from '../../src/app';
 import { type Config, loadConfig } from '../../src/config';
-import { type Database, openDatabase } from '../../src/db/database';
+import { type Database, type DatabaseOptions, openDatabase } from '../../src/db/database';
 import { createLogger } from '../../src/observability/logger';
 import { noopTracer } from '../../src/observability/tracing';
 import { createLocalProviders } from '../../src/providers/local';
@@ -34,6 +34,10 @@ export interface TestAppOptions {
   readonly providers?: (config: Config) => Providers;
   /** Stores the sample corpus first (default true). */
   readonly seed?: boolean;
+  /** Another database than the default in-memory PGlite (e.g. a PostgreSQL test database). */
+  readonly database?: DatabaseOptions;
+  /** Epoch milliseconds, for tests of day boundaries. */
+  readonly now?: () => number;
 }
 
 /**
@@ -43,7 +47,7 @@ export interface TestAppOptions {
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const config: Config = {
     ...loadConfig({ ADMIN_TOKEN, LOG_LEVEL: 'debug', ...options.env }),
-    database: { kind: 'embedded', dataDir: 'memory://' },
+    database: options.database ?? { kind: 'embedded', dataDir: 'memory://' },
   };
   const local = createLocalProviders();
   const providers: Providers = options.providers?.(config) ?? {
@@ -54,7 +58,14 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   if (options.seed ?? true) await seedSampleCorpus(db, providers.embedder);
   const lines: string[] = [];
   const logger = createLogger({ level: config.logLevel, write: (line) => lines.push(line) });
-  const app = createApp({ config, db, providers, logger, tracer: noopTracer });
+  const app = createApp({
+    config,
+    db,
+    providers,
+    logger,
+    tracer: noopTracer,
+    ...(options.now === undefined ? {} : { now: options.now }),
+  });
   const server = createServer(app.callback());
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {

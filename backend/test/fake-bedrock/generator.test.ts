@@ -78,7 +78,7 @@ test('streams the text deltas of every event type in order and sends the grounde
     system: [{ text: prompt.system }],
     messages: prompt.messages.map((turn) => ({ role: turn.role, content: [{ text: turn.content }] })),
     inferenceConfig: { maxTokens: 512, temperature: 0.2, topP: 0.9 },
-    guardrailConfig: { guardrailIdentifier: 'gr-1', guardrailVersion: '2' },
+    guardrailConfig: { guardrailIdentifier: 'gr-1', guardrailVersion: '2', trace: 'enabled' },
   });
   expect(sleeps).toEqual([]);
 });

@@ -84,6 +84,16 @@ export const metadata = (): StreamFrame =>
     usage: { inputTokens: 42, outputTokens: 7, totalTokens: 49 },
     metrics: { latencyMs: 321 },
   });
+/**
+ * The metadata event of an answer the guardrail acted on, with the trace that `guardrailConfig.trace`
+ * asks for (ConverseStreamMetadataEvent.trace.guardrail, a GuardrailTraceAssessment).
+ */
+export const guardrailMetadata = (trace: Record<string, unknown>): StreamFrame =>
+  event('metadata', {
+    usage: { inputTokens: 42, outputTokens: 3, totalTokens: 45 },
+    metrics: { latencyMs: 123 },
+    trace: { guardrail: trace },
+  });
 export const streamException = (exceptionType: string, message: string): StreamFrame => ({
   kind: 'exception',
   exceptionType,

@@ -3,9 +3,13 @@ export type ChatFailure =
   | { readonly kind: 'unavailable'; readonly retryAfterSeconds: number | undefined }
   | { readonly kind: 'throttled'; readonly retryAfterSeconds: number | undefined }
   | { readonly kind: 'interrupted' }
+  /** The daily question or answer allowance is used up; the backend says when it resets. */
+  | { readonly kind: 'limited'; readonly message: string }
+  | { readonly kind: 'signed_out' }
   | { readonly kind: 'rejected'; readonly message: string };
 
 const THROTTLED_CODES = new Set(['throttled', 'rate_limited', 'too_many_requests']);
+const DAILY_LIMIT_CODE = 'daily_limit_reached';
 const INTERRUPTED_CODES = new Set(['backend_interrupted', 'backend_timeout', 'interrupted']);
 
 /** Classifies an error the backend or the proxy reported, with the HTTP status when there was one. */
@@ -15,6 +19,8 @@ export function classifyError(
   status: number | undefined,
   retryAfterSeconds: number | undefined,
 ): ChatFailure {
+  if (code === DAILY_LIMIT_CODE) return { kind: 'limited', message };
+  if (status === 401) return { kind: 'signed_out' };
   if (status === 429 || THROTTLED_CODES.has(code)) return { kind: 'throttled', retryAfterSeconds };
   if (status === undefined && INTERRUPTED_CODES.has(code)) return { kind: 'interrupted' };
   if (status !== undefined && status >= 500) return { kind: 'unavailable', retryAfterSeconds };
@@ -29,6 +35,12 @@ export function describeFailure(failure: ChatFailure): string {
       return `The model is busy. ${retryHint(failure.retryAfterSeconds)}`;
     case 'interrupted':
       return 'The answer was interrupted before it finished. Try again to get the full answer.';
+    case 'limited':
+      return failure.message === ''
+        ? 'You have reached the daily limit. Try again tomorrow.'
+        : failure.message;
+    case 'signed_out':
+      return 'Your sign-in has expired or is missing. Reload the page to sign in again.';
     case 'rejected':
       return failure.message;
   }

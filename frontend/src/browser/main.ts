@@ -3,6 +3,7 @@ import { Composer } from './composer';
 import { ConversationList } from './conversation-list';
 import { ConversationView } from './conversation-view';
 import { ConversationsApi } from './conversations-api';
+import { showSignInNotice } from './sign-in-notice';
 import { showStats } from './stats-view';
 
 /** The URL parameter naming the open conversation, so a reload reopens it. */
@@ -57,6 +58,7 @@ function start(): void {
   void chat.loadList();
   const reopen = new URL(window.location.href).searchParams.get(CONVERSATION_PARAM);
   if (reopen !== null) void chat.open(reopen);
+  void showSignInNotice(apiBase, required('scroller', HTMLElement));
 }
 
 function remember(conversationId: string | undefined): void {

@@ -13,7 +13,31 @@ export interface FrontendConfig {
   readonly basePath: string;
   /** Longest wait for the backend's response headers, and longest silence inside a streamed body. */
   readonly proxyTimeoutMs: number;
+  readonly signIn: SignInConfig;
+  /** Strict-Transport-Security max-age for HTTPS responses; 0 sends no HSTS header. */
+  readonly hstsMaxAgeSeconds: number;
+  /**
+   * Behind the load balancer (TRUST_PROXY): believe its X-Forwarded-Proto (HTTPS → HSTS) and pass
+   * its X-Forwarded-For on to the backend, whose usage limits count per client address.
+   */
+  readonly trustProxy: boolean;
 }
+
+/**
+ * `off`: nobody signs in (the page says so). `alb`: every request but /health must carry a valid
+ * ALB-signed `x-amzn-oidc-data` token. `local`: for testing sign-in on one machine — this server
+ * plays the load balancer with a key pair it generates at start (see local-sign-in.ts).
+ */
+export type SignInConfig =
+  | { readonly mode: 'off' }
+  | {
+      readonly mode: 'alb';
+      readonly albArn: string;
+      readonly keyEndpoint: string;
+      readonly issuer: string | undefined;
+      readonly clientId: string | undefined;
+    }
+  | { readonly mode: 'local' };
 
 export class ConfigError extends Error {
   constructor(
@@ -38,7 +62,51 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
     backendUrl: parseBackendUrl(nonEmpty(env.BACKEND_URL) ?? DEFAULT_BACKEND_URL),
     basePath: parseBasePath(env.BASE_PATH ?? ''),
     proxyTimeoutMs: parseInteger(env, 'PROXY_TIMEOUT_MS', DEFAULT_PROXY_TIMEOUT_MS, 1, 600_000),
+    signIn: parseSignIn(env),
+    hstsMaxAgeSeconds: parseInteger(env, 'HSTS_MAX_AGE', DEFAULT_HSTS_MAX_AGE_SECONDS, 0, 63_072_000),
+    trustProxy: parseBoolean(env, 'TRUST_PROXY', false),
   };
+}
+
+/** One year: what HSTS preload lists ask for. */
+const DEFAULT_HSTS_MAX_AGE_SECONDS = 31_536_000;
+const ALB_ARN =
+  /^arn:aws(?:-cn|-us-gov)?:elasticloadbalancing:([a-z]{2}-(?:gov-)?[a-z]+-\d):\d{12}:loadbalancer\/app\/.+$/;
+
+function parseSignIn(env: Readonly<Record<string, string | undefined>>): SignInConfig {
+  const mode = nonEmpty(env.SIGNIN_MODE) ?? 'off';
+  if (mode === 'off' || mode === 'local') return { mode };
+  if (mode !== 'alb') throw new ConfigError('SIGNIN_MODE', `expected off, alb or local, got "${mode}"`);
+  const albArn = nonEmpty(env.SIGNIN_ALB_ARN);
+  if (albArn === undefined) throw new ConfigError('SIGNIN_ALB_ARN', 'required when SIGNIN_MODE=alb');
+  const region = ALB_ARN.exec(albArn)?.[1];
+  if (region === undefined) {
+    throw new ConfigError('SIGNIN_ALB_ARN', `expected an application load balancer ARN, got "${albArn}"`);
+  }
+  const keyEndpoint =
+    nonEmpty(env.SIGNIN_KEY_ENDPOINT) ?? `https://public-keys.auth.elb.${region}.amazonaws.com`;
+  if (!/^https?:\/\/[^/]/.test(keyEndpoint)) {
+    throw new ConfigError('SIGNIN_KEY_ENDPOINT', `expected an http(s) URL, got "${keyEndpoint}"`);
+  }
+  return {
+    mode,
+    albArn,
+    keyEndpoint: keyEndpoint.replace(/\/+$/, ''),
+    issuer: nonEmpty(env.SIGNIN_ISSUER),
+    clientId: nonEmpty(env.SIGNIN_CLIENT_ID),
+  };
+}
+
+function parseBoolean(
+  env: Readonly<Record<string, string | undefined>>,
+  variable: string,
+  fallback: boolean,
+): boolean {
+  const raw = nonEmpty(env[variable])?.toLowerCase();
+  if (raw === undefined) return fallback;
+  if (raw === 'true' || raw === '1') return true;
+  if (raw === 'false' || raw === '0') return false;
+  throw new ConfigError(variable, `expected true or false, got "${raw}"`);
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

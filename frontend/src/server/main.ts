@@ -26,6 +26,7 @@ function main(): void {
       logger.info('listening', {
         url: `http://${host}:${port}${config.basePath}/`,
         backendUrl: config.backendUrl.href,
+        signIn: config.signIn.mode,
       });
     });
     server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;

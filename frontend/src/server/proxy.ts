@@ -13,6 +13,8 @@ export interface ProxyOptions {
   /** Longest wait for response headers, and longest silence inside a streamed body. */
   readonly timeoutMs: number;
   readonly logger: Logger;
+  /** Pass the load balancer's X-Forwarded-For on; otherwise send the socket peer as the client. */
+  readonly trustProxy: boolean;
 }
 
 /** What the browser may tell the backend; cookies and hop-by-hop headers stay behind. */
@@ -23,6 +25,8 @@ const FORWARDED_REQUEST_HEADERS = [
   'content-type',
   'if-none-match',
   'x-request-id',
+  // The signed sign-in token: the backend verifies it again and reads the user from it.
+  'x-amzn-oidc-data',
 ] as const;
 
 /** What the backend may tell the browser; security headers are the frontend's own. */
@@ -60,7 +64,7 @@ export function apiProxy(options: ProxyOptions): Middleware {
     if (target.pathname !== apiRoot && !target.pathname.startsWith(`${apiRoot}/`)) return next();
     target.search = ctx.querystring === '' ? '' : `?${ctx.querystring}`;
 
-    const response = await sendUpstream(ctx, target, options.timeoutMs);
+    const response = await sendUpstream(ctx, target, options);
 
     ctx.status = response.statusCode ?? 502;
     for (const name of FORWARDED_RESPONSE_HEADERS) {
@@ -77,12 +81,17 @@ function isEventStreamType(headers: IncomingHttpHeaders): boolean {
   return (headers['content-type'] ?? '').toLowerCase().startsWith('text/event-stream');
 }
 
-function forwardedHeaders(ctx: Context): Record<string, string> {
+function forwardedHeaders(ctx: Context, trustProxy: boolean): Record<string, string> {
   const headers: Record<string, string> = {};
   for (const name of FORWARDED_REQUEST_HEADERS) {
     const value = ctx.get(name);
     if (value !== '') headers[name] = value;
   }
+  // The backend counts usage per client address when nobody signs in. The ALB appends the
+  // address it saw as the last entry; that header is passed on unchanged, so the backend reads
+  // the same last entry whether the request came through here or straight from the ALB.
+  const forwardedFor = trustProxy ? ctx.get('x-forwarded-for') : '';
+  headers['x-forwarded-for'] = forwardedFor !== '' ? forwardedFor : (ctx.req.socket.remoteAddress ?? '');
   return headers;
 }
 
@@ -90,10 +99,14 @@ function forwardedHeaders(ctx: Context): Record<string, string> {
  * Resolves once the backend's response headers arrive; rejects with an AppError otherwise.
  * A client that disconnects before the backend finished takes the backend request down with it.
  */
-function sendUpstream(ctx: Context, target: URL, timeoutMs: number): Promise<IncomingMessage> {
+function sendUpstream(ctx: Context, target: URL, options: ProxyOptions): Promise<IncomingMessage> {
+  const { timeoutMs } = options;
   return new Promise((resolve, reject) => {
     const transport = target.protocol === 'https:' ? https : http;
-    const request = transport.request(target, { method: ctx.method, headers: forwardedHeaders(ctx) });
+    const request = transport.request(target, {
+      method: ctx.method,
+      headers: forwardedHeaders(ctx, options.trustProxy),
+    });
     let upstreamResponse: IncomingMessage | undefined;
     ctx.res.once('close', () => {
       if (!upstreamResponse?.complete) request.destroy();

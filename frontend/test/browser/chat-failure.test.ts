@@ -1,6 +1,20 @@
 import { classifyError, describeFailure } from '../../src/browser/chat-failure';
 
 describe('classifyError', () => {
+  test('a used-up daily allowance shows the backend\'s plain words, not "the model is busy"', () => {
+    const message = 'You have asked 500 questions today, the daily limit. It resets at midnight UTC, in 2 h.';
+    const failure = classifyError('daily_limit_reached', message, 429, 7200);
+
+    expect(failure).toEqual({ kind: 'limited', message });
+    expect(describeFailure(failure)).toBe(message);
+  });
+
+  test('a 401 asks the user to sign in again', () => {
+    expect(describeFailure(classifyError('unauthorized', 'Sign-in required', 401, undefined))).toBe(
+      'Your sign-in has expired or is missing. Reload the page to sign in again.',
+    );
+  });
+
   test('a throttled backend, by status or by code, says when to try again', () => {
     const byCode = classifyError('throttled', 'busy', undefined, 5);
     const byStatus = classifyError('whatever', '', 429, undefined);

@@ -1,5 +1,8 @@
 import { ConfigError, parseConfig } from '../../src/server/config';
 
+const ALB_ARN =
+  'arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/app/ragchat-prod/50dc6c495c0c9188';
+
 describe('parseConfig', () => {
   test('fills every default from an empty environment', () => {
     const config = parseConfig({});
@@ -10,6 +13,9 @@ describe('parseConfig', () => {
       backendUrl: new URL('http://127.0.0.1:8000'),
       basePath: '',
       proxyTimeoutMs: 30_000,
+      signIn: { mode: 'off' },
+      hstsMaxAgeSeconds: 31_536_000,
+      trustProxy: false,
     });
   });
 
@@ -20,6 +26,12 @@ describe('parseConfig', () => {
       BACKEND_URL: 'http://backend.ragchat-staging.local:8000',
       BASE_PATH: '/pr-42/',
       PROXY_TIMEOUT_MS: '1500',
+      SIGNIN_MODE: 'alb',
+      SIGNIN_ALB_ARN: ALB_ARN,
+      SIGNIN_ISSUER: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_abc',
+      SIGNIN_CLIENT_ID: 'client-1',
+      HSTS_MAX_AGE: '600',
+      TRUST_PROXY: 'true',
     });
 
     expect(config).toEqual({
@@ -28,6 +40,15 @@ describe('parseConfig', () => {
       backendUrl: new URL('http://backend.ragchat-staging.local:8000'),
       basePath: '/pr-42',
       proxyTimeoutMs: 1500,
+      signIn: {
+        mode: 'alb',
+        albArn: ALB_ARN,
+        keyEndpoint: 'https://public-keys.auth.elb.eu-west-1.amazonaws.com',
+        issuer: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_abc',
+        clientId: 'client-1',
+      },
+      hstsMaxAgeSeconds: 600,
+      trustProxy: true,
     });
   });
 
@@ -51,10 +72,23 @@ describe('parseConfig', () => {
     ['BASE_PATH', 'pr-42', /BASE_PATH: expected "" or a path like \/pr-42/],
     ['BASE_PATH', '/pr 42', /BASE_PATH/],
     ['BASE_PATH', '/pr-42/"><script>', /BASE_PATH/],
+    ['SIGNIN_MODE', 'cognito', /SIGNIN_MODE: expected off, alb or local/],
+    ['SIGNIN_MODE', 'alb', /SIGNIN_ALB_ARN: required when SIGNIN_MODE=alb/],
+    ['HSTS_MAX_AGE', 'forever', /HSTS_MAX_AGE: expected a whole number/],
+    ['TRUST_PROXY', 'yes', /TRUST_PROXY: expected true or false/],
   ])('rejects %s=%j naming the variable', (variable, value, message) => {
     const parse = () => parseConfig({ [variable]: value });
 
     expect(parse).toThrow(ConfigError);
     expect(parse).toThrow(message);
+  });
+
+  test('rejects an ARN that is not an application load balancer', () => {
+    expect(() =>
+      parseConfig({
+        SIGNIN_MODE: 'alb',
+        SIGNIN_ALB_ARN: 'arn:aws:elasticloadbalancing:eu-west-1:1:targetgroup/x/1',
+      }),
+    ).toThrow(/SIGNIN_ALB_ARN: expected an application load balancer ARN/);
   });
 });

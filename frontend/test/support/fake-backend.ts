@@ -90,6 +90,8 @@ export async function startFakeBackend(): Promise<FakeBackend> {
         mode: 'local',
       });
     }
+    if (route === 'GET /api/me')
+      return sendJson(response, 200, { signIn: 'off', subject: 'local', groups: [], admin: true });
     if (route === 'GET /health' || route === 'GET /ready') return sendJson(response, 200, { status: 'ok' });
     sendJson(response, 404, { error: { code: 'not_found', message: 'No such route' } });
   });

@@ -14,7 +14,9 @@ export interface RunningFrontend {
 }
 
 export async function startFrontend(
-  config: Partial<Pick<FrontendConfig, 'basePath' | 'proxyTimeoutMs'>> & { backendUrl: string },
+  config: Partial<
+    Pick<FrontendConfig, 'basePath' | 'proxyTimeoutMs' | 'signIn' | 'hstsMaxAgeSeconds' | 'trustProxy'>
+  > & { backendUrl: string },
   publicDir = browserBundleDir(),
 ): Promise<RunningFrontend> {
   const basePath = config.basePath ?? '';
@@ -24,6 +26,9 @@ export async function startFrontend(
       basePath,
       backendUrl: new URL(config.backendUrl),
       proxyTimeoutMs: config.proxyTimeoutMs ?? 5_000,
+      signIn: config.signIn ?? { mode: 'off' },
+      hstsMaxAgeSeconds: config.hstsMaxAgeSeconds ?? 31_536_000,
+      trustProxy: config.trustProxy ?? false,
     },
     assets: loadStaticAssets(publicDir, basePath),
     logger,

@@ -28,11 +28,14 @@ export interface RealBackend {
  * The real backend (`node backend/dist/main.js`) on the embedded database in a fresh temp data
  * directory, local providers, any free port; resolves once it is listening and ready.
  */
-export async function startRealBackend(): Promise<RealBackend> {
+export async function startRealBackend(
+  options: { readonly env?: Readonly<Record<string, string>>; readonly port?: number } = {},
+): Promise<RealBackend> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'ragchat-e2e-data-'));
   const adminToken = randomBytes(24).toString('hex');
   const output: string[] = [];
-  let running = await launch({ dataDir, adminToken, port: 0, output });
+  const env = options.env ?? {};
+  let running = await launch({ dataDir, adminToken, port: options.port ?? 0, output, env });
 
   return {
     get url() {
@@ -45,7 +48,7 @@ export async function startRealBackend(): Promise<RealBackend> {
     output,
     stop: () => running.stop(),
     restart: async () => {
-      running = await launch({ dataDir, adminToken, port: running.port, output });
+      running = await launch({ dataDir, adminToken, port: running.port, output, env });
     },
     dispose: async () => {
       await running.stop();
@@ -59,6 +62,8 @@ interface LaunchOptions {
   readonly adminToken: string;
   readonly port: number;
   readonly output: string[];
+  /** Extra environment, e.g. sign-in settings. */
+  readonly env: Readonly<Record<string, string>>;
 }
 
 interface Launched {
@@ -78,6 +83,7 @@ async function launch(options: LaunchOptions): Promise<Launched> {
       PROVIDER: 'local',
       ADMIN_TOKEN: options.adminToken,
       LOG_LEVEL: 'info',
+      ...options.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import * as documentsAndChunks from './001-documents-and-chunks';
 import * as corpusEmbeddingModel from './002-corpus-embedding-model';
 import * as inlineEmbeddings from './003-inline-embeddings';
+import * as usageLimits from './004-usage-limits';
 import * as conversations from './006-conversations';
 
 interface NamedMigration extends Knex.Migration {
@@ -16,6 +17,7 @@ const MIGRATIONS: readonly NamedMigration[] = [
   documentsAndChunks,
   corpusEmbeddingModel,
   inlineEmbeddings,
+  usageLimits,
   conversations,
 ];
 

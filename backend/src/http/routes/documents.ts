@@ -6,14 +6,14 @@ import { AppError } from '../../errors';
 import { deleteDocument, getDocument, listDocuments } from '../../ingest/documents';
 import { ingestDocument } from '../../ingest/ingest-document';
 import type { Embedder } from '../../rag/types';
-import { requireAdminToken } from '../auth';
 import { readBody } from '../body';
+import { requireAdmin } from '../identity';
 import { requestSignal } from '../request-signal';
 import type { AppState } from '../state';
 import { parseDocumentId, parseDocumentJson, parseDocumentText, parsePaging, queryParams } from '../validate';
 
 export interface DocumentsDeps {
-  readonly config: Pick<Config, 'adminToken' | 'limits' | 'server'>;
+  readonly config: Pick<Config, 'limits' | 'server'>;
   readonly db: Database;
   readonly embedder: Embedder;
   /** Bounds the plain database routes; uploads have their own cancellable budget. */
@@ -21,7 +21,7 @@ export interface DocumentsDeps {
 }
 
 export function registerDocumentRoutes(router: Router<AppState>, deps: DocumentsDeps): void {
-  const admin = requireAdminToken(deps.config.adminToken.value);
+  const admin = requireAdmin();
   const { limits } = deps.config;
 
   router.post('/api/documents', admin, async (ctx) => {
@@ -52,7 +52,7 @@ export function registerDocumentRoutes(router: Router<AppState>, deps: Documents
     ctx.body = { items: page.items, total: page.total, limit: paging.limit, offset: paging.offset };
   });
 
-  router.get('/api/documents/:id', deps.bounded, async (ctx) => {
+  router.get('/api/documents/:id', admin, deps.bounded, async (ctx) => {
     const id = parseDocumentId(ctx.params.id);
     const document = await getDocument(deps.db, id);
     if (document === undefined) throw notFound(id);

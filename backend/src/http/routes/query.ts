@@ -6,17 +6,44 @@ import type { Logger } from '../../observability/logger';
 import { emitQueryMetrics } from '../../observability/metrics';
 import { type AnswerDeps, type AnswerOutcome, answerQuery, type QueryInput } from '../../rag/answer';
 import { boundHistory } from '../../rag/history';
+import type { GenerationUsage } from '../../rag/types';
 import { readBody } from '../body';
 import { toErrorResponse } from '../error-handler';
 import { ClientDisconnectedError, requestSignal } from '../request-signal';
 import { openEventStream } from '../sse';
 import type { AppContext, AppState } from '../state';
+import type { UsageLimiter, UsageMeter } from '../usage/limiter';
 import { parseQueryRequest } from '../validate';
 
 export interface QueryDeps {
   readonly config: Pick<Config, 'environment' | 'limits' | 'retrieval' | 'server'>;
   readonly answer: AnswerDeps;
   readonly db: Database;
+  readonly usage: UsageLimiter;
+}
+
+/**
+ * Counts what one answer generated: the model's own figure when it reports one, else one token
+ * per streamed piece (the local answerer streams word by word).
+ */
+interface GenerationCounter {
+  onUsage(usage: GenerationUsage): void;
+  onToken(): void;
+  total(): number;
+}
+
+function generationCounter(): GenerationCounter {
+  let reported: number | undefined;
+  let pieces = 0;
+  return {
+    onUsage: (usage) => {
+      reported = (reported ?? 0) + usage.outputTokens;
+    },
+    onToken: () => {
+      pieces += 1;
+    },
+    total: () => reported ?? pieces,
+  };
 }
 
 /**
@@ -52,13 +79,18 @@ export function registerQueryRoutes(router: Router<AppState>, deps: QueryDeps): 
       input.query,
     );
     const { signal, dispose } = requestSignal(ctx, config.server.requestTimeoutMs);
+    let meter: UsageMeter | undefined;
+    const generated = generationCounter();
     try {
+      meter = await deps.usage.admit(ctx, signal);
       const outcome = wantsEventStream(ctx)
-        ? await streamAnswer(ctx, deps.answer, input, signal, keepAnswer)
-        : await respondWithJson(ctx, deps.answer, input, signal, keepAnswer);
+        ? await streamAnswer(ctx, deps.answer, input, signal, keepAnswer, generated)
+        : await respondWithJson(ctx, deps.answer, input, signal, keepAnswer, generated);
       if (outcome !== undefined) record(ctx, config.environment, deps.answer.providers.mode, outcome);
     } finally {
       dispose();
+      // Failed and cut-off answers cost tokens too.
+      await meter?.recordGeneratedTokens(generated.total());
     }
   });
 }
@@ -73,8 +105,13 @@ async function respondWithJson(
   input: QueryInput,
   signal: AbortSignal,
   keepAnswer: RecordAnswer,
+  generated: GenerationCounter,
 ) {
-  const outcome = await answerQuery(deps, input, signal, { onSources: () => {}, onToken: () => {} });
+  const outcome = await answerQuery(deps, input, signal, {
+    onSources: () => {},
+    onToken: generated.onToken,
+    onUsage: generated.onUsage,
+  });
   const messageId = await keepAnswer(outcome);
   ctx.body = {
     messageId,
@@ -95,6 +132,7 @@ async function streamAnswer(
   input: QueryInput,
   signal: AbortSignal,
   keepAnswer: RecordAnswer,
+  generated: GenerationCounter,
 ): Promise<AnswerOutcome | undefined> {
   const { mode } = deps.providers;
   const model = deps.providers.generator.model;
@@ -105,7 +143,11 @@ async function streamAnswer(
         stream = openEventStream(ctx, signal);
         await stream.send('sources', { sources, mode, model });
       },
-      onToken: (text) => stream?.send('token', { text }),
+      onToken: (text) => {
+        generated.onToken();
+        return stream?.send('token', { text });
+      },
+      onUsage: generated.onUsage,
     });
     const messageId = await keepAnswer(outcome);
     await stream?.send('done', { answer: outcome.answer, timings: outcome.timings, messageId });

@@ -49,6 +49,7 @@ test('adds the guardrail with its stream processing mode when configured', () =>
     guardrailIdentifier: 'gr',
     guardrailVersion: 'DRAFT',
     streamProcessingMode: 'async',
+    trace: 'enabled',
   });
 });
 

@@ -30,6 +30,8 @@ export function converseStreamInput(
           guardrailConfig: {
             guardrailIdentifier: guardrail.identifier,
             guardrailVersion: guardrail.version,
+            // The trace names the policy that intervened, for the log.
+            trace: 'enabled',
             ...(guardrail.streamProcessingMode === undefined
               ? {}
               : { streamProcessingMode: guardrail.streamProcessingMode }),

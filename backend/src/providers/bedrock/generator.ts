@@ -3,12 +3,14 @@ import {
   ConverseStreamCommand,
   type ConverseStreamCommandInput,
   type ConverseStreamOutput,
+  type GuardrailTraceAssessment,
 } from '@aws-sdk/client-bedrock-runtime';
 import { buildPrompt } from '../../rag/prompt';
 import type { AnswerRequest, Generator } from '../../rag/types';
 import { startBudget } from './budget';
 import { answerTextOf, converseStreamInput, type InferenceSettings } from './converse';
 import { MalformedResponseError, ResponseReadError, TruncatedStreamError } from './error-mapping';
+import { GUARDRAIL_STOP_REASON, GuardrailInterventionError } from './guardrail';
 import type { GuardrailOptions } from './options';
 import { callWithRetries, explainFailure, type RetryRuntime } from './retry';
 
@@ -97,16 +99,22 @@ export function createConverseGenerator(
     let opened: { readonly value: OpenedStream; readonly attempts: number } | undefined;
     try {
       opened = await callWithRetries(call, runtime, budget, (signal) => openStream(client, input, signal));
-      let stopped = false;
+      let stopReason: string | undefined;
+      let guardrailTrace: GuardrailTraceAssessment | undefined;
       try {
         for await (const event of opened.value.events) {
           // Frames already buffered when the signal fired must not reach a client that has gone.
           budget.signal.throwIfAborted();
           const text = answerTextOf(event);
           if (text !== undefined) yield text;
-          if (event.messageStop !== undefined) stopped = true;
+          if (event.messageStop !== undefined) stopReason = event.messageStop.stopReason ?? 'unknown';
+          if (event.metadata !== undefined) {
+            const outputTokens = event.metadata.usage?.outputTokens;
+            if (outputTokens !== undefined) request.onUsage?.({ outputTokens });
+            guardrailTrace = event.metadata.trace?.guardrail ?? guardrailTrace;
+          }
         }
-        if (!stopped) throw new TruncatedStreamError('stream ended before messageStop');
+        if (stopReason === undefined) throw new TruncatedStreamError('stream ended before messageStop');
       } catch (error) {
         throw explainFailure(
           new ResponseReadError(error, opened.value.requestId),
@@ -116,6 +124,8 @@ export function createConverseGenerator(
           opened.attempts,
         );
       }
+      // The metadata event (usage, trace) follows messageStop, so the stream is read to its end first.
+      if (stopReason === GUARDRAIL_STOP_REASON) throw new GuardrailInterventionError(guardrailTrace);
     } finally {
       opened?.value.close();
       budget.dispose();
