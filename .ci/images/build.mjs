@@ -7,7 +7,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { parse } from 'yaml';
 
 const REPO = resolve(import.meta.dirname, '..', '..');
@@ -104,19 +104,23 @@ function workflowBuilds() {
     .map((step) => {
       const input = (name) => String(step.with?.[name] ?? defaults[name]);
       const context = input('context');
+      const dockerfile = input('dockerfile') || join(context, 'Dockerfile');
+      // The workflow picks the registry repository by event (release or preview); the local image is
+      // named after the service whose Dockerfile it builds.
+      const repository = `ragchat/${basename(dirname(dockerfile))}`;
       const buildArgs = input('build-args')
         .split('\n')
         .map((line) => line.trim())
         .filter((line) => line !== '');
       if (buildArgs.some((arg) => arg.includes('${{'))) {
         throw new Error(
-          `${WORKFLOW}: build-args of ${input('repository')} use expressions; resolve them here`,
+          `${WORKFLOW}: build-args of ${repository} use expressions; resolve them here`,
         );
       }
       return {
-        repository: input('repository'),
+        repository,
         context,
-        dockerfile: input('dockerfile') || join(context, 'Dockerfile'),
+        dockerfile,
         platforms: input('platforms'),
         buildArgs,
       };

@@ -9,6 +9,8 @@ const REGISTRY = '111122223333.dkr.ecr.eu-west-1.amazonaws.com';
 const docker = installFakeDocker();
 jest.setTimeout(60_000);
 
+const NOT_PUSHED_YET = () => ({ error: 'ImageNotFoundException', message: 'The image does not exist' });
+
 describe('build-push-image dist/index.js', () => {
   let aws: FakeAws;
   afterEach(() => aws.stop());
@@ -16,6 +18,7 @@ describe('build-push-image dist/index.js', () => {
   it('logs in with the ECR token, builds and pushes through docker, and outputs the pinned URI', async () => {
     docker.reset({ digest: digest('9') });
     aws = new FakeAws({
+      DescribeImages: NOT_PUSHED_YET,
       GetAuthorizationToken: () => ({
         body: {
           authorizationData: [
@@ -47,9 +50,37 @@ describe('build-push-image dist/index.js', () => {
     expect(result.summary).toContain('Pushed ragchat/frontend');
   });
 
+  it('on a re-run, outputs the digest the first run pushed and runs no docker build', async () => {
+    docker.reset({ digest: digest('9') });
+    aws = new FakeAws({
+      DescribeImages: () => ({
+        body: { imageDetails: [{ imageDigest: digest('1'), imageTags: ['abcdef1'] }] },
+      }),
+      GetAuthorizationToken: () => ({
+        body: {
+          authorizationData: [
+            {
+              authorizationToken: Buffer.from('AWS:secret-password').toString('base64'),
+              proxyEndpoint: `https://${REGISTRY}`,
+            },
+          ],
+        },
+      }),
+    });
+    const endpoint = await aws.start();
+    const result = await runDist(DIST, {
+      inputs: { repository: 'ragchat/frontend', context: 'frontend', 'commit-sha': 'abcdef1' },
+      env: { AWS_ENDPOINT_URL_ECR: endpoint, PATH: `${docker.dir}${delimiter}${process.env.PATH}` },
+    });
+    expect(result.errors).toEqual([]);
+    expect(result.outputs['image-uri']).toBe(`${REGISTRY}/ragchat/frontend@${digest('1')}`);
+    expect(docker.calls()).toEqual([]);
+  });
+
   it('exits 1 with the docker failure and no outputs', async () => {
     docker.reset({ buildExit: 2 });
     aws = new FakeAws({
+      DescribeImages: NOT_PUSHED_YET,
       GetAuthorizationToken: () => ({
         body: {
           authorizationData: [

@@ -1,5 +1,13 @@
 import { delimiter } from 'node:path';
-import { ECRClient, GetAuthorizationTokenCommand, InvalidParameterException } from '@aws-sdk/client-ecr';
+import {
+  BatchGetImageCommand,
+  DescribeImagesCommand,
+  ECRClient,
+  GetAuthorizationTokenCommand,
+  ImageNotFoundException,
+  InvalidParameterException,
+  PutImageCommand,
+} from '@aws-sdk/client-ecr';
 import { mockClient } from 'aws-sdk-client-mock';
 import { ActionEnvironment } from '../../shared/src/testing/action-env';
 import { installFakeDocker } from '../../shared/src/testing/fake-docker';
@@ -20,6 +28,9 @@ beforeEach(() => {
   process.env.RUNNER_TEMP = action.dir;
   docker.reset({ digest: DIGEST });
   action.inputs({ repository: 'ragchat/backend', context: 'backend', 'commit-sha': SHA });
+  ecr
+    .on(DescribeImagesCommand)
+    .rejects(new ImageNotFoundException({ message: 'not found', $metadata: { requestId: 'r-1' } }));
   ecr.on(GetAuthorizationTokenCommand).resolves({
     authorizationData: [
       {
@@ -32,6 +43,55 @@ beforeEach(() => {
 afterEach(() => action.tearDown());
 
 describe('build-push-image', () => {
+  // A re-run of the Images job: the commit tag is already in the immutable repository, and a
+  // rebuild that is not byte-identical would be refused (ImageTagAlreadyExistsException).
+  it('reuses the digest of a commit tag that already exists instead of building and pushing again', async () => {
+    const existing = digest('e');
+    ecr.on(DescribeImagesCommand).resolves({ imageDetails: [{ imageDigest: existing, imageTags: [SHA] }] });
+    await run();
+    expect(action.errors()).toEqual([]);
+    expect(docker.calls().filter((call) => call.args[0] === 'buildx')).toEqual([]);
+    expect(ecr.commandCalls(DescribeImagesCommand)[0]?.args[0].input).toEqual({
+      repositoryName: 'ragchat/backend',
+      imageIds: [{ imageTag: SHA }],
+    });
+    expect(ecr.commandCalls(PutImageCommand)).toHaveLength(0);
+    expect(action.outputs()).toMatchObject({
+      'image-uri': `${REGISTRY}/ragchat/backend@${existing}`,
+      digest: existing,
+      tags: `${REGISTRY}/ragchat/backend:${SHA}`,
+    });
+    expect(action.summary()).toContain('already in the repository');
+  });
+
+  it('adds an extra tag the existing image lacks, from its own manifest', async () => {
+    const existing = digest('e');
+    action.inputs({ tags: 'pr-42-abc' });
+    ecr.on(DescribeImagesCommand).resolves({ imageDetails: [{ imageDigest: existing, imageTags: [SHA] }] });
+    ecr.on(BatchGetImageCommand).resolves({
+      images: [
+        {
+          imageManifest: '{"schemaVersion":2}',
+          imageManifestMediaType: 'application/vnd.oci.image.manifest.v1+json',
+        },
+      ],
+    });
+    ecr.on(PutImageCommand).resolves({});
+    await run();
+    expect(action.errors()).toEqual([]);
+    expect(docker.calls().filter((call) => call.args[0] === 'buildx')).toEqual([]);
+    expect(ecr.commandCalls(PutImageCommand).map((call) => call.args[0].input)).toEqual([
+      {
+        repositoryName: 'ragchat/backend',
+        imageManifest: '{"schemaVersion":2}',
+        imageManifestMediaType: 'application/vnd.oci.image.manifest.v1+json',
+        imageDigest: existing,
+        imageTag: 'pr-42-abc',
+      },
+    ]);
+    expect(action.outputs()['image-uri']).toBe(`${REGISTRY}/ragchat/backend@${existing}`);
+  });
+
   it('logs in, builds with cache, tags with the commit and extra tags, pushes and outputs the digest URI', async () => {
     action.inputs({
       tags: 'pr-42, latest-preview\n',

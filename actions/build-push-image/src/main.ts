@@ -14,6 +14,7 @@ import {
   requiredInput,
 } from '../../shared/src/inputs';
 import { buildxArguments, digestFromMetadata } from './buildx-arguments';
+import { reuseExistingImage } from './existing-image';
 
 const REPOSITORY = /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
 const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
@@ -47,6 +48,7 @@ function readInputs() {
     repository,
     context,
     dockerfile: optionalInput('dockerfile'),
+    commitSha,
     tags: [...new Set([commitSha, ...extraTags])],
     platforms,
     buildArgs,
@@ -73,6 +75,7 @@ export async function run(): Promise<void> {
   try {
     const inputs = readInputs();
     const ecr = new ECRClient({});
+    const existing = await reuseExistingImage(ecr, inputs.repository, inputs.commitSha, inputs.tags);
     const response = await awsCall('ECR GetAuthorizationToken', () =>
       ecr.send(new GetAuthorizationTokenCommand({})),
     );
@@ -81,22 +84,28 @@ export async function run(): Promise<void> {
       throw new Error('ECR GetAuthorizationToken returned no authorization data');
     }
     const login = decodeAuthorization(data.authorizationToken, data.proxyEndpoint);
-    core.setSecret(login.password);
-    await exec('docker', ['login', '--username', login.user, '--password-stdin', login.registry], {
-      input: Buffer.from(login.password),
-    });
-
     const imageName = `${login.registry}/${inputs.repository}`;
-    const workDir = await mkdtemp(join(process.env.RUNNER_TEMP || tmpdir(), 'build-push-image-'));
     let digest: string;
-    try {
-      const metadataFile = join(workDir, 'metadata.json');
-      await exec('docker', buildxArguments({ ...inputs, imageName, metadataFile }));
-      digest = digestFromMetadata(await readFile(metadataFile, 'utf8'));
-    } finally {
-      await rm(workDir, { recursive: true, force: true });
-      // The runner may be shared by later jobs; do not leave registry credentials behind.
-      await exec('docker', ['logout', login.registry], { ignoreReturnCode: true });
+    if (existing !== undefined) {
+      digest = existing;
+      core.info(
+        `${inputs.repository}:${inputs.commitSha} is already in the repository as ${digest}; not rebuilding`,
+      );
+    } else {
+      core.setSecret(login.password);
+      await exec('docker', ['login', '--username', login.user, '--password-stdin', login.registry], {
+        input: Buffer.from(login.password),
+      });
+      const workDir = await mkdtemp(join(process.env.RUNNER_TEMP || tmpdir(), 'build-push-image-'));
+      try {
+        const metadataFile = join(workDir, 'metadata.json');
+        await exec('docker', buildxArguments({ ...inputs, imageName, metadataFile }));
+        digest = digestFromMetadata(await readFile(metadataFile, 'utf8'));
+      } finally {
+        await rm(workDir, { recursive: true, force: true });
+        // The runner may be shared by later jobs; do not leave registry credentials behind.
+        await exec('docker', ['logout', login.registry], { ignoreReturnCode: true });
+      }
     }
 
     const imageUri = `${imageName}@${digest}`;
@@ -123,6 +132,16 @@ export async function run(): Promise<void> {
         [
           { data: 'Layer cache', header: true },
           { data: inputs.cache ? `${imageName}:buildcache` : 'off', header: false },
+        ],
+        [
+          { data: 'Build', header: true },
+          {
+            data:
+              existing === undefined
+                ? 'built and pushed'
+                : 'reused: the commit tag was already in the repository',
+            header: false,
+          },
         ],
       ])
       .write();

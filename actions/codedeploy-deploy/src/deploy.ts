@@ -135,6 +135,7 @@ async function deployWatched(dependencies: Dependencies, cancellation: Cancellat
             taskDefinition: taskDefinition.arn,
             containerName: service.containerName,
             containerPort: service.containerPort,
+            capacityProviderStrategy: service.capacityProviderStrategy,
             hooks: [],
           },
           'yaml',

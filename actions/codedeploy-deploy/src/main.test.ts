@@ -538,6 +538,41 @@ describe('codedeploy-deploy modes continue and stop', () => {
     expect(github.statuses.map(([, state]) => state)).toEqual(['failure']);
   });
 
+  // A stop with rollback can start a rollback deployment of its own; CodeDeploy runs one deployment
+  // per group at a time, so whoever deploys next (rollback.yml) must wait for it to end.
+  it('waits for the rollback deployment the stop started before it reports the stop done', async () => {
+    action.inputs({ mode: 'stop' });
+    const stopped = deployment('Stopped', { rollbackInfo: { rollbackDeploymentId: 'd-ROLLBACK01' } });
+    codedeploy
+      .on(GetDeploymentCommand, { deploymentId: 'd-ABCDEF123' })
+      .resolvesOnce(deployment('Ready'))
+      .resolves(stopped);
+    codedeploy
+      .on(GetDeploymentCommand, { deploymentId: 'd-ROLLBACK01' })
+      .resolvesOnce({ deploymentInfo: { deploymentId: 'd-ROLLBACK01', status: 'InProgress' } })
+      .resolvesOnce({ deploymentInfo: { deploymentId: 'd-ROLLBACK01', status: 'InProgress' } })
+      .resolves({ deploymentInfo: { deploymentId: 'd-ROLLBACK01', status: 'Succeeded' } });
+    await run(dependencies());
+    expect(action.errors()).toEqual([]);
+    const asked = codedeploy
+      .commandCalls(GetDeploymentCommand)
+      .map((call) => call.args[0].input.deploymentId);
+    expect(asked.filter((id) => id === 'd-ROLLBACK01')).toHaveLength(3);
+    expect(action.outputs()).toMatchObject({ status: 'Stopped', 'rollback-deployment-id': 'd-ROLLBACK01' });
+  });
+
+  it('fails the stop when the rollback deployment it started fails', async () => {
+    action.inputs({ mode: 'stop' });
+    codedeploy
+      .on(GetDeploymentCommand, { deploymentId: 'd-ABCDEF123' })
+      .resolves(deployment('Stopped', { rollbackInfo: { rollbackDeploymentId: 'd-ROLLBACK01' } }));
+    codedeploy
+      .on(GetDeploymentCommand, { deploymentId: 'd-ROLLBACK01' })
+      .resolves({ deploymentInfo: { deploymentId: 'd-ROLLBACK01', status: 'Failed' } });
+    await run(dependencies());
+    expect(action.errors()[0]).toContain('Rollback deployment d-ROLLBACK01');
+  });
+
   it('fails to stop a deployment that already succeeded', async () => {
     action.inputs({ mode: 'stop' });
     codedeploy

@@ -15,7 +15,7 @@ import {
   requiredInput,
 } from '../../shared/src/inputs';
 import type { Dependencies } from './dependencies';
-import { continueDeployment, stopWithRollback } from './deployment';
+import { continueDeployment, getDeployment, stopWithRollback, waitForDeployment } from './deployment';
 import {
   type Cancellation,
   type Finish,
@@ -101,7 +101,7 @@ async function resumeWatched(
     finish = {
       ...result,
       error: ended
-        ? undefined
+        ? await waitForRollbackDeployment(codedeploy, deploymentId, timeoutMs, dependencies, cancellation)
         : result.status === 'Succeeded'
           ? `Deployment ${deploymentId} had already succeeded; StopDeployment cannot roll it back (deploy the previous task definition instead)`
           : (result.error ?? `Deployment ${deploymentId} is still ${result.status}`),
@@ -122,4 +122,36 @@ async function resumeWatched(
   }
   await writeSummary(`${mode === 'continue' ? 'Continue' : 'Stop'} deployment ${deploymentId}`, finish, []);
   if (finish.error !== undefined) throw new Error(finish.error);
+}
+
+/**
+ * A stop with rollback may start a rollback deployment of its own (rollbackInfo.rollbackDeploymentId).
+ * CodeDeploy runs one deployment per group at a time, so the stop is done only once that one has
+ * ended: a deployment created earlier (rollback.yml redeploying) would be refused. Never stopped
+ * here, even on timeout: it is what puts the last good version back. Returns the error, if any.
+ */
+async function waitForRollbackDeployment(
+  codedeploy: CodeDeployClient,
+  stoppedId: string,
+  timeoutMs: number,
+  dependencies: Dependencies,
+  cancellation: Cancellation,
+): Promise<string | undefined> {
+  const rollbackId = (await getDeployment(codedeploy, stoppedId)).rollbackInfo?.rollbackDeploymentId;
+  if (rollbackId === undefined) return undefined;
+  core.setOutput('rollback-deployment-id', rollbackId);
+  core.info(`Stopping ${stoppedId} started rollback deployment ${rollbackId}; waiting for it to end`);
+  const result = await waitForDeployment(
+    codedeploy,
+    rollbackId,
+    {
+      deadline: dependencies.timing.now() + timeoutMs,
+      atReady: 'wait',
+      signal: cancellation.signal,
+      log: core.info,
+    },
+    dependencies.timing,
+  );
+  if (result.outcome === 'succeeded') return undefined;
+  return `Rollback deployment ${rollbackId} (started by stopping ${stoppedId}) ended ${result.outcome} (${result.status})${result.failure ? `: ${result.failure}` : ''}`;
 }

@@ -110,6 +110,7 @@ describe('render-deployment', () => {
               Properties: {
                 TaskDefinition: '<TASK_DEFINITION>',
                 LoadBalancerInfo: { ContainerName: service, ContainerPort: port },
+                CapacityProviderStrategy: [{ CapacityProvider: 'FARGATE', Weight: 1 }],
               },
             },
           },
@@ -149,6 +150,44 @@ describe('render-deployment', () => {
       name: 'API_KEY',
       valueFrom: 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:key=v1',
     });
+  });
+
+  // Without CapacityProviderStrategy, CodeDeploy starts the replacement tasks as FARGATE whatever the
+  // service uses (aws/containers-roadmap #695, #713), so dev would leave Spot on its first deploy.
+  it.each(['yaml', 'json'])(
+    'keeps a Spot service on Spot: the %s AppSpec carries its capacity provider strategy',
+    async (format) => {
+      const document = deployOutputsDocument();
+      const spot = [{ capacityProvider: 'FARGATE_SPOT', weight: 1 }];
+      action.file(
+        'deploy-outputs.json',
+        JSON.stringify({
+          ...document,
+          services: {
+            ...document.services,
+            backend: { ...document.services.backend, capacityProviderStrategy: spot },
+          },
+        }),
+      );
+      action.inputs({ 'appspec-format': format });
+      await run();
+      expect(action.errors()).toEqual([]);
+      const appSpec = parse(readFileSync(action.outputs()['appspec-path'] ?? '', 'utf8'));
+      expect(appSpec.Resources[0].TargetService.Properties.CapacityProviderStrategy).toEqual([
+        { CapacityProvider: 'FARGATE_SPOT', Weight: 1 },
+      ]);
+    },
+  );
+
+  it('refuses deploy outputs without a capacity provider strategy, naming the field', async () => {
+    const document = deployOutputsDocument();
+    const { capacityProviderStrategy: _dropped, ...backend } = document.services.backend;
+    action.file(
+      'deploy-outputs.json',
+      JSON.stringify({ ...document, services: { ...document.services, backend } }),
+    );
+    await run();
+    expect(action.errors()[0]).toContain("field 'services.backend.capacityProviderStrategy'");
   });
 
   it('writes lifecycle hooks into a JSON AppSpec when asked', async () => {

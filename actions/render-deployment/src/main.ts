@@ -124,6 +124,7 @@ export async function run(): Promise<void> {
         taskDefinition: TASK_DEFINITION_PLACEHOLDER,
         containerName: service.containerName,
         containerPort: service.containerPort,
+        capacityProviderStrategy: service.capacityProviderStrategy,
         hooks: inputs.hooks,
       },
       inputs.appSpecFormat,

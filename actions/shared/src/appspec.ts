@@ -1,3 +1,5 @@
+import type { CapacityProviderStrategyItem } from './deploy-outputs';
+
 /** Placeholder for the task definition ARN; codedeploy-deploy fills it after registering. */
 export const TASK_DEFINITION_PLACEHOLDER = '<TASK_DEFINITION>';
 
@@ -17,12 +19,19 @@ export interface AppSpecOptions {
   readonly taskDefinition: string;
   readonly containerName: string;
   readonly containerPort: number;
+  /** Without it CodeDeploy launches the replacement tasks as FARGATE, whatever the service uses. */
+  readonly capacityProviderStrategy: readonly CapacityProviderStrategyItem[];
   readonly hooks: readonly { readonly hook: HookName; readonly lambda: string }[];
 }
 
 /** The CodeDeploy AppSpec for an ECS blue/green deployment, as YAML or JSON text. */
 export function renderAppSpec(options: AppSpecOptions, format: AppSpecFormat): string {
   const hooks = options.hooks.map(({ hook, lambda }) => ({ [hook]: lambda }));
+  const strategy = options.capacityProviderStrategy.map((item) => ({
+    ...(item.base === undefined ? {} : { Base: item.base }),
+    CapacityProvider: item.capacityProvider,
+    Weight: item.weight,
+  }));
   if (format === 'json') {
     const appSpec = {
       version: '0.0',
@@ -36,6 +45,7 @@ export function renderAppSpec(options: AppSpecOptions, format: AppSpecFormat): s
                 ContainerName: options.containerName,
                 ContainerPort: options.containerPort,
               },
+              CapacityProviderStrategy: strategy,
             },
           },
         },
@@ -56,6 +66,12 @@ export function renderAppSpec(options: AppSpecOptions, format: AppSpecFormat): s
     '        LoadBalancerInfo:',
     `          ContainerName: ${q(options.containerName)}`,
     `          ContainerPort: ${options.containerPort}`,
+    '        CapacityProviderStrategy:',
+    ...strategy.flatMap(({ Base, CapacityProvider, Weight }) => [
+      `          - CapacityProvider: ${q(CapacityProvider)}`,
+      `            Weight: ${Weight}`,
+      ...(Base === undefined ? [] : [`            Base: ${Base}`]),
+    ]),
   ];
   if (options.hooks.length > 0) {
     lines.push('Hooks:', ...options.hooks.map(({ hook, lambda }) => `  - ${hook}: ${q(lambda)}`));

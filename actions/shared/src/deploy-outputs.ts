@@ -28,6 +28,14 @@ export interface ServiceOutputs {
   readonly logGroup: string;
   readonly repositoryUri: string;
   readonly environment: Readonly<Record<string, string>>;
+  /** The service's capacity providers; the AppSpec repeats them so CodeDeploy keeps using them. */
+  readonly capacityProviderStrategy: readonly CapacityProviderStrategyItem[];
+}
+
+export interface CapacityProviderStrategyItem {
+  readonly capacityProvider: string;
+  readonly weight: number;
+  readonly base?: number;
 }
 
 /** The `/ragchat/<environment>/deploy-outputs` document, validated. */
@@ -124,6 +132,22 @@ export function parseDeployOutputs(text: string, origin: string): DeployOutputs 
     return map as Record<string, string>;
   };
 
+  const count = (value: unknown, field: string): number =>
+    typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= 100_000
+      ? value
+      : fail(field, 'a whole number from 0 to 100000');
+  const strategy = (value: unknown, field: string): CapacityProviderStrategyItem[] => {
+    if (!Array.isArray(value) || value.length === 0) fail(field, 'a non-empty list');
+    return (value as unknown[]).map((raw, index) => {
+      const item = object(raw, `${field}[${index}]`);
+      return {
+        capacityProvider: string(item, 'capacityProvider', `${field}[${index}].`),
+        weight: count(item.weight, `${field}[${index}].weight`),
+        ...(item.base === undefined ? {} : { base: count(item.base, `${field}[${index}].base`) }),
+      };
+    });
+  };
+
   const root = object(document, '(document)');
   if (root.schemaVersion !== 1) fail('schemaVersion', 'the number 1');
   const services: Record<string, ServiceOutputs> = {};
@@ -147,6 +171,10 @@ export function parseDeployOutputs(text: string, origin: string): DeployOutputs 
       logGroup: string(service, 'logGroup', prefix),
       repositoryUri: string(service, 'repositoryUri', prefix),
       environment: stringMap(service.environment, `${prefix}environment`),
+      capacityProviderStrategy: strategy(
+        service.capacityProviderStrategy,
+        `${prefix}capacityProviderStrategy`,
+      ),
     };
   }
   return {

@@ -178,12 +178,27 @@ describe('find-in-flight-deployment.sh', () => {
 
   it.each(['Created', 'Queued', 'InProgress', 'Baking', 'Ready'])('reports a %s deployment', (status) => {
     aws.respond('deploy', 'get-deployment-group', `d-ABCDEF123\t${status}\n`);
+    aws.respond('deploy', 'get-deployment', 'None\n');
     const result = find();
     expect(result.status).toBe(0);
     expect(result.outputs).toBe('deployment-id=d-ABCDEF123\n');
     expect(aws.calls()).toContain(
       'deploy get-deployment-group --application-name ragchat-prod --deployment-group-name ragchat-prod-backend ' +
         '--query deploymentGroupInfo.lastAttemptedDeployment.[deploymentId, status] --output text',
+    );
+  });
+
+  // CodeDeploy's own rollback of a failed or stopped deployment: stopping it would undo the restore,
+  // so the rollback job must wait for it instead.
+  it('reports a rollback deployment CodeDeploy is running as one to wait for, not to stop', () => {
+    aws.respond('deploy', 'get-deployment-group', 'd-ROLLBACK01\tInProgress\n');
+    aws.respond('deploy', 'get-deployment', 'd-ABCDEF123\n');
+    const result = find();
+    expect(result.status).toBe(0);
+    expect(result.outputs).toBe('rollback-deployment-id=d-ROLLBACK01\n');
+    expect(aws.calls()).toContain(
+      'deploy get-deployment --deployment-id d-ROLLBACK01 ' +
+        '--query deploymentInfo.rollbackInfo.rollbackTriggeringDeploymentId --output text',
     );
   });
 

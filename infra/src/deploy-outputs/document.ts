@@ -1,6 +1,7 @@
 import type * as ecr from 'aws-cdk-lib/aws-ecr';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import type { EnvironmentConfig, EnvironmentName } from '../config/environment-config';
+import { capacityProviderStrategy } from '../constructs/app-service/app-service';
 import { type resourceNames, SERVICES, type ServiceName } from '../naming';
 
 /** `services.<name>` of the deploy outputs document (docs/deploy-contract.md). */
@@ -16,6 +17,11 @@ export interface ServiceOutputs {
   readonly logGroup: string;
   readonly repositoryUri: string;
   readonly environment: Readonly<Record<string, string>>;
+  readonly capacityProviderStrategy: readonly {
+    readonly capacityProvider: string;
+    readonly weight: number;
+    readonly base?: number;
+  }[];
 }
 
 /** The JSON document stored at `/ragchat/<env>/deploy-outputs`; values may be CDK tokens until synthesis. */
@@ -59,5 +65,10 @@ export function serviceOutputs(
     logGroup: names.logGroup(name),
     repositoryUri: repositories[name].repositoryUri,
     environment,
+    capacityProviderStrategy: capacityProviderStrategy(sizing.spot).map((item) => ({
+      capacityProvider: item.capacityProvider,
+      weight: item.weight ?? 1,
+      ...(item.base === undefined ? {} : { base: item.base }),
+    })),
   };
 }

@@ -630,6 +630,7 @@ describe('deploy outputs', () => {
     'logGroup',
     'repositoryUri',
     'environment',
+    'capacityProviderStrategy',
   ];
   const at = (value: Json, path: string) => path.split('.').reduce((v, key) => v?.[key], value);
 
@@ -673,6 +674,26 @@ describe('deploy outputs', () => {
       expect(document.testListenerUrl).toMatch(/:8443$/);
     },
   );
+
+  // The AppSpec repeats this so CodeDeploy's replacement tasks run where the service does (Spot in dev).
+  it.each([
+    ['dev', 'FARGATE_SPOT'],
+    ['staging', 'FARGATE'],
+    ['prod', 'FARGATE'],
+  ] as const)('publishes the capacity provider strategy the %s services run on (%s)', (env, provider) => {
+    const template = { dev, staging, prod }[env];
+    const document = deployOutputs(template);
+    for (const service of Object.values(resources(template, 'AWS::ECS::Service'))) {
+      expect(service.Properties.CapacityProviderStrategy).toEqual([
+        { CapacityProvider: provider, Weight: 1 },
+      ]);
+    }
+    for (const name of ['backend', 'frontend']) {
+      expect(document.services[name].capacityProviderStrategy).toEqual([
+        { capacityProvider: provider, weight: 1 },
+      ]);
+    }
+  });
 
   it('resolves every placeholder of both templates from the document CDK writes', () => {
     const document = deployOutputs(staging);

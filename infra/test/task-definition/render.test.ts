@@ -18,6 +18,7 @@ const service = {
   logGroup: '/ragchat/dev/backend',
   repositoryUri: '111122223333.dkr.ecr.us-east-1.amazonaws.com/ragchat/backend',
   environment: { LOG_LEVEL: 'debug', NODE_ENV: 'staging' },
+  capacityProviderStrategy: [{ capacityProvider: 'FARGATE_SPOT', weight: 1 }],
 };
 const outputs: DeployOutputsDocument = {
   schemaVersion: 1,

@@ -31,6 +31,7 @@ export function deployOutputsDocument() {
         logGroup: '/ragchat/staging/backend',
         repositoryUri: '111122223333.dkr.ecr.eu-west-1.amazonaws.com/ragchat/backend',
         environment: { BEDROCK_REGION: 'eu-west-1', LOG_LEVEL: 'info' },
+        capacityProviderStrategy: [{ capacityProvider: 'FARGATE', weight: 1 }],
       },
       frontend: {
         serviceName: 'ragchat-staging-frontend',
@@ -44,6 +45,7 @@ export function deployOutputsDocument() {
         logGroup: '/ragchat/staging/frontend',
         repositoryUri: '111122223333.dkr.ecr.eu-west-1.amazonaws.com/ragchat/frontend',
         environment: { BACKEND_URL: 'http://backend.ragchat-staging.local:8000' },
+        capacityProviderStrategy: [{ capacityProvider: 'FARGATE', weight: 1 }],
       },
     },
   };

@@ -51,6 +51,14 @@ export interface AppServiceProps {
 }
 
 /**
+ * The service's capacity providers. The deploy outputs publish the same list, so that the AppSpec
+ * of every CodeDeploy deployment repeats it (otherwise replacement tasks start on FARGATE).
+ */
+export function capacityProviderStrategy(spot: boolean): ecs.CapacityProviderStrategy[] {
+  return [{ capacityProvider: spot ? 'FARGATE_SPOT' : 'FARGATE', weight: 1 }];
+}
+
+/**
  * One Fargate service in private subnets without public IPs, with CPU autoscaling, an optional
  * target group and an optional Cloud Map name.
  */
@@ -84,7 +92,7 @@ export class AppService extends Construct {
       enableECSManagedTags: true,
       propagateTags: ecs.PropagatedTagSource.SERVICE,
       ...(props.targetGroup ? { healthCheckGracePeriod: Duration.seconds(60) } : {}),
-      capacityProviderStrategies: [{ capacityProvider: props.spot ? 'FARGATE_SPOT' : 'FARGATE', weight: 1 }],
+      capacityProviderStrategies: capacityProviderStrategy(props.spot ?? false),
       deploymentController: {
         type: codeDeploy ? ecs.DeploymentControllerType.CODE_DEPLOY : ecs.DeploymentControllerType.ECS,
       },
