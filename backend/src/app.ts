@@ -4,6 +4,7 @@ import type { Database } from './db/database';
 import { AppError } from './errors';
 import { cors } from './http/cors';
 import { errorHandler } from './http/error-handler';
+import { identity } from './http/identity';
 import { requestContext } from './http/request-context';
 import { createRouter, routerFallbacks } from './http/router';
 import type { AppState } from './http/state';
@@ -49,6 +50,7 @@ export function createApp(deps: AppDeps): Koa<AppState> {
   );
   app.use(requestContext({ logger: deps.logger, tracer: deps.tracer, now }));
   app.use(errorHandler());
+  app.use(identity({ adminToken: config.adminToken.value, localMode: config.adminToken.generated }));
   if (config.corsOrigins.length > 0) app.use(cors(config.corsOrigins));
   app.use(notFound());
   app.use(router.routes());

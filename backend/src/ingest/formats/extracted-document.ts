@@ -42,16 +42,18 @@ export function joinSections(
   return { content, sections };
 }
 
-/** Why a file was refused; the message always starts with the file's name. */
-export type FileRejection =
-  | 'unsupported_type'
-  | 'file_too_large'
-  | 'document_too_large'
-  | 'encrypted_pdf'
-  | 'no_text_layer'
-  | 'corrupt_file'
-  | 'decompression_limit'
-  | 'empty_document';
+/** Why a file was refused (the error code); the message always starts with the file's name. */
+export const FILE_REJECTIONS = [
+  'unsupported_type',
+  'file_too_large',
+  'document_too_large',
+  'encrypted_pdf',
+  'no_text_layer',
+  'corrupt_file',
+  'decompression_limit',
+  'empty_document',
+] as const;
+export type FileRejection = (typeof FILE_REJECTIONS)[number];
 
 const STATUS: Readonly<Record<FileRejection, number>> = {
   unsupported_type: 415,

@@ -1,8 +1,8 @@
-import { buildDocx } from '../../../test/support/fixtures/docx';
-import { buildPdf } from '../../../test/support/fixtures/pdf';
-import { buildZip } from '../../../test/support/fixtures/zip';
-import { AppError } from '../../errors';
-import { extractFile } from './extract';
+import { AppError } from '../../src/errors';
+import { extractFile } from '../../src/ingest/formats/extract';
+import { buildDocx } from '../support/fixtures/docx';
+import { buildPdf } from '../support/fixtures/pdf';
+import { buildZip } from '../support/fixtures/zip';
 
 const LIMITS = { maxFileBytes: 1_000_000, maxDocumentChars: 100_000 };
 
