@@ -44,12 +44,10 @@ export async function runIngest(io: CliIo): Promise<number> {
       io.stderr.write(`ingest: ${error.message}\n`);
       return 2;
     }
-    if (
-      error instanceof TypeError &&
-      (error as { cause?: { code?: string } }).cause?.code === 'ECONNREFUSED'
-    ) {
+    if (error instanceof TypeError && error.message === 'fetch failed') {
+      const cause = error.cause instanceof Error ? error.cause.message : 'no answer';
       io.stderr.write(
-        `ingest: nothing answers at ${options.backendUrl.href} (start it with npm start, or pass --url)\n`,
+        `ingest: cannot reach the backend at ${options.backendUrl.href} (${cause}); start it with npm start, or pass --url\n`,
       );
       return 2;
     }

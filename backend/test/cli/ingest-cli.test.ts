@@ -51,8 +51,18 @@ async function run(args: readonly string[], options: { tty?: boolean; token?: st
     argv: args,
     env,
     cwd: workspace,
-    stdout: { write: (text) => void (stdout += text), isTTY: options.tty ?? false, columns: 100 },
-    stderr: { write: (text) => void (stderr += text) },
+    stdout: {
+      write: (text) => {
+        stdout += text;
+      },
+      isTTY: options.tty ?? false,
+      columns: 100,
+    },
+    stderr: {
+      write: (text) => {
+        stderr += text;
+      },
+    },
   });
   return { code, stdout, stderr };
 }
