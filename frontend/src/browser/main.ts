@@ -1,6 +1,8 @@
 import { ChatController } from './chat-controller';
 import { Composer } from './composer';
 import { ConversationView } from './conversation-view';
+import { DocumentsView } from './documents-view';
+import { PassageView } from './passage-view';
 import { showStats } from './stats-view';
 
 /** Wires the page's elements to the chat; the base path comes from the page the server rendered. */
@@ -25,6 +27,8 @@ function start(): void {
   });
   composer.listen({ onSubmit: (question) => chat.ask(question), onStop: () => chat.stop() });
   required('new-chat', HTMLButtonElement).addEventListener('click', () => chat.newChat());
+  new DocumentsView(apiBase, required('documents-open', HTMLButtonElement), () => void chat.refreshStats());
+  new PassageView(apiBase);
   void chat.refreshStats();
 }
 
