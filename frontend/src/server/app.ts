@@ -11,7 +11,7 @@ import type { StaticAssets } from './static-assets';
 import { staticRoutes } from './static-routes';
 
 export interface AppDeps {
-  readonly config: Pick<FrontendConfig, 'basePath' | 'backendUrl' | 'proxyTimeoutMs'>;
+  readonly config: Pick<FrontendConfig, 'basePath' | 'backendUrl' | 'proxyTimeoutMs' | 'maxRequestBodyBytes'>;
   readonly assets: StaticAssets;
   readonly logger: Logger;
 }
@@ -33,6 +33,7 @@ export function createApp({ config, assets, logger }: AppDeps): Koa {
       basePath: config.basePath,
       backendUrl: config.backendUrl,
       timeoutMs: config.proxyTimeoutMs,
+      maxBodyBytes: config.maxRequestBodyBytes,
       logger,
     }),
   );

@@ -13,6 +13,11 @@ export interface FrontendConfig {
   readonly basePath: string;
   /** Longest wait for the backend's response headers, and longest silence inside a streamed body. */
   readonly proxyTimeoutMs: number;
+  /**
+   * Largest request body the proxy forwards. The default fits one file of the backend's default
+   * MAX_UPLOAD_FILE_BYTES (20 MiB) plus multipart framing; raise both together.
+   */
+  readonly maxRequestBodyBytes: number;
 }
 
 export class ConfigError extends Error {
@@ -29,6 +34,7 @@ const DEFAULT_PORT = 3000;
 const DEFAULT_HOST = '0.0.0.0';
 const DEFAULT_BACKEND_URL = 'http://127.0.0.1:8000';
 const DEFAULT_PROXY_TIMEOUT_MS = 30_000;
+const DEFAULT_MAX_REQUEST_BODY_BYTES = 21 * 1_048_576;
 const BASE_PATH_PATTERN = /^(\/[A-Za-z0-9._~-]+)+$/;
 
 export function parseConfig(env: Readonly<Record<string, string | undefined>>): FrontendConfig {
@@ -38,6 +44,13 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
     backendUrl: parseBackendUrl(nonEmpty(env.BACKEND_URL) ?? DEFAULT_BACKEND_URL),
     basePath: parseBasePath(env.BASE_PATH ?? ''),
     proxyTimeoutMs: parseInteger(env, 'PROXY_TIMEOUT_MS', DEFAULT_PROXY_TIMEOUT_MS, 1, 600_000),
+    maxRequestBodyBytes: parseInteger(
+      env,
+      'MAX_REQUEST_BODY_BYTES',
+      DEFAULT_MAX_REQUEST_BODY_BYTES,
+      1024,
+      1024 * 1_048_576,
+    ),
   };
 }
 

@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import http from 'node:http';
 import https from 'node:https';
-import { PassThrough } from 'node:stream';
+import { PassThrough, Transform } from 'node:stream';
 import type { Context, Middleware } from 'koa';
 import { pathWithinBase } from './base-path';
 import { AppError } from './errors';
@@ -12,6 +12,8 @@ export interface ProxyOptions {
   readonly backendUrl: URL;
   /** Longest wait for response headers, and longest silence inside a streamed body. */
   readonly timeoutMs: number;
+  /** Largest request body forwarded (a document upload); larger ones get 413 and stop flowing. */
+  readonly maxBodyBytes: number;
   readonly logger: Logger;
 }
 
@@ -60,7 +62,8 @@ export function apiProxy(options: ProxyOptions): Middleware {
     if (target.pathname !== apiRoot && !target.pathname.startsWith(`${apiRoot}/`)) return next();
     target.search = ctx.querystring === '' ? '' : `?${ctx.querystring}`;
 
-    const response = await sendUpstream(ctx, target, options.timeoutMs);
+    if (Number(ctx.get('content-length')) > options.maxBodyBytes) throw tooLarge(options.maxBodyBytes);
+    const response = await sendUpstream(ctx, target, options);
 
     ctx.status = response.statusCode ?? 502;
     for (const name of FORWARDED_RESPONSE_HEADERS) {
@@ -90,7 +93,8 @@ function forwardedHeaders(ctx: Context): Record<string, string> {
  * Resolves once the backend's response headers arrive; rejects with an AppError otherwise.
  * A client that disconnects before the backend finished takes the backend request down with it.
  */
-function sendUpstream(ctx: Context, target: URL, timeoutMs: number): Promise<IncomingMessage> {
+function sendUpstream(ctx: Context, target: URL, options: ProxyOptions): Promise<IncomingMessage> {
+  const { timeoutMs } = options;
   return new Promise((resolve, reject) => {
     const transport = target.protocol === 'https:' ? https : http;
     const request = transport.request(target, { method: ctx.method, headers: forwardedHeaders(ctx) });
@@ -123,8 +127,26 @@ function sendUpstream(ctx: Context, target: URL, timeoutMs: number): Promise<Inc
           : new AppError(502, 'bad_gateway', 'The request to the backend failed.', { cause: error }),
       );
     });
-    ctx.req.pipe(request);
+    // Streamed as it arrives (uploads are never buffered here); a body without Content-Length is
+    // counted on the way and cut off at the limit.
+    let received = 0;
+    const limit = new Transform({
+      transform(chunk: Buffer, _encoding, callback) {
+        received += chunk.length;
+        if (received <= options.maxBodyBytes) return callback(null, chunk);
+        clearTimeout(timer);
+        request.destroy();
+        ctx.set('Connection', 'close');
+        reject(tooLarge(options.maxBodyBytes));
+        callback();
+      },
+    });
+    ctx.req.pipe(limit).pipe(request);
   });
+}
+
+function tooLarge(maxBytes: number): AppError {
+  return new AppError(413, 'payload_too_large', `The request body is larger than ${maxBytes} bytes.`);
 }
 
 /**

@@ -10,6 +10,7 @@ describe('parseConfig', () => {
       backendUrl: new URL('http://127.0.0.1:8000'),
       basePath: '',
       proxyTimeoutMs: 30_000,
+      maxRequestBodyBytes: 21 * 1_048_576,
     });
   });
 
@@ -20,6 +21,7 @@ describe('parseConfig', () => {
       BACKEND_URL: 'http://backend.ragchat-staging.local:8000',
       BASE_PATH: '/pr-42/',
       PROXY_TIMEOUT_MS: '1500',
+      MAX_REQUEST_BODY_BYTES: '5000000',
     });
 
     expect(config).toEqual({
@@ -28,6 +30,7 @@ describe('parseConfig', () => {
       backendUrl: new URL('http://backend.ragchat-staging.local:8000'),
       basePath: '/pr-42',
       proxyTimeoutMs: 1500,
+      maxRequestBodyBytes: 5_000_000,
     });
   });
 

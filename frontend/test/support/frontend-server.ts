@@ -14,7 +14,9 @@ export interface RunningFrontend {
 }
 
 export async function startFrontend(
-  config: Partial<Pick<FrontendConfig, 'basePath' | 'proxyTimeoutMs'>> & { backendUrl: string },
+  config: Partial<Pick<FrontendConfig, 'basePath' | 'proxyTimeoutMs' | 'maxRequestBodyBytes'>> & {
+    backendUrl: string;
+  },
   publicDir = browserBundleDir(),
 ): Promise<RunningFrontend> {
   const basePath = config.basePath ?? '';
@@ -24,6 +26,7 @@ export async function startFrontend(
       basePath,
       backendUrl: new URL(config.backendUrl),
       proxyTimeoutMs: config.proxyTimeoutMs ?? 5_000,
+      maxRequestBodyBytes: config.maxRequestBodyBytes ?? 1_048_576,
     },
     assets: loadStaticAssets(publicDir, basePath),
     logger,
