@@ -2,6 +2,9 @@ import { buildDocx } from '../support/fixtures/docx';
 import { buildPdf } from '../support/fixtures/pdf';
 import { adminHeaders, postJson, STARTUP_TIMEOUT_MS, startTestApp, type TestApp } from './harness';
 
+// The first PDF loads pdf.js (transformed by jest on first use).
+jest.setTimeout(60_000);
+
 let app: TestApp;
 
 const MAX_FILE_BYTES = 64 * 1024;
@@ -122,6 +125,17 @@ describe('multipart uploads', () => {
     expect(passage.page).toBe(2);
     expect(passage.document.content.slice(passage.start, passage.end)).toBe(passage.content);
     expect(passage.content).toContain('Danube');
+  });
+
+  it('answers 404 for a chunk that is not in the named document, 400 for a malformed id', async () => {
+    const page = (await (await fetch(`${app.url}/api/documents?search=tea.docx`)).json()) as {
+      items: { id: string }[];
+    };
+    const other = '00000000-0000-4000-8000-000000000000';
+    const missing = await fetch(`${app.url}/api/documents/${page.items[0]!.id}/passages/${other}`);
+    expect(missing.status).toBe(404);
+    const malformed = await fetch(`${app.url}/api/documents/${page.items[0]!.id}/passages/not-a-uuid`);
+    expect(malformed.status).toBe(400);
   });
 });
 

@@ -4,6 +4,9 @@ import { buildDocx } from '../support/fixtures/docx';
 import { buildPdf } from '../support/fixtures/pdf';
 import { buildZip } from '../support/fixtures/zip';
 
+/** The first PDF loads pdf.js, which jest transforms on first use: seconds on a busy machine. */
+jest.setTimeout(60_000);
+
 const LIMITS = { maxFileBytes: 1_000_000, maxDocumentChars: 100_000 };
 
 async function rejection(promise: Promise<unknown>): Promise<AppError> {

@@ -8,6 +8,8 @@ import { testEmbedder } from '../support/embedders';
 import { buildPdf } from '../support/fixtures/pdf';
 
 const OPEN_TIMEOUT_MS = 60_000;
+// The first PDF loads pdf.js (transformed by jest on first use).
+jest.setTimeout(60_000);
 const LIMITS = { maxFileBytes: 1_000_000, maxDocumentChars: 100_000 };
 
 const MARKDOWN = '# Handbook\n\nWelcome.\n\n## Holidays\n\nStaff get thirty vacation days a year.\n';
