@@ -145,6 +145,14 @@ describe('Markdown', () => {
   });
 });
 
+describe('Markdown headings without text', () => {
+  it('lead into the next section instead of becoming chunks of their own', async () => {
+    const markdown = '# Manual\n\n## Setup\n\nPlug it in.\n';
+    const document = await extractFile('manual.md', '', Buffer.from(markdown), LIMITS);
+    expect(document.sections).toEqual([{ start: 0, end: markdown.length, headingPath: ['Manual', 'Setup'] }]);
+  });
+});
+
 describe('every file', () => {
   it('refuses a type it does not read', async () => {
     const error = await rejection(extractFile('photo.png', 'image/png', Buffer.from([0x89, 0x50]), LIMITS));

@@ -5,8 +5,9 @@ const FENCE = /^ {0,3}(`{3,}|~{3,})/;
 
 /**
  * Markdown keeps its text as written; each ATX heading starts a section whose heading path is the
- * chain of headings above it (`# A`, `## B` → ["A", "B"]). Lines inside fenced code never count as
- * headings. The first level-1 heading is the title.
+ * chain of headings above it (`# A`, `## B` → ["A", "B"]). A heading with no text of its own before
+ * the next one joins that next section rather than become a chunk of its own. Lines inside fenced
+ * code never count as headings. The first level-1 heading is the title.
  */
 export function extractMarkdown(content: string): ExtractedDocument {
   const sections: Section[] = [];
@@ -14,6 +15,7 @@ export function extractMarkdown(content: string): ExtractedDocument {
   let title: string | undefined;
   let sectionStart = 0;
   let sectionPath: string[] = [];
+  let sectionHasBody = false;
   let fence: string | undefined;
   let offset = 0;
   const close = (end: number) => {
@@ -33,14 +35,18 @@ export function extractMarkdown(content: string): ExtractedDocument {
     }
     const heading = fence === undefined ? ATX_HEADING.exec(line.replace(/\r$/, '')) : null;
     if (heading !== null && heading[2] !== '') {
-      close(offset);
       const level = heading[1]!.length;
       const text = heading[2]!.trim();
+      if (sectionHasBody) close(offset);
+      // A section of headings only stays open, so its headings lead into this one.
+      if (sectionHasBody || sectionPath.length === 0) sectionStart = offset;
       while (path.length > 0 && path[path.length - 1]!.level >= level) path.pop();
       path.push({ level, text });
       if (level === 1 && title === undefined) title = text;
-      sectionStart = offset;
       sectionPath = path.map((entry) => entry.text);
+      sectionHasBody = false;
+    } else if (line.trim() !== '') {
+      sectionHasBody = true;
     }
     offset += line.length + 1;
   }
