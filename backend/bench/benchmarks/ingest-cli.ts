@@ -47,6 +47,14 @@ export const ingestCliBenchmark: Benchmark = {
 
       // The database bound: the same Markdown straight into ingestDocument, no HTTP, no CLI.
       const directDb = await openDatabase({ kind: 'postgres', connection: `${tier.url}`, poolMax: 10 });
+      // Unmeasured warm-up, so neither measured run pays for a cold cluster and a cold JIT.
+      await runIngestDirect(
+        directDb,
+        providers.embedder,
+        markdownFiles(10, CHUNKS_PER_FILE, 3),
+        CLI_CONCURRENCY,
+        16,
+      );
       const direct = await runIngestDirect(
         directDb,
         providers.embedder,
