@@ -38,7 +38,8 @@ export async function extractPdf(
     isEvalSupported: false,
     disableFontFace: true,
     useSystemFonts: false,
-    stopAtErrors: true,
+    // pdf.js recovers what text it can from a slightly damaged file; only an unreadable one fails.
+    stopAtErrors: false,
     verbosity: pdfjs.VerbosityLevel.ERRORS,
   });
   let pdf: Awaited<typeof task.promise>;
