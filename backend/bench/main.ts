@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { Benchmark } from './benchmarks/benchmark';
+import { ingestCliBenchmark } from './benchmarks/ingest-cli';
 import { ingestDatabaseBenchmark } from './benchmarks/ingest-database';
 import { ingestEndToEndBenchmark } from './benchmarks/ingest-end-to-end';
 import { pgliteBenchmark } from './benchmarks/pglite';
@@ -16,6 +17,7 @@ const SUITE: readonly Benchmark[] = [
   retrievalBenchmark,
   ingestDatabaseBenchmark,
   ingestEndToEndBenchmark,
+  ingestCliBenchmark,
   queryApiBenchmark,
   pgliteBenchmark,
 ];

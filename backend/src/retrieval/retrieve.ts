@@ -31,6 +31,8 @@ interface CandidateRow {
   title: string;
   content: string;
   metadata: Record<string, unknown>;
+  page: number | null;
+  heading_path: string[] | null;
   similarity: number | null;
   text_rank: number | null;
 }
@@ -79,6 +81,8 @@ export async function retrieve(
         content: row.content,
         score,
         metadata: row.metadata,
+        ...(row.page === null ? {} : { page: row.page }),
+        ...(row.heading_path === null ? {} : { headingPath: row.heading_path }),
       };
     });
   return { chunks, timings: { embeddingMs, retrievalMs } };
@@ -161,7 +165,7 @@ async function selectCandidates(
        order by text_rank desc
        limit ?
      )
-     select c.id as chunk_id, c.document_id, d.title, c.content, d.metadata,
+     select c.id as chunk_id, c.document_id, d.title, c.content, d.metadata, c.page, c.heading_path,
             v.similarity, t.text_rank
      from chunks c
      join documents d on d.id = c.document_id

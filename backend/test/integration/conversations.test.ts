@@ -18,7 +18,13 @@ const message = (question: string) => ({
   question,
   answer: `An answer to ${question} [1]`,
   sources: [
-    { documentId: '00000000-0000-4000-8000-000000000001', title: 'Doc', excerpt: 'Text', score: 0.5 },
+    {
+      documentId: '00000000-0000-4000-8000-000000000001',
+      chunkId: '00000000-0000-4000-8000-000000000002',
+      title: 'Doc',
+      excerpt: 'Text',
+      score: 0.5,
+    },
   ],
   mode: 'local',
   model: 'local-extractive-v1',

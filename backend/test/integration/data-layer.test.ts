@@ -339,6 +339,8 @@ describe.each(DATABASE_TIERS)('data layer on %s', (_label, tier) => {
         title: 'three',
         source: null,
         metadata: {},
+        format: 'text',
+        fileSha256: null,
         chunkCount: expect.any(Number),
         createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
         updatedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),

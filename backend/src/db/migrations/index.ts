@@ -3,6 +3,7 @@ import * as documentsAndChunks from './001-documents-and-chunks';
 import * as corpusEmbeddingModel from './002-corpus-embedding-model';
 import * as inlineEmbeddings from './003-inline-embeddings';
 import * as usageLimits from './004-usage-limits';
+import * as documentFormats from './005-document-formats';
 import * as conversations from './006-conversations';
 
 interface NamedMigration extends Knex.Migration {
@@ -18,6 +19,7 @@ const MIGRATIONS: readonly NamedMigration[] = [
   corpusEmbeddingModel,
   inlineEmbeddings,
   usageLimits,
+  documentFormats,
   conversations,
 ];
 
