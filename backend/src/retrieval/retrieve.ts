@@ -4,6 +4,7 @@ import { HNSW_EF_SEARCH } from '../db/session-settings';
 import { toVectorParameter } from '../db/vector-parameter';
 import { AppError } from '../errors';
 import type { Embedder, RetrievedChunk } from '../rag/types';
+import { BM25_B, BM25_K1, lexicalRelevance, MIN_LEXICAL_RELEVANCE } from './lexical-relevance';
 import { queryTerms } from './query-terms';
 import { fuseRankings } from './rank-fusion';
 
@@ -32,7 +33,8 @@ interface CandidateRow {
   content: string;
   metadata: Record<string, unknown>;
   similarity: number | null;
-  text_rank: number | null;
+  /** BM25, normalized (see selectCandidates); null when the chunk is no full-text hit. */
+  text_score: number | null;
 }
 
 /**
@@ -62,10 +64,12 @@ export async function retrieve(
     .filter((row) => row.similarity !== null)
     .sort((left, right) => right.similarity! - left.similarity!)
     .map((row) => ({ id: row.chunk_id, relevance: clamp(row.similarity!) }));
+  // Matches of common words only carry no information: they stay out of the fusion entirely.
   const textRanking = rows
-    .filter((row) => row.text_rank !== null)
-    .sort((left, right) => right.text_rank! - left.text_rank!)
-    .map((row) => ({ id: row.chunk_id, relevance: clamp(row.text_rank!) }));
+    .filter((row) => row.text_score !== null)
+    .map((row) => ({ id: row.chunk_id, relevance: lexicalRelevance(row.text_score!) }))
+    .filter(({ relevance }) => relevance >= MIN_LEXICAL_RELEVANCE)
+    .sort((left, right) => right.relevance - left.relevance);
 
   const chunks = fuseRankings([vectorRanking, textRanking])
     .filter(({ score }) => score >= minScore)
@@ -93,25 +97,39 @@ function candidateLimit(topK: number): number {
 }
 
 /**
- * Full-text candidates are gathered per query term, at most TEXT_CANDIDATES_PER_TERM each, and only
- * those are ranked. Ranking every chunk that contains a common word costs tens of milliseconds on a
- * large corpus; bounded per-term lookups keep it near a millisecond while a rare, precise term (an
- * error code, a product name) still brings all of its chunks.
+ * Full-text candidates are gathered per informative query term, at most TEXT_CANDIDATES_PER_TERM
+ * each, plus the chunks matching the whole query; only those are scored. A rare, precise term (an
+ * error code, a product name) brings all of its chunks.
  */
 export const TEXT_CANDIDATES_PER_TERM = 100;
 
 /**
- * One statement, one round trip:
+ * A term found in more than this share of the chunks gathers no candidates of its own: its inverse
+ * document frequency is too low for a match to mean much, and looking up its chunks is what made
+ * all-common-word questions slow. It still counts in the score of candidates other terms bring.
+ * Terms found in at most TEXT_CANDIDATES_PER_TERM chunks always gather (small corpora).
+ */
+export const MAX_GATHERING_TERM_SHARE = 0.1;
+
+/** A chunk matching the whole query (every word, quoted phrases in order) scores this much more. */
+export const COMPLETE_MATCH_BOOST = 1.5;
+
+/**
+ * One statement, one round trip, one prepared statement per filter shape (its text never changes;
+ * the query words arrive as one space-separated parameter), so each pooled connection parses and
+ * plans it once:
  *
  * - `vector_hits`: nearest chunks by cosine distance through the HNSW index.
- * - `text_candidates`: one bounded lookup per query term. Each term is its own bound parameter, so
- *   PostgreSQL plans each lookup with that term's statistics: a rare term uses the GIN index, a common
- *   one stops a sequential scan after a few rows, and a stop word is folded away before execution.
- *   The CTE is materialized so the ranking below runs over these rows only, never the index again.
- * - `text_hits`: candidates ranked with ts_rank_cd against the whole query. The query takes websearch
- *   syntax ("quoted phrases", `or`) but matches chunks containing ANY term, not all: questions rarely
- *   share every word with the passage that answers them, and ranking still prefers chunks matching
- *   more terms. Exclusions (`-word`) are dropped, since under OR they would match almost everything.
+ * - `query_terms`: each query word as PostgreSQL's english configuration stems it (stop words drop
+ *   out), with its document frequency summed over the shards of `lexical_term_counts` and its
+ *   BM25 inverse document frequency over the chunk count in `lexical_totals` (migration 007).
+ * - `text_candidates`: for each informative term (MAX_GATHERING_TERM_SHARE) a GIN lookup bounded by
+ *   TEXT_CANDIDATES_PER_TERM, plus one bounded lookup for chunks matching the whole query
+ *   (websearch syntax, so "quoted phrases" must match as phrases). No informative term, no lookup:
+ *   a question of common words costs the vector search and the statistics only.
+ * - `text_hits`: BM25 over every query term present in a candidate (binary term frequency, length
+ *   normalised by distinct lexemes), times COMPLETE_MATCH_BOOST for complete matches, divided by the
+ *   inverse document frequency of a single-chunk term (lexical-relevance.ts).
  */
 async function selectCandidates(
   db: Database,
@@ -125,23 +143,8 @@ async function selectCandidates(
       ? ''
       : 'and exists (select 1 from documents fd where fd.id = c.document_id and fd.metadata @> ?::jsonb)';
   const filterBindings = filter === undefined ? [] : [JSON.stringify(filter)];
-  const terms = queryTerms(query);
-  const termLookups =
-    terms.length === 0
-      ? 'select null::uuid as id, null::tsvector as content_tsv where false'
-      : terms
-          .map(
-            () =>
-              `(select c.id, c.content_tsv from chunks c
-                where numnode(plainto_tsquery('english', ?)) > 0
-                  and c.content_tsv @@ plainto_tsquery('english', ?) ${filterSql}
-                limit ?)`,
-          )
-          .join(' union all ');
-  const termBindings = terms.flatMap((term) => [term, term, ...filterBindings, TEXT_CANDIDATES_PER_TERM]);
-
-  const result = await db.knex.raw<{ rows: CandidateRow[] }>(
-    `with query_embedding as materialized (select ?::vector as embedding),
+  const lengthNorm = `(1 - ${BM25_B} + ${BM25_B} * length(tc.content_tsv) / corpus.average_length)`;
+  const sql = `with query_embedding as materialized (select ?::vector as embedding),
      vector_hits as (
        select c.id, 1 - (c.embedding <=> (select embedding from query_embedding)) as similarity
        from chunks c
@@ -149,27 +152,94 @@ async function selectCandidates(
        order by c.embedding <=> (select embedding from query_embedding)
        limit ?
      ),
-     text_query as materialized (
-       select replace(websearch_to_tsquery('english', ?)::text, ' & ', ' | ')::tsquery as query
+     corpus as materialized (
+       select greatest(coalesce(sum(chunk_count), 0), 1)::float8 as chunks,
+              greatest(coalesce(sum(lexeme_count), 0)::float8 / greatest(coalesce(sum(chunk_count), 0), 1), 1)
+                as average_length
+       from lexical_totals
      ),
-     text_candidates as materialized (${termLookups}),
+     query_terms as materialized (
+       select words.query,
+              ln(1 + (corpus.chunks - frequency.chunks + 0.5) / (frequency.chunks + 0.5)) as idf,
+              frequency.chunks > 0 and frequency.chunks <= greatest(?::float8, ?::float8 * corpus.chunks)
+                as gathers
+       from (
+         select distinct on (parsed.query::text) parsed.query, parsed.lexemes
+         from unnest(string_to_array(?, ' ')) as word
+         cross join lateral (
+           select plainto_tsquery('english', word) as query,
+                  tsvector_to_array(to_tsvector('english', word)) as lexemes
+         ) parsed
+         where numnode(parsed.query) > 0
+       ) words
+       cross join corpus
+       cross join lateral (
+         select (case when count(*) = cardinality(words.lexemes) then coalesce(min(per_lexeme.chunks), 0) else 0 end)::float8
+                  as chunks
+         from (
+           select sum(counts.chunk_count) as chunks
+           from lexical_term_counts counts
+           where counts.term = any(words.lexemes)
+           group by counts.term
+         ) per_lexeme
+       ) frequency
+     ),
+     whole_query as materialized (select websearch_to_tsquery('english', ?) as query),
+     text_candidates as materialized (
+       select distinct on (found.id) found.id, found.content_tsv,
+              found.content_tsv @@ (select query from whole_query) as complete
+       from (
+         select c.id, c.content_tsv
+         from query_terms t
+         cross join lateral (
+           select c.id, c.content_tsv from chunks c
+           where c.content_tsv @@ t.query ${filterSql}
+           limit ?
+         ) c
+         where t.gathers
+         union all
+         (select c.id, c.content_tsv from chunks c
+          where exists (select 1 from query_terms where gathers)
+            and c.content_tsv @@ (select query from whole_query) ${filterSql}
+          limit ?)
+       ) found
+     ),
      text_hits as (
-       select tc.id, ts_rank_cd(tc.content_tsv, t.query, 32) as text_rank
-       from (select distinct on (id) id, content_tsv from text_candidates) tc
-       cross join text_query t
-       where tc.content_tsv @@ t.query
-       order by text_rank desc
+       select tc.id,
+              sum(t.idf * ${BM25_K1 + 1} / (1 + ${BM25_K1} * ${lengthNorm}))
+                * (case when tc.complete then ${COMPLETE_MATCH_BOOST} else 1 end)
+                / ln(1 + (corpus.chunks - 0.5) / 1.5) as text_score
+       from text_candidates tc
+       join query_terms t on tc.content_tsv @@ t.query
+       cross join corpus
+       group by tc.id, tc.complete, corpus.chunks
+       order by text_score desc
        limit ?
      )
      select c.id as chunk_id, c.document_id, d.title, c.content, d.metadata,
-            v.similarity, t.text_rank
+            v.similarity, t.text_score
      from chunks c
      join documents d on d.id = c.document_id
      left join vector_hits v on v.id = c.id
      left join text_hits t on t.id = c.id
-     where c.id in (select id from vector_hits union select id from text_hits)`,
-    [embedding, ...filterBindings, limit, query.replace(/(^|\s)-+(?=\S)/g, '$1'), ...termBindings, limit],
-  );
+     where c.id in (select id from vector_hits union select id from text_hits)`;
+  const bindings = [
+    embedding,
+    ...filterBindings,
+    limit,
+    TEXT_CANDIDATES_PER_TERM,
+    MAX_GATHERING_TERM_SHARE,
+    queryTerms(query).join(' '),
+    query.replace(/(^|\s)-+(?=\S)/g, '$1'),
+    ...filterBindings,
+    TEXT_CANDIDATES_PER_TERM,
+    ...filterBindings,
+    TEXT_CANDIDATES_PER_TERM,
+    limit,
+  ];
+  const result = await db.knex
+    .raw<{ rows: CandidateRow[] }>(sql, bindings)
+    .options({ name: filter === undefined ? 'ragchat-retrieve' : 'ragchat-retrieve-filtered' });
   return result.rows;
 }
 
