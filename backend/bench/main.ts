@@ -4,6 +4,7 @@ import { ingestDatabaseBenchmark } from './benchmarks/ingest-database';
 import { ingestEndToEndBenchmark } from './benchmarks/ingest-end-to-end';
 import { pgliteBenchmark } from './benchmarks/pglite';
 import { queryApiBenchmark } from './benchmarks/query-api';
+import { relevanceBenchmark } from './benchmarks/relevance';
 import { retrievalBenchmark } from './benchmarks/retrieval';
 import { BenchContext } from './lib/context';
 import { describeMachine, loadAverage } from './lib/machine';
@@ -13,6 +14,7 @@ import { findRepoRoot } from './lib/repo-root';
 
 /** Suite order matters: retrieval measures the freshly loaded table before the ingest runs add to it. */
 const SUITE: readonly Benchmark[] = [
+  relevanceBenchmark,
   retrievalBenchmark,
   ingestDatabaseBenchmark,
   ingestEndToEndBenchmark,

@@ -6,7 +6,7 @@ import { AppError } from '../errors';
 import type { Embedder, RetrievedChunk } from '../rag/types';
 import { BM25_B, BM25_K1, lexicalRelevance, MIN_LEXICAL_RELEVANCE } from './lexical-relevance';
 import { queryTerms } from './query-terms';
-import { fuseRankings } from './rank-fusion';
+import { fuseRankings, type RankedCandidate } from './rank-fusion';
 
 export const MIN_TOP_K = 1;
 export const MAX_TOP_K = 20;
@@ -60,18 +60,10 @@ export async function retrieve(
   const retrievalMs = performance.now() - retrievalStarted;
 
   const byId = new Map(rows.map((row) => [row.chunk_id, row]));
-  const vectorRanking = rows
-    .filter((row) => row.similarity !== null)
-    .sort((left, right) => right.similarity! - left.similarity!)
-    .map((row) => ({ id: row.chunk_id, relevance: clamp(row.similarity!) }));
+  const { vector, lexical } = rankCandidates(rows);
   // Matches of common words only carry no information: they stay out of the fusion entirely.
-  const textRanking = rows
-    .filter((row) => row.text_score !== null)
-    .map((row) => ({ id: row.chunk_id, relevance: lexicalRelevance(row.text_score!) }))
-    .filter(({ relevance }) => relevance >= MIN_LEXICAL_RELEVANCE)
-    .sort((left, right) => right.relevance - left.relevance);
-
-  const chunks = fuseRankings([vectorRanking, textRanking])
+  const informative = lexical.filter(({ relevance }) => relevance >= MIN_LEXICAL_RELEVANCE);
+  const chunks = fuseRankings([vector, informative])
     .filter(({ score }) => score >= minScore)
     .slice(0, topK)
     .map(({ id, score }): RetrievedChunk => {
@@ -86,6 +78,38 @@ export async function retrieve(
       };
     });
   return { chunks, timings: { embeddingMs, retrievalMs } };
+}
+
+/** Each side's own ranking of the candidates, best first (the relevance benchmark compares them). */
+export interface SideRankings {
+  readonly vector: RankedCandidate[];
+  readonly lexical: RankedCandidate[];
+}
+
+/**
+ * The vector and lexical rankings the fusion starts from, for `query`: the same statement as
+ * retrieve(), without the fusion. For measuring each side on its own; the service uses retrieve().
+ */
+export async function retrieveSides(
+  db: Database,
+  embedder: Embedder,
+  request: RetrieveRequest,
+): Promise<SideRankings> {
+  const { query, topK, filter } = validateRequest(request);
+  const embedding = toVectorParameter(await embedder.embed(query), embedder.model, 'the query');
+  return rankCandidates(await selectCandidates(db, embedding, query, candidateLimit(topK), filter));
+}
+
+function rankCandidates(rows: readonly CandidateRow[]): SideRankings {
+  const vector = rows
+    .filter((row) => row.similarity !== null)
+    .sort((left, right) => right.similarity! - left.similarity!)
+    .map((row) => ({ id: row.chunk_id, relevance: clamp(row.similarity!) }));
+  const lexical = rows
+    .filter((row) => row.text_score !== null)
+    .map((row) => ({ id: row.chunk_id, relevance: lexicalRelevance(row.text_score!) }))
+    .sort((left, right) => right.relevance - left.relevance);
+  return { vector, lexical };
 }
 
 /**
