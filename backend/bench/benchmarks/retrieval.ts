@@ -1,6 +1,5 @@
 import type pg from 'pg';
 import { toSql } from 'pgvector';
-import { HNSW_EF_CONSTRUCTION, HNSW_M } from '../../src/db/migrations/001-documents-and-chunks';
 import { HNSW_EF_SEARCH } from '../../src/db/session-settings';
 import { retrieve } from '../../src/retrieval/retrieve';
 import { rowOfChunkId } from '../lib/bulk-load';
@@ -119,9 +118,15 @@ export const retrievalBenchmark: Benchmark = {
         label === textKinds[1]!.label ? atLeast(agreement, 0.98) : undefined,
       );
     }
+    const hnswOptions = await withClient(tier.url, async (client) => {
+      const { rows } = await client.query<{ options: string }>(
+        `select array_to_string(reloptions, ', ') as options from pg_class where relname = 'chunks_embedding_hnsw_idx'`,
+      );
+      return rows[0]?.options.replaceAll('=', ' = ') ?? 'unknown';
+    });
     return {
       section,
-      environment: `${tier.versions}, HNSW m = ${HNSW_M}, ef_construction = ${HNSW_EF_CONSTRUCTION}, ef_search = ${HNSW_EF_SEARCH}`,
+      environment: `${tier.versions}, HNSW ${hnswOptions}, ef_search = ${HNSW_EF_SEARCH}`,
     };
   },
 };
