@@ -139,9 +139,9 @@ export const MAX_GATHERING_TERM_SHARE = 0.1;
 export const COMPLETE_MATCH_BOOST = 1.5;
 
 /**
- * One statement, one round trip, one prepared statement per filter shape (its text never changes;
- * the query words arrive as one space-separated parameter), so each pooled connection parses and
- * plans it once:
+ * One statement, one round trip, one prepared statement per candidate limit and filter shape (its
+ * text never changes; the query words arrive as one space-separated parameter), so each pooled
+ * connection parses and plans it once:
  *
  * - `vector_hits`: nearest chunks by cosine distance through the HNSW index.
  * - `query_terms`: each query word as PostgreSQL's english configuration stems it (stop words drop
@@ -174,7 +174,7 @@ async function selectCandidates(
        from chunks c
        where true ${filterSql}
        order by c.embedding <=> (select embedding from query_embedding)
-       limit ?
+       limit ${limit}
      ),
      corpus as materialized (
        select greatest(coalesce(sum(chunk_count), 0), 1)::float8 as chunks,
@@ -185,7 +185,8 @@ async function selectCandidates(
      query_terms as materialized (
        select words.query,
               ln(1 + (corpus.chunks - frequency.chunks + 0.5) / (frequency.chunks + 0.5)) as idf,
-              frequency.chunks > 0 and frequency.chunks <= greatest(?::float8, ?::float8 * corpus.chunks)
+              frequency.chunks > 0
+                and frequency.chunks <= greatest(${TEXT_CANDIDATES_PER_TERM}, ${MAX_GATHERING_TERM_SHARE} * corpus.chunks)
                 as gathers
        from (
          select distinct on (parsed.query::text) parsed.query, parsed.lexemes
@@ -218,14 +219,14 @@ async function selectCandidates(
          cross join lateral (
            select c.id, c.content_tsv from chunks c
            where c.content_tsv @@ t.query ${filterSql}
-           limit ?
+           limit ${TEXT_CANDIDATES_PER_TERM}
          ) c
          where t.gathers
          union all
          (select c.id, c.content_tsv from chunks c
           where exists (select 1 from query_terms where gathers)
             and c.content_tsv @@ (select query from whole_query) ${filterSql}
-          limit ?)
+          limit ${TEXT_CANDIDATES_PER_TERM})
        ) found
      ),
      text_hits as (
@@ -238,7 +239,7 @@ async function selectCandidates(
        cross join corpus
        group by tc.id, tc.complete, corpus.chunks
        order by text_score desc
-       limit ?
+       limit ${limit}
      )
      select c.id as chunk_id, c.document_id, d.title, c.content, d.metadata,
             v.similarity, t.text_score
@@ -250,20 +251,15 @@ async function selectCandidates(
   const bindings = [
     embedding,
     ...filterBindings,
-    limit,
-    TEXT_CANDIDATES_PER_TERM,
-    MAX_GATHERING_TERM_SHARE,
     queryTerms(query).join(' '),
     query.replace(/(^|\s)-+(?=\S)/g, '$1'),
     ...filterBindings,
-    TEXT_CANDIDATES_PER_TERM,
     ...filterBindings,
-    TEXT_CANDIDATES_PER_TERM,
-    limit,
   ];
-  const result = await db.knex
-    .raw<{ rows: CandidateRow[] }>(sql, bindings)
-    .options({ name: filter === undefined ? 'ragchat-retrieve' : 'ragchat-retrieve-filtered' });
+  // Limits are literals, not parameters: a generic plan then still knows the vector side wants 40
+  // rows (an HNSW scan), where a parameter would be planned as a tenth of the table.
+  const name = `ragchat-retrieve-${limit}${filter === undefined ? '' : '-filtered'}`;
+  const result = await db.knex.raw<{ rows: CandidateRow[] }>(sql, bindings).options({ name });
   return result.rows;
 }
 
