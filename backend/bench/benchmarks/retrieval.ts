@@ -1,10 +1,11 @@
 import type pg from 'pg';
 import { toSql } from 'pgvector';
+import type { Database } from '../../src/db/database';
 import { HNSW_EF_SEARCH } from '../../src/db/session-settings';
 import { retrieve } from '../../src/retrieval/retrieve';
 import { rowOfChunkId } from '../lib/bulk-load';
 import { RECALL_K } from '../lib/context';
-import { describeCorpus } from '../lib/corpus';
+import { type BenchQuery, describeCorpus } from '../lib/corpus';
 import { recallAtK } from '../lib/exact-search';
 import { createFakeEmbedder } from '../lib/fake-providers';
 import { withClient } from '../lib/postgres-tier';
@@ -15,7 +16,6 @@ import type { Benchmark } from './benchmark';
 
 /** pgvector's default up to twice the usual ceiling, plus the shipped value: what recall costs. */
 const EF_SEARCH_SWEEP = [...new Set([40, 64, 100, 200, 400, HNSW_EF_SEARCH])].sort((a, b) => a - b);
-const RETRIEVER_BUDGET_MS = 60_000;
 const NO_SIGNAL_SEED = 11;
 /** The vector half on its own: what the HNSW index alone answers. */
 const VECTOR_QUERY = 'select id from chunks order by embedding <=> $1::vector limit 5';
@@ -25,6 +25,8 @@ const VECTOR_QUERY = 'select id from chunks order by embedding <=> $1::vector li
  * an ef_search sweep), then the shipped retriever call, whose one statement runs the vector and
  * full-text searches together and whose results are fused in JS.
  */
+export const RETRIEVER_BUDGET_MS = 60_000;
+
 export const retrievalBenchmark: Benchmark = {
   name: 'retrieval',
   title: 'Retrieval on PostgreSQL + pgvector (HNSW, hybrid)',
@@ -67,31 +69,13 @@ export const retrievalBenchmark: Benchmark = {
       }
     });
 
-    // The zero-latency embedder answers each call with the vector of the query being timed, so the
-    // same vectors can be asked with their subject's words or with everyday words only.
-    let nextVector: Float32Array = queries[0]!.vector;
-    const embedder = createFakeEmbedder(() => nextVector, 0);
     const noSignalPrng = new Prng(NO_SIGNAL_SEED);
     const textKinds = [
       { label: 'words of the subject', texts: queries.map((query) => query.text) },
       { label: 'everyday words only', texts: queries.map(() => corpus.commonWordText(noSignalPrng)) },
     ];
-    // A pathological plan (a sequential scan instead of HNSW) costs ~100× more per call; the budget
-    // keeps the suite's duration bounded and the figure says how many calls it is based on.
-    const runRetriever = async (texts: readonly string[], budgetMs: number) => {
-      const latencies: number[] = [];
-      const returned: number[][] = [];
-      const deadline = performance.now() + budgetMs;
-      for (const [index, query] of queries.entries()) {
-        if (performance.now() > deadline) break;
-        nextVector = query.vector;
-        const start = performance.now();
-        const result = await retrieve(db, embedder, { query: texts[index]!, topK: RECALL_K, minScore: 0 });
-        latencies.push(performance.now() - start);
-        returned.push(result.chunks.map((chunk) => rowOfChunkId(chunk.chunkId) ?? -1));
-      }
-      return { latencies, returned };
-    };
+    const runRetriever = (texts: readonly string[], budgetMs: number) =>
+      timeRetriever(db, queries, texts, budgetMs);
     for (const { label, texts } of textKinds) {
       await runRetriever(texts, RETRIEVER_BUDGET_MS / 2); // warm-up: plans, full-text index pages
       const { latencies, returned } = await runRetriever(texts, RETRIEVER_BUDGET_MS);
@@ -149,6 +133,34 @@ async function timeVectorScan(client: pg.Client, vectors: readonly string[]) {
     });
     latencies.push(performance.now() - start);
     returned.push(rows.map((row) => rowOfChunkId(row.id) ?? -1));
+  }
+  return { latencies, returned };
+}
+
+/**
+ * Times the shipped retrieve() over `queries` one call at a time, each asked with `texts[i]`; the
+ * zero-latency embedder answers every call with the vector of the query being timed. A pathological
+ * plan (a sequential scan instead of HNSW) costs ~100× more per call: the budget keeps the suite's
+ * duration bounded, and callers report how many calls a figure is based on.
+ */
+export async function timeRetriever(
+  db: Database,
+  queries: readonly BenchQuery[],
+  texts: readonly string[],
+  budgetMs: number,
+): Promise<{ latencies: number[]; returned: number[][] }> {
+  let nextVector: Float32Array = queries[0]!.vector;
+  const embedder = createFakeEmbedder(() => nextVector, 0);
+  const latencies: number[] = [];
+  const returned: number[][] = [];
+  const deadline = performance.now() + budgetMs;
+  for (const [index, query] of queries.entries()) {
+    if (performance.now() > deadline) break;
+    nextVector = query.vector;
+    const start = performance.now();
+    const result = await retrieve(db, embedder, { query: texts[index]!, topK: RECALL_K, minScore: 0 });
+    latencies.push(performance.now() - start);
+    returned.push(result.chunks.map((chunk) => rowOfChunkId(chunk.chunkId) ?? -1));
   }
   return { latencies, returned };
 }
