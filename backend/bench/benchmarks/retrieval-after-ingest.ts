@@ -23,11 +23,15 @@ export const retrievalAfterIngestBenchmark: Benchmark = {
     section.figure('chunks in the table', String(rows[0]?.chunks));
     section.figure('full-text GIN index options', rows[0]?.options ?? 'defaults (fastupdate on)');
     const texts = queries.map((query) => query.text);
-    const { latencies } = await timeRetriever(db, queries, texts, RETRIEVER_BUDGET_MS);
+    const { latencies, cpuMsPerCall } = await timeRetriever(db, queries, texts, RETRIEVER_BUDGET_MS);
     const summary = summarize(latencies);
     section.figure(
       'retriever call (hybrid), words of the subject, first pass after the burst: p50 / p95 / p99',
       `${formatMs(summary.p50)} / ${formatMs(summary.p95)} / ${formatMs(summary.p99)} ms`,
+    );
+    section.figure(
+      'CPU per call, PostgreSQL / benchmark process (Node)',
+      `${cpuMsPerCall.postgres.toFixed(2)} / ${cpuMsPerCall.node.toFixed(2)} ms`,
     );
     return { section, environment: tier.versions };
   },

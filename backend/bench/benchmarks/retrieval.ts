@@ -10,6 +10,7 @@ import { recallAtK } from '../lib/exact-search';
 import { createFakeEmbedder } from '../lib/fake-providers';
 import { withClient } from '../lib/postgres-tier';
 import { Prng } from '../lib/prng';
+import { childrenCpuDelta, childrenCpuMs, parentOf } from '../lib/process-cpu';
 import { atLeast, atMost, Section } from '../lib/report';
 import { formatMs, mean, summarize } from '../lib/stats';
 import type { Benchmark } from './benchmark';
@@ -78,7 +79,7 @@ export const retrievalBenchmark: Benchmark = {
       timeRetriever(db, queries, texts, budgetMs);
     for (const { label, texts } of textKinds) {
       await runRetriever(texts, RETRIEVER_BUDGET_MS / 2); // warm-up: plans, full-text index pages
-      const { latencies, returned } = await runRetriever(texts, RETRIEVER_BUDGET_MS);
+      const { latencies, returned, cpuMsPerCall } = await runRetriever(texts, RETRIEVER_BUDGET_MS);
       if (latencies.length < queries.length) {
         section.note(
           `The retriever pass (${label}) hit its ${RETRIEVER_BUDGET_MS / 1000} s budget after ${latencies.length} queries.`,
@@ -94,6 +95,10 @@ export const retrievalBenchmark: Benchmark = {
         `retriever call, ${label}: p99`,
         `${formatMs(summary.p99)} ms`,
         atMost(summary.p99, 8, 'ms'),
+      );
+      section.figure(
+        `retriever call, ${label}: CPU per call, PostgreSQL / benchmark process (Node)`,
+        `${cpuMsPerCall.postgres.toFixed(2)} / ${cpuMsPerCall.node.toFixed(2)} ms`,
       );
       const agreement = mean(returned.map((rows, i) => recallAtK(truth[i]!, rows, RECALL_K)));
       section.figure(
@@ -148,11 +153,16 @@ export async function timeRetriever(
   queries: readonly BenchQuery[],
   texts: readonly string[],
   budgetMs: number,
-): Promise<{ latencies: number[]; returned: number[][] }> {
+): Promise<{ latencies: number[]; returned: number[][]; cpuMsPerCall: { postgres: number; node: number } }> {
   let nextVector: Float32Array = queries[0]!.vector;
   const embedder = createFakeEmbedder(() => nextVector, 0);
   const latencies: number[] = [];
   const returned: number[][] = [];
+  const postmaster = parentOf(
+    (await db.knex.raw<{ rows: { pid: number }[] }>('select pg_backend_pid() as pid')).rows[0]!.pid,
+  );
+  const postgresBefore = childrenCpuMs(postmaster);
+  const nodeBefore = process.cpuUsage();
   const deadline = performance.now() + budgetMs;
   for (const [index, query] of queries.entries()) {
     if (performance.now() > deadline) break;
@@ -162,5 +172,14 @@ export async function timeRetriever(
     latencies.push(performance.now() - start);
     returned.push(result.chunks.map((chunk) => rowOfChunkId(chunk.chunkId) ?? -1));
   }
-  return { latencies, returned };
+  const node = process.cpuUsage(nodeBefore);
+  const calls = Math.max(1, latencies.length);
+  return {
+    latencies,
+    returned,
+    cpuMsPerCall: {
+      postgres: childrenCpuDelta(postgresBefore, childrenCpuMs(postmaster)) / calls,
+      node: (node.user + node.system) / 1000 / calls,
+    },
+  };
 }
