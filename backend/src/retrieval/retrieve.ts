@@ -152,8 +152,11 @@ export const COMPLETE_MATCH_BOOST = 1.5;
  *   (websearch syntax, so "quoted phrases" must match as phrases). No informative term, no lookup:
  *   a question of common words costs the vector search and the statistics only.
  * - `text_hits`: BM25 over every query term present in a candidate (binary term frequency, length
- *   normalised by distinct lexemes), times COMPLETE_MATCH_BOOST for complete matches, divided by the
- *   inverse document frequency of a single-chunk term (lexical-relevance.ts).
+ *   normalised by distinct lexemes), times COMPLETE_MATCH_BOOST for complete matches (every term;
+ *   with "quoted phrases" in the query, the websearch query itself), divided by the inverse document
+ *   frequency of a single-chunk term (lexical-relevance.ts). Each candidate's tsvector is turned into
+ *   its lexeme array once: the tsvector is stored compressed (the row holds a 4 KB inline vector),
+ *   and every `@@` against it decompressed it again, which made scoring cost more than the lookups.
  */
 async function selectCandidates(
   db: Database,
@@ -167,7 +170,7 @@ async function selectCandidates(
       ? ''
       : 'and exists (select 1 from documents fd where fd.id = c.document_id and fd.metadata @> ?::jsonb)';
   const filterBindings = filter === undefined ? [] : [JSON.stringify(filter)];
-  const lengthNorm = `(1 - ${BM25_B} + ${BM25_B} * length(tc.content_tsv) / corpus.average_length)`;
+  const lengthNorm = `(1 - ${BM25_B} + ${BM25_B} * cardinality(tc.lexemes) / corpus.average_length)`;
   const sql = `with query_embedding as materialized (select ?::vector as embedding),
      vector_hits as (
        select c.id, 1 - (c.embedding <=> (select embedding from query_embedding)) as similarity
@@ -183,7 +186,7 @@ async function selectCandidates(
        from lexical_totals
      ),
      query_terms as materialized (
-       select words.query,
+       select words.query, words.lexemes,
               ln(1 + (corpus.chunks - frequency.chunks + 0.5) / (frequency.chunks + 0.5)) as idf,
               frequency.chunks > 0
                 and frequency.chunks <= greatest(${TEXT_CANDIDATES_PER_TERM}, ${MAX_GATHERING_TERM_SHARE} * corpus.chunks)
@@ -211,23 +214,29 @@ async function selectCandidates(
      ),
      whole_query as materialized (select websearch_to_tsquery('english', ?) as query),
      text_candidates as materialized (
-       select distinct on (found.id) found.id, found.content_tsv,
-              found.content_tsv @@ (select query from whole_query) as complete
+       select unique_found.id, unique_found.lexemes,
+              case when ?::boolean then unique_found.content_tsv @@ (select query from whole_query)
+                   else not exists (select 1 from query_terms t where not t.lexemes <@ unique_found.lexemes)
+              end as complete
        from (
-         select c.id, c.content_tsv
-         from query_terms t
-         cross join lateral (
-           select c.id, c.content_tsv from chunks c
-           where c.content_tsv @@ t.query ${filterSql}
-           limit ${TEXT_CANDIDATES_PER_TERM}
-         ) c
-         where t.gathers
-         union all
-         (select c.id, c.content_tsv from chunks c
-          where exists (select 1 from query_terms where gathers)
-            and c.content_tsv @@ (select query from whole_query) ${filterSql}
-          limit ${TEXT_CANDIDATES_PER_TERM})
-       ) found
+         select distinct on (found.id) found.id, found.content_tsv,
+                tsvector_to_array(found.content_tsv) as lexemes
+         from (
+           select c.id, c.content_tsv
+           from query_terms t
+           cross join lateral (
+             select c.id, c.content_tsv from chunks c
+             where c.content_tsv @@ t.query ${filterSql}
+             limit ${TEXT_CANDIDATES_PER_TERM}
+           ) c
+           where t.gathers
+           union all
+           (select c.id, c.content_tsv from chunks c
+            where exists (select 1 from query_terms where gathers)
+              and c.content_tsv @@ (select query from whole_query) ${filterSql}
+            limit ${TEXT_CANDIDATES_PER_TERM})
+         ) found
+       ) unique_found
      ),
      text_hits as (
        select tc.id,
@@ -235,7 +244,7 @@ async function selectCandidates(
                 * (case when tc.complete then ${COMPLETE_MATCH_BOOST} else 1 end)
                 / ln(1 + (corpus.chunks - 0.5) / 1.5) as text_score
        from text_candidates tc
-       join query_terms t on tc.content_tsv @@ t.query
+       join query_terms t on t.lexemes <@ tc.lexemes
        cross join corpus
        group by tc.id, tc.complete, corpus.chunks
        order by text_score desc
@@ -253,6 +262,7 @@ async function selectCandidates(
     ...filterBindings,
     queryTerms(query).join(' '),
     query.replace(/(^|\s)-+(?=\S)/g, '$1'),
+    query.includes('"'),
     ...filterBindings,
     ...filterBindings,
   ];

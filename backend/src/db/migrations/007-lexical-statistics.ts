@@ -132,6 +132,13 @@ export async function up(knex: Knex): Promise<void> {
   // Chunks stored before this migration.
   await knex.raw('select lexical_statistics_record(0::smallint, array(select content_tsv from chunks), 1)');
 
+  // A row holds its 4 KB vector inline (migration 003), so PostgreSQL moved the text and the tsvector
+  // of every chunk out of line into TOAST: scoring 200 full-text candidates read ~600 TOAST pages.
+  // `main` keeps them in the row (compressed) unless the row would not fit a page. Applies to rows
+  // written from now on.
+  await knex.raw(
+    'alter table chunks alter column content set storage main, alter column content_tsv set storage main',
+  );
   await knex.raw(`alter index chunks_embedding_hnsw_idx set (ef_construction = ${HNSW_EF_CONSTRUCTION})`);
   await knex.raw('alter index chunks_content_tsv_idx set (fastupdate = off)');
   await knex.raw("select gin_clean_pending_list('chunks_content_tsv_idx'::regclass)");
@@ -139,6 +146,9 @@ export async function up(knex: Knex): Promise<void> {
 
 export async function down(knex: Knex): Promise<void> {
   await knex.raw('alter index chunks_content_tsv_idx reset (fastupdate)');
+  await knex.raw(
+    'alter table chunks alter column content set storage extended, alter column content_tsv set storage extended',
+  );
   await knex.raw('alter index chunks_embedding_hnsw_idx set (ef_construction = 64)');
   await knex.raw('drop trigger chunks_lexical_statistics_truncate on chunks');
   await knex.raw('drop trigger chunks_lexical_statistics_delete on chunks');
