@@ -479,6 +479,32 @@ describe.each(DATABASE_TIERS)('data layer on %s', (_label, tier) => {
     });
   });
 
+  describe('quoted phrases', () => {
+    const texts = [
+      'Every token has a key; the signing happens before the token expires.',
+      'Rotate the signing key of every running service well before its old token finally expires.',
+      'Signing and key rotation are unrelated to how the token expires.',
+    ];
+    const query = '"signing key" token';
+    const embedder = tableEmbedder(
+      new Map([...texts, query].map((text, row): [string, number[]] => [text, unitVector(500 + row)])),
+    );
+
+    beforeAll(async () => {
+      await deleteAllDocuments();
+      for (const [row, text] of texts.entries()) {
+        await ingestDocument(db, embedder, { title: `Phrase ${row}`, content: text });
+      }
+    });
+
+    afterAll(deleteAllDocuments);
+
+    it('rank the chunk holding the exact phrase above chunks holding the same words apart', async () => {
+      const { chunks } = await retrieve(db, embedder, { query, topK: 3, minScore: 0 });
+      expect(chunks[0]?.content).toBe(texts[1]);
+    });
+  });
+
   describe('seeding and retrieval', () => {
     const embedder = testEmbedder();
     let firstSeed: unknown;
