@@ -5,6 +5,7 @@ import * as inlineEmbeddings from './003-inline-embeddings';
 import * as usageLimits from './004-usage-limits';
 import * as documentFormats from './005-document-formats';
 import * as conversations from './006-conversations';
+import * as lexicalStatistics from './007-lexical-statistics';
 
 interface NamedMigration extends Knex.Migration {
   readonly name: string;
@@ -21,6 +22,7 @@ const MIGRATIONS: readonly NamedMigration[] = [
   usageLimits,
   documentFormats,
   conversations,
+  lexicalStatistics,
 ];
 
 export const migrationSource: Knex.MigrationSource<NamedMigration> = {
