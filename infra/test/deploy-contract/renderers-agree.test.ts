@@ -1,4 +1,5 @@
-import { renderTemplate } from '../../../actions/render-deployment/src/template';
+// What render-deployment imports, through the package export its bundle inlines.
+import { renderPlaceholders } from '@ragchat/infra/deploy-contract';
 import { renderTaskDefinition } from '../../src/task-definition/render';
 import type { TaskDefinitionTemplate } from '../../src/task-definition/template';
 
@@ -26,7 +27,7 @@ const field = (rendered: unknown, key: string) =>
 const infra = (value: TaskDefinitionTemplate, key: string) =>
   outcome(() => field(renderTaskDefinition(value, context as never), key));
 const actions = (value: TaskDefinitionTemplate, key: string) =>
-  outcome(() => field(renderTemplate(value, context), key));
+  outcome(() => field(renderPlaceholders(value, context), key));
 
 describe('the CDK and render-deployment renderers', () => {
   it.each([
