@@ -12,7 +12,8 @@ const MAX_FILE_BYTES = 64 * 1024;
 beforeAll(async () => {
   app = await startTestApp({
     seed: false,
-    env: { MAX_UPLOAD_FILE_BYTES: String(MAX_FILE_BYTES), MAX_UPLOAD_FILES: '8' },
+    // Deployed semantics (no local user who is admin by default), so only the admin token may upload.
+    env: { NODE_ENV: 'production', MAX_UPLOAD_FILE_BYTES: String(MAX_FILE_BYTES), MAX_UPLOAD_FILES: '8' },
   });
 }, STARTUP_TIMEOUT_MS);
 
