@@ -45,6 +45,7 @@ export class Rehearsal {
     readonly stateDir: string,
     options: RehearsalOptions,
   ) {
+    this.repoRoot = options.repoRoot;
     const vars = rolesVars(model);
     this.runner = new Runner({
       repoRoot: options.repoRoot,
@@ -60,13 +61,14 @@ export class Rehearsal {
         prod: { branches: ['main'], reviewers: true },
       },
       awsCli: findAwsCli(),
-      ...(options.overrides ? { overrides: options.overrides } : {}),
+      ...(options.overrides ? { overrides: { ...options.overrides } } : {}),
       approve: () => true,
     } satisfies RunnerOptions);
     this.sink = options.log;
   }
 
   private readonly sink: ((line: string) => void) | undefined;
+  readonly repoRoot: string;
 
   log(line: string): void {
     const minutes = ((this.clock.now() - Date.parse('2026-06-01T08:00:00Z')) / 60_000).toFixed(1).padStart(6);
@@ -107,6 +109,17 @@ export class Rehearsal {
       );
     }
     this.log('fresh account: ragchat-shared deployed, CDK bootstrapped, bootstrap images pushed');
+  }
+
+  /** The operator deploys stacks from a workstation (cdk deploy with administrator credentials). */
+  deployStacks(...names: string[]): void {
+    const stacks = synthesize(this.repoRoot, {});
+    for (const name of names) {
+      const stack = stacks.get(name);
+      if (!stack) throw new Error(`the CDK app has no stack ${name}`);
+      this.model.cloudformation.deploy(name, stack.template, this.adminRole('operator'));
+      this.log(`operator: cdk deploy ${name}`);
+    }
   }
 
   adminRole(name: string): Role {

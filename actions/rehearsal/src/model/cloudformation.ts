@@ -1,3 +1,4 @@
+import { TASK_START_MS } from './ecs';
 import { AwsError } from './errors';
 import type { Role } from './iam';
 import type { Model } from './model';
@@ -206,6 +207,11 @@ export class CloudFormation {
       result.deleted.push(logicalId);
     }
     stack.status = isNew ? 'CREATE_COMPLETE' : 'UPDATE_COMPLETE';
+    // CloudFormation reports an ECS service complete only once its tasks are running (stable).
+    const touched = [...result.created, ...result.updated].some(
+      (id) => stack.resources.get(id)?.type === 'AWS::ECS::Service',
+    );
+    if (touched) this.model.world.clock.advanceBy(TASK_START_MS + 10_000);
     return result;
   }
 

@@ -146,18 +146,31 @@ export class Model {
     }
     const service = target.service.name.split('-').pop() ?? '';
     const commit = this.ecr.findByUri(target.taskSet.image)?.image.commit ?? 'unknown';
-    const status = this.behaviour({ service, commit, method: request.method ?? 'GET', path });
+    const method = request.method ?? 'GET';
+    // A frontend task proxies /api to the backend of its release (the preview path).
+    const answering = service === 'frontend' && /\/api\//.test(path) ? 'backend' : service;
+    const status = this.behaviour({ service: answering, commit, method, path });
     this.world.log(
-      `    alb :${listener?.port} ${request.method} ${path} -> ${group} (${service} ${commit.slice(0, 7)}): ${status}`,
+      `    alb :${listener?.port} ${method} ${path} -> ${group} (${service} ${commit.slice(0, 7)}): ${status}`,
     );
-    response.writeHead(status, { 'content-type': 'application/json' });
-    response.end(
-      JSON.stringify(
-        status < 400
-          ? { status: 'ok', answer: 'rehearsal', sources: [] }
-          : { error: { code: 'internal', message: 'failing release' } },
-      ),
-    );
+    if (status >= 400) {
+      response.writeHead(status, { 'content-type': 'application/json' });
+      response.end(
+        JSON.stringify({
+          error: { code: 'internal', message: `release ${commit.slice(0, 7)} fails ${method} ${path}` },
+        }),
+      );
+    } else if (answering === 'frontend' && method === 'GET') {
+      response.writeHead(status, { 'content-type': 'text/html' });
+      response.end(
+        `<!doctype html><html><head><title>ragchat</title></head><body>ragchat ${commit.slice(0, 7)}</body></html>`,
+      );
+    } else {
+      response.writeHead(status, { 'content-type': 'application/json' });
+      response.end(
+        JSON.stringify({ status: 'ok', answer: `answer from ${commit.slice(0, 7)}`, sources: [] }),
+      );
+    }
   }
 
   private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {

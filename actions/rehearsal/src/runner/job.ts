@@ -572,7 +572,11 @@ export class Job {
     }
     this.runningAfterCancel = this.cancelReason !== undefined;
     this.log(`step ${name}`);
-    const env = { ...this.stringMap(evaluateToken(find(source.token, 'env'), stepContexts, state)) };
+    const inherited = (stepContexts.env ?? {}) as Record<string, string>;
+    const env = {
+      ...inherited,
+      ...this.stringMap(evaluateToken(find(source.token, 'env'), stepContexts, state)),
+    };
     const continueOnError = truthy(
       evaluateToken(find(source.token, 'continue-on-error'), stepContexts, state),
     );

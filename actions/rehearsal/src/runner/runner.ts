@@ -39,7 +39,7 @@ export interface RunnerOptions {
   readonly environments: Readonly<Record<string, EnvironmentSettings>>;
   readonly awsCli: string;
   /** Files of the checkout replaced by the scenario (path relative to the repository → content). */
-  readonly overrides?: Readonly<Record<string, string>>;
+  overrides?: Record<string, string>;
   approve?: (environment: string, job: string) => boolean;
   /** Called with every log line of every job; scenarios use it to cancel at a chosen moment. */
   onLine?: (job: Job, line: string) => void;
@@ -115,6 +115,11 @@ export class Runner {
   constructor(readonly options: RunnerOptions) {
     this.files = trackedFiles(options.repoRoot);
     mkdirSync(options.stateDir, { recursive: true });
+  }
+
+  /** Replaces a file of every later checkout (a scenario's change to the repository). */
+  setOverride(path: string, content: string): void {
+    this.options.overrides = { ...this.options.overrides, [path]: content };
   }
 
   readFile(path: string): string {
