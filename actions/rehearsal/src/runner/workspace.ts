@@ -1,5 +1,13 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join } from 'node:path';
 import { buildPath } from '../vendor/load';
 
@@ -10,7 +18,8 @@ export function trackedFiles(repoRoot: string): string[] {
   })
     .toString('utf8')
     .split('\0')
-    .filter((file) => file !== '');
+    .filter((file) => file !== '' && !/(^|\/)node_modules(\/|$)/.test(file))
+    .filter((file) => lstatSync(join(repoRoot, file), { throwIfNoEntry: false })?.isFile() ?? false);
 }
 
 /**
