@@ -1,3 +1,4 @@
+import type { ResourceAuthorizer } from '../model/cloudformation';
 import { AwsError } from '../model/errors';
 import type { ControlHandler, Model } from '../model/model';
 import { assumeRole } from '../model/sts';
@@ -6,18 +7,18 @@ import { synthesize } from './synth';
 
 export const BOOTSTRAP_QUALIFIER = 'hnb659fds';
 
-/** What CloudFormation does with the caller's own permissions when the CDK roles cannot be assumed. */
+/**
+ * The action CloudFormation needs, from the identity it acts as, to create each resource type whose
+ * resource ARN the model can build from the resolved properties. Types whose authorization hangs on
+ * condition keys the model does not compute (Cloud Map namespaces, target groups, task definitions)
+ * are not checked: docs/rehearsal-model.md lists this simplification.
+ */
 const CREATE_ACTIONS: Record<string, string> = {
   'AWS::IAM::Role': 'iam:CreateRole',
-  'AWS::IAM::Policy': 'iam:PutRolePolicy',
-  'AWS::Lambda::Function': 'lambda:CreateFunction',
   'AWS::Logs::LogGroup': 'logs:CreateLogGroup',
   'AWS::SecretsManager::Secret': 'secretsmanager:CreateSecret',
-  'AWS::ECS::TaskDefinition': 'ecs:RegisterTaskDefinition',
   'AWS::ECS::Service': 'ecs:CreateService',
-  'AWS::ElasticLoadBalancingV2::TargetGroup': 'elasticloadbalancing:CreateTargetGroup',
   'AWS::ElasticLoadBalancingV2::ListenerRule': 'elasticloadbalancing:CreateRule',
-  'AWS::ServiceDiscovery::Service': 'servicediscovery:CreateService',
   'AWS::SSM::Parameter': 'ssm:PutParameter',
 };
 
@@ -26,6 +27,8 @@ interface CdkArguments {
   readonly stacks: string[];
   readonly context: Record<string, string>;
   readonly flags: Set<string>;
+  /** `--role-arn`: the role CloudFormation acts as (passed by the CLI's credentials). */
+  readonly roleArn: string | undefined;
 }
 
 function parseArguments(args: readonly string[]): CdkArguments {
@@ -33,6 +36,7 @@ function parseArguments(args: readonly string[]): CdkArguments {
   const stacks: string[] = [];
   const context: Record<string, string> = {};
   const flags = new Set<string>();
+  let roleArn: string | undefined;
   for (let i = 0; i < rest.length; i++) {
     const arg = rest[i] ?? '';
     if (arg === '-c' || arg === '--context') {
@@ -40,16 +44,19 @@ function parseArguments(args: readonly string[]): CdkArguments {
       context[key] = value.join('=');
     } else if (arg === '--require-approval' || arg === '--progress') {
       flags.add(`${arg}=${rest[++i]}`);
+    } else if (arg === '--role-arn') {
+      roleArn = rest[++i];
     } else if (arg.startsWith('-')) {
       flags.add(arg);
     } else {
       stacks.push(arg);
     }
   }
-  return { command, stacks, context, flags };
+  return { command, stacks, context, flags, roleArn };
 }
 
 const KNOWN_FLAGS = [
+  '--no-color',
   '--exclusively',
   '--fail',
   '--force',
@@ -85,16 +92,20 @@ export function cdkHandler(model: Model, repoRoot: string): ControlHandler {
     const lines: string[] = [];
     const session = deploySession(model, caller, lines);
     const as: Caller = { session };
-    const stackArn = (name: string) => model.world.arn('cloudformation', `stack/${name}/*`);
+    const stackArn = (name: string) =>
+      model.cloudformation.stacks.get(name)?.arn ?? model.world.arn('cloudformation', `stack/${name}/new`);
+    // CloudFormation's condition key for the service role a change names (--role-arn).
+    const stackContext = args.roleArn ? { 'cloudformation:RoleArn': args.roleArn } : {};
     model.world.authorize(
       as,
       'ssm:GetParameter',
       model.ssm.arnOf(`/cdk-bootstrap/${BOOTSTRAP_QUALIFIER}/version`),
     );
+    const execution = executionRole(model, as, session === caller.session, args.roleArn);
     if (args.command === 'destroy') {
       for (const name of args.stacks) {
-        model.world.authorize(as, 'cloudformation:DeleteStack', stackArn(name));
-        model.cloudformation.destroy(name);
+        model.world.authorize(as, 'cloudformation:DeleteStack', stackArn(name), stackContext);
+        model.cloudformation.destroy(name, resourceAuthorizer(model, execution));
         lines.push(`${name}: destroying... ✅  ${name}: destroyed`);
       }
       return { exitCode: 0, output: `${lines.join('\n')}\n` };
@@ -127,27 +138,13 @@ export function cdkHandler(model: Model, repoRoot: string): ControlHandler {
           'cloudformation:CreateChangeSet',
           'cloudformation:ExecuteChangeSet',
         ]) {
-          model.world.authorize(as, action, stackArn(name));
+          model.world.authorize(as, action, stackArn(name), stackContext);
         }
-        if (session === caller.session) {
-          for (const resource of Object.values<any>(stack.template.Resources ?? {})) {
-            const action =
-              CREATE_ACTIONS[resource.Type] ??
-              (String(resource.Type).startsWith('Custom::') ? 'lambda:InvokeFunction' : undefined);
-            const resourceArn =
-              resource.Type === 'AWS::SSM::Parameter'
-                ? model.ssm.arnOf(String(resource.Properties?.Name ?? ''))
-                : '*';
-            if (action) model.world.authorize(as, action, resourceArn);
-          }
-        }
-        const execution = model.world.roles.get(
-          `cdk-${BOOTSTRAP_QUALIFIER}-cfn-exec-role-${model.world.account}-${model.world.region}`,
-        );
         const result = model.cloudformation.deploy(
           name,
           stack.template,
-          session === caller.session || !execution ? session.role : execution,
+          execution.session.role,
+          resourceAuthorizer(model, execution),
         );
         lines.push(
           `${name} | ${result.created.length} created, ${result.updated.length} updated (${result.updated.join(', ') || 'none'}), ${result.deleted.length} deleted`,
@@ -159,6 +156,84 @@ export function cdkHandler(model: Model, repoRoot: string): ControlHandler {
     }
     return { exitCode, output: `${lines.join('\n')}\n` };
   };
+}
+
+const DELETE_ACTIONS: Record<string, string> = Object.fromEntries(
+  Object.entries(CREATE_ACTIONS).map(([type, action]) => [
+    type,
+    action
+      .replace(/:(Create|Put|Register)/, ':Delete')
+      .replace('RegisterTaskDefinition', 'DeregisterTaskDefinition'),
+  ]),
+);
+
+/**
+ * Who CloudFormation acts as: the role given with --role-arn (which the CLI's identity must be allowed
+ * to pass), else the bootstrap execution role when the deploy role was assumed, else the CLI's identity.
+ */
+function executionRole(model: Model, cli: Caller, fellBack: boolean, roleArn: string | undefined): Caller {
+  const { world } = model;
+  if (roleArn) {
+    world.authorize(cli, 'iam:PassRole', roleArn, { 'iam:PassedToService': 'cloudformation.amazonaws.com' });
+    const role = world.roles.get(roleArn.split('/').pop() ?? '');
+    if (!role) throw new AwsError('ValidationError', `Role ${roleArn} is invalid or cannot be assumed`);
+    return { session: world.createSession(role, 'AWSCloudFormation', 3600) };
+  }
+  if (fellBack) return cli;
+  const exec = world.roles.get(`cdk-${BOOTSTRAP_QUALIFIER}-cfn-exec-role-${world.account}-${world.region}`);
+  return exec ? { session: world.createSession(exec, 'AWSCloudFormation', 3600) } : cli;
+}
+
+/** The per-resource permission CloudFormation needs from the identity it acts as, with resolved properties. */
+function resourceAuthorizer(model: Model, execution: Caller): ResourceAuthorizer {
+  return (change, type, properties, stack, logicalId) => {
+    const actions = change === 'delete' ? DELETE_ACTIONS : CREATE_ACTIONS;
+    const action = actions[type];
+    if (!action) return;
+    const tags: Record<string, string> = Array.isArray(properties?.Tags)
+      ? Object.fromEntries(properties.Tags.map((t: { Key: string; Value: string }) => [t.Key, t.Value]))
+      : { ...(properties?.Tags ?? {}) };
+    const context: Record<string, string> = Object.fromEntries(
+      Object.entries(tags).flatMap(([key, value]) => [
+        [`aws:RequestTag/${key}`, value],
+        [`aws:ResourceTag/${key}`, value],
+      ]),
+    );
+    if (type === 'AWS::IAM::Role' && properties?.PermissionsBoundary) {
+      context['iam:PermissionsBoundary'] = String(properties.PermissionsBoundary);
+    }
+    // Unnamed resources get CloudFormation's generated <stack>-<logical id>-<suffix> name.
+    const generated = `${stack.name}-${logicalId}-REHEARSAL`;
+    model.world.authorize(
+      execution,
+      action,
+      resourceArnFor(model, type, properties ?? {}, generated),
+      context,
+    );
+  };
+}
+
+function resourceArnFor(model: Model, type: string, p: Record<string, any>, generated: string): string {
+  const { world } = model;
+  const clusterName = String(p.Cluster ?? '')
+    .split('/')
+    .pop();
+  switch (type) {
+    case 'AWS::SSM::Parameter':
+      return model.ssm.arnOf(String(p.Name ?? ''));
+    case 'AWS::IAM::Role':
+      return `arn:aws:iam::${world.account}:role/${p.RoleName ?? generated}`;
+    case 'AWS::ECS::Service':
+      return world.arn('ecs', `service/${clusterName}/${p.ServiceName ?? generated}`);
+    case 'AWS::ElasticLoadBalancingV2::ListenerRule':
+      return String(p.ListenerArn ?? '*');
+    case 'AWS::Logs::LogGroup':
+      return world.arn('logs', `log-group:${p.LogGroupName ?? generated}`);
+    case 'AWS::SecretsManager::Secret':
+      return world.arn('secretsmanager', `secret:${p.Name ?? generated}-AbCdEf`);
+    default:
+      return '*';
+  }
 }
 
 function changedResources(deployed: Record<string, any>, template: Record<string, any>): string[] {

@@ -30,6 +30,15 @@ const PSEUDO = (model: Model, stack: string): Record<string, string> => ({
   'AWS::StackId': model.world.arn('cloudformation', `stack/${stack}/rehearsal`),
 });
 
+/** Checks that the identity CloudFormation acts as may create, update or delete one resource. */
+export type ResourceAuthorizer = (
+  change: 'create' | 'update' | 'delete',
+  type: string,
+  properties: Json,
+  stack: Stack,
+  logicalId: string,
+) => void;
+
 /** Unresolved reference marker: the resource it names is not created yet. */
 class Pending extends Error {}
 
@@ -135,6 +144,7 @@ export class CloudFormation {
     name: string,
     template: Json,
     as: Role,
+    authorize: ResourceAuthorizer = () => {},
   ): { created: string[]; updated: string[]; deleted: string[] } {
     let stack = this.stacks.get(name);
     const isNew = stack === undefined;
@@ -177,6 +187,9 @@ export class CloudFormation {
         }
         const existing = stack.resources.get(logicalId);
         const before = previous?.Resources?.[logicalId];
+        if (!existing || JSON.stringify(existing.properties) !== JSON.stringify(properties)) {
+          authorize(existing ? 'update' : 'create', resource.Type, properties, stack, logicalId);
+        }
         if (!existing) {
           stack.resources.set(
             logicalId,
@@ -202,6 +215,7 @@ export class CloudFormation {
     }
     for (const [logicalId, resource] of [...stack.resources]) {
       if (done.has(logicalId)) continue;
+      authorize('delete', resource.type, resource.properties, stack, logicalId);
       this.model.resources.delete(resource);
       stack.resources.delete(logicalId);
       result.deleted.push(logicalId);
@@ -215,9 +229,12 @@ export class CloudFormation {
     return result;
   }
 
-  destroy(name: string): void {
+  destroy(name: string, authorize: ResourceAuthorizer = () => {}): void {
     const stack = this.stacks.get(name);
     if (!stack) return;
+    for (const [logicalId, resource] of stack.resources) {
+      authorize('delete', resource.type, resource.properties, stack, logicalId);
+    }
     for (const resource of [...stack.resources.values()].reverse()) this.model.resources.delete(resource);
     this.stacks.delete(name);
   }

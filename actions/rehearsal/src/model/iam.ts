@@ -122,13 +122,20 @@ export interface Decision {
  * Identity-policy evaluation for one role: an explicit Deny wins, otherwise an Allow is needed
  * (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html).
  */
-export function evaluate(role: Role, action: string, resource: string, context: ConditionContext): Decision {
+export function evaluate(
+  role: Role,
+  action: string,
+  resource: string,
+  context: ConditionContext,
+  managedPolicies: ReadonlyMap<string, PolicyDocument> = new Map(),
+): Decision {
   if (role.managedPolicyArns.some((arn) => arn.endsWith(':policy/AdministratorAccess'))) {
     return { allowed: true, reason: 'AdministratorAccess' };
   }
   let allowed = false;
   const unmodelled: string[] = [];
-  for (const policy of role.policies) {
+  const attached = role.managedPolicyArns.flatMap((arn) => managedPolicies.get(arn) ?? []);
+  for (const policy of [...role.policies, ...attached]) {
     for (const statement of statements(policy)) {
       const result = statementApplies(statement, action, resource, context);
       if (result.unmodelled) unmodelled.push(result.unmodelled);

@@ -50,11 +50,10 @@ export class Resources {
       case 'AWS::IAM::ManagedPolicy': {
         for (const roleName of p.Roles ?? []) world.roles.get(roleName)?.policies.push(p.PolicyDocument);
         const id = p.PolicyName ?? p.ManagedPolicyName ?? generated;
-        return this.resource(
-          type,
-          type === 'AWS::IAM::ManagedPolicy' ? `arn:aws:iam::${world.account}:policy/${id}` : id,
-          p,
-        );
+        const physicalId =
+          type === 'AWS::IAM::ManagedPolicy' ? `arn:aws:iam::${world.account}:policy/${id}` : id;
+        if (type === 'AWS::IAM::ManagedPolicy') world.managedPolicies.set(physicalId, p.PolicyDocument);
+        return this.resource(type, physicalId, p);
       }
       case 'AWS::IAM::OIDCProvider': {
         const arn = `arn:aws:iam::${world.account}:oidc-provider/${String(p.Url).replace(/^https:\/\//, '')}`;

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { VirtualClock } from '../clock/clock';
 import { AwsError } from './errors';
-import { accessDenied, type ConditionContext, evaluate, type Role } from './iam';
+import { accessDenied, type ConditionContext, evaluate, type PolicyDocument, type Role } from './iam';
 
 export interface Session {
   readonly accessKeyId: string;
@@ -45,6 +45,8 @@ export class World {
   readonly roles = new Map<string, Role>();
   readonly oidcProviders = new Map<string, { url: string; clientIds: string[] }>();
   readonly sessions = new Map<string, Session>();
+  /** Customer managed policies by ARN (roles reference them in managedPolicyArns). */
+  readonly managedPolicies = new Map<string, PolicyDocument>();
   private sequence = 0;
 
   constructor(
@@ -113,10 +115,14 @@ export class World {
 
   /** Checks the caller's identity policies for `action` on `resource`; AccessDenied as AWS says it. */
   authorize(caller: Caller, action: string, resource: string, context: ConditionContext = {}): void {
-    const decision = evaluate(caller.session.role, action, resource, {
-      'aws:PrincipalArn': caller.session.role.arn,
-      ...context,
-    });
+    const role = this.roles.get(caller.session.role.name) ?? caller.session.role;
+    const decision = evaluate(
+      role,
+      action,
+      resource,
+      { 'aws:PrincipalArn': role.arn, ...context },
+      this.managedPolicies,
+    );
     if (!decision.allowed) throw accessDenied(caller.session.arn, action, resource, decision.reason);
   }
 }

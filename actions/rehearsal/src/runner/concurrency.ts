@@ -3,7 +3,7 @@
  * pending one replaces (cancels) the older pending one, and cancel-in-progress cancels the running one.
  */
 export class Concurrency {
-  private readonly groups = new Map<string, { running?: Waiter; pending?: Waiter }>();
+  private readonly groups = new Map<string, { running?: Waiter | undefined; pending?: Waiter | undefined }>();
 
   /** Resolves with a release function once the group is free, or with undefined if replaced while pending. */
   async acquire(

@@ -65,8 +65,8 @@ interface StepSource {
   >;
   readonly extraContexts: Contexts;
   readonly actionPath?: string;
-  readonly defaultShell?: string;
-  readonly defaultWorkingDirectory?: string;
+  readonly defaultShell?: string | undefined;
+  readonly defaultWorkingDirectory?: string | undefined;
 }
 
 const DEFAULT_TIMEOUT_MINUTES = 360;

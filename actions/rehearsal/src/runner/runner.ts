@@ -42,7 +42,7 @@ export interface RunnerOptions {
   overrides?: Record<string, string>;
   approve?: (environment: string, job: string) => boolean;
   /** Called with every log line of every job; scenarios use it to cancel at a chosen moment. */
-  onLine?: (job: Job, line: string) => void;
+  onLine?: ((job: Job, line: string) => void) | undefined;
 }
 
 export interface RunResult {

@@ -1,5 +1,6 @@
 import { healthyBehaviour } from '../model/model';
 import { commitSha, type Rehearsal } from '../rehearsal';
+import type { Job } from '../runner/job';
 import type { RunResult } from '../runner/runner';
 import { allJobs, check, expectConclusion, job } from './check';
 
@@ -83,20 +84,42 @@ export const PREVIEW: Fixture = {
   },
 };
 
-export const CANCEL_MID_SHIFT: Fixture = {
-  name: 'a second release cancelled while prod shifts traffic',
+/** Calls `act` once, on the first log line of a prod job showing production traffic split. */
+function whenProdTrafficSplits(r: Rehearsal, act: (job: Job) => void): void {
+  let done = false;
+  r.runner.options.onLine = (jobHandle, line) => {
+    if (!done && jobHandle.name.includes('prod') && /Traffic: .*Green (?:[1-9]\d?)%/.test(line)) {
+      done = true;
+      act(jobHandle);
+    }
+  };
+}
+
+export const RELEASE_TRAIN: Fixture = {
+  name: 'three releases: a clean one, one whose prod canary raises an alarm, one cancelled mid-shift',
   prepare: async (r) => {
     const first = await r.push(commitSha('merge-1'));
-    let cancelled = false;
-    r.runner.options.onLine = (jobHandle, line) => {
-      if (!cancelled && jobHandle.name.includes('prod') && /Traffic: .*Green (?:[1-9]\d?)%/.test(line)) {
-        cancelled = true;
-        r.log('scenario: cancelling the run while production traffic is split');
-        jobHandle.workflowRun.cancel();
-      }
-    };
-    const second = await r.push(commitSha('merge-2'));
+    const group = r.model.codedeploy.group('ragchat-prod', 'ragchat-prod-backend');
+    whenProdTrafficSplits(r, () => {
+      r.log(`scenario: alarm ${group.alarms[0]} goes to ALARM during the prod canary`);
+      for (const alarm of group.alarms) r.model.codedeploy.alarms.set(alarm, 'ALARM');
+    });
+    const alarmed = await r.push(commitSha('merge-2'));
+    for (const alarm of group.alarms) r.model.codedeploy.alarms.set(alarm, 'OK');
+    whenProdTrafficSplits(r, (jobHandle) => {
+      r.log('scenario: cancelling the run while production traffic is split');
+      jobHandle.workflowRun.cancel();
+    });
+    const cancelled = await r.push(commitSha('merge-3'));
     r.runner.options.onLine = undefined;
+    return { first, alarmed, cancelled };
+  },
+};
+
+export const TWO_MERGES: Fixture = {
+  name: 'two merges pushed one right after the other',
+  prepare: async (r) => {
+    const [first, second] = await Promise.all([r.push(commitSha('merge-a')), r.push(commitSha('merge-b'))]);
     return { first, second };
   },
 };
@@ -108,13 +131,15 @@ const PROBE = `
           ROLES: \${{ vars.AWS_DEPLOY_ROLE_ARN }} \${{ vars.AWS_RELEASE_ROLE_ARN }} \${{ vars.AWS_PROD_ROLE_ARN }}
         run: |
           set +e
-          probe() { if "$@" >/dev/null 2>&1; then echo "ESCAPED: $*"; else echo "denied: $*"; fi; }
-          outputs=$(aws ssm get-parameter --name /ragchat/prod/deploy-outputs --query Parameter.Value --output text)
-          probe aws deploy stop-deployment --deployment-id d-AAAAAAAAA
+          # Authorized is escaped, whether or not the call then fails for another reason.
+          probe() {
+            if out=$("$@" 2>&1); then echo "ESCAPED: $*"
+            elif grep -qiE 'AccessDenied|not authorized|UnauthorizedOperation' <<<"$out"; then echo "denied: $*"
+            else echo "ESCAPED (authorized, then: $(tail -1 <<<"$out")): $*"; fi
+          }
           probe aws ecs register-task-definition --family ragchat-prod-backend --container-definitions '[{"name":"backend","image":"evil"}]' --execution-role-arn arn:aws:iam::111122223333:role/ragchat-prod-execution
           probe aws deploy create-deployment --application-name ragchat-prod --deployment-group-name ragchat-prod-backend --revision '{"revisionType":"AppSpecContent","appSpecContent":{"content":"version: 0.0"}}'
           probe aws ecr batch-delete-image --repository-name ragchat/backend --image-ids imageTag=bootstrap
-          probe aws ssm get-parameter --name /ragchat/prod/deploy-outputs
           cd infra && probe npx cdk deploy ragchat-prod --exclusively --require-approval never
 `;
 
@@ -152,6 +177,20 @@ export const CRITICAL_FINDING: Fixture = {
     return { merge: await r.push(sha) };
   },
 };
+
+function userDeployments(r: Rehearsal, group: string) {
+  return [...r.model.codedeploy.deployments.values()].filter(
+    (d) => d.group.name === group && d.creator === 'user',
+  );
+}
+
+function imageOfTaskDefinition(r: Rehearsal, arn: string): string | undefined {
+  try {
+    return r.model.ecs.taskDefinition(arn).containerDefinitions[0]?.image;
+  } catch {
+    return undefined;
+  }
+}
 
 function deployJobs(run: RunResult) {
   return allJobs(run).filter((j) => /Deploy to /.test(j.name));
@@ -305,20 +344,51 @@ export const SCENARIOS: Scenario[] = [
     },
   },
   {
-    name: 'job cancelled mid-shift stops and rolls back',
-    fixture: CANCEL_MID_SHIFT,
-    check: (r, { first, second }) => {
+    name: 'alarm during the prod canary rolls back, the job is red and the GitHub Deployment failed',
+    fixture: RELEASE_TRAIN,
+    check: (r, { first, alarmed }) => {
       expectConclusion(first!, 'success');
-      check(
-        second!.conclusion === 'cancelled',
-        `the second run ended ${second!.conclusion}, expected cancelled`,
+      const prod = job(alarmed!, 'Deploy to prod');
+      check(prod.result === 'failure', `prod ended ${prod.result} despite the alarm`);
+      const deployment = userDeployments(r, 'ragchat-prod-backend').find(
+        (d) => commitOf(r, imageOfTaskDefinition(r, d.taskDefinitionArn)) === commitSha('merge-2'),
       );
-      const prod = [...r.model.codedeploy.deployments.values()]
-        .filter((d) => d.group.application === 'ragchat-prod' && d.creator === 'user')
-        .at(-1);
       check(
-        prod?.status === 'Stopped' && prod.rollbackInfo?.rollbackDeploymentId,
-        `the interrupted prod deployment is ${prod?.status}, not stopped with rollback`,
+        deployment?.status === 'Stopped' &&
+          deployment.errorInformation?.code === 'ALARM_ACTIVE' &&
+          deployment.rollbackInfo?.rollbackDeploymentId,
+        `the alarmed deployment is ${deployment?.status} (${deployment?.errorInformation?.code}), not stopped on the alarm with rollback`,
+      );
+      const record = r.model.github.deployments.find(
+        (d) => d.environment === 'prod' && JSON.stringify(d.payload).includes(deployment.taskDefinitionArn),
+      );
+      check(record, 'no GitHub Deployment records the alarmed prod release');
+      check(
+        r.model.github.latestState(record) === 'failure',
+        `the alarmed prod release's GitHub Deployment is ${r.model.github.latestState(record)}, not failure`,
+      );
+      check(
+        commitOf(r, productionImage(r, 'prod', 'backend')) === commitSha('merge-1'),
+        'prod backend does not serve the first release after the alarm',
+      );
+    },
+  },
+  {
+    name: 'job cancelled mid-shift stops and rolls back',
+    fixture: RELEASE_TRAIN,
+    check: (r, { cancelled }) => {
+      check(
+        cancelled!.conclusion === 'cancelled',
+        `the run ended ${cancelled!.conclusion}, expected cancelled`,
+      );
+      const deployment = userDeployments(r, 'ragchat-prod-backend').at(-1);
+      check(
+        commitOf(r, imageOfTaskDefinition(r, deployment?.taskDefinitionArn ?? '')) === commitSha('merge-3'),
+        'the cancelled run never deployed to prod',
+      );
+      check(
+        deployment?.status === 'Stopped' && deployment.rollbackInfo?.rollbackDeploymentId,
+        `the interrupted prod deployment is ${deployment?.status}, not stopped with rollback`,
       );
       r.wait(5);
       for (const service of SERVICES) {
@@ -334,6 +404,35 @@ export const SCENARIOS: Scenario[] = [
         inFlight.length === 0,
         `deployments left in flight: ${inFlight.map((d) => `${d.group.name} ${d.status}`).join(', ')}`,
       );
+    },
+  },
+  {
+    name: 'two merges in a row are serialized',
+    fixture: TWO_MERGES,
+    check: (r, { first, second }) => {
+      expectConclusion(first!, 'success');
+      expectConclusion(second!, 'success');
+      for (const environment of ENVIRONMENTS) {
+        for (const service of SERVICES) {
+          const name = `ragchat-${environment}-${service}`;
+          const deployments = [...r.model.codedeploy.deployments.values()]
+            .filter((d) => d.group.name === name)
+            .sort((a, b) => a.createTime - b.createTime);
+          for (const [index, deployment] of deployments.entries()) {
+            const next = deployments[index + 1];
+            check(
+              !next || (deployment.completeTime ?? Number.POSITIVE_INFINITY) <= next.createTime,
+              `${name}: ${next?.id} started while ${deployment.id} was still running`,
+            );
+          }
+          check(
+            commitOf(r, productionImage(r, environment, service)) === commitSha('merge-b'),
+            `${environment} ${service} does not end on the later merge`,
+          );
+        }
+      }
+      const refused = r.model.world.calls.filter((c) => c.outcome.startsWith('DeploymentLimitExceeded'));
+      check(refused.length === 0, `CodeDeploy refused ${refused.length} overlapping deployment(s)`);
     },
   },
   {

@@ -101,7 +101,9 @@ const ACTIONS: Record<string, () => Promise<void>> = {
   'actions/github-script': async () => {
     const { getOctokit, context } = await import('@actions/github');
     const core = await import('@actions/core');
-    const github = getOctokit(input('github-token'), { baseUrl: env.GITHUB_API_URL });
+    const github = getOctokit(input('github-token'), {
+      baseUrl: env.GITHUB_API_URL ?? 'https://api.github.com',
+    });
     const workspaceRequire = createRequire(join(process.cwd(), 'github-script.js'));
     const AsyncFunction = Object.getPrototypeOf(async () => {}).constructor as new (
       ...args: string[]
