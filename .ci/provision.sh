@@ -24,6 +24,10 @@ command -v jq >/dev/null 2>&1 || missing+=(jq)
 # The deploy rehearsal runs Debian's AWS CLI against its model of AWS.
 [ -x /usr/bin/aws ] || missing+=(awscli)
 command -v dpkg-source >/dev/null 2>&1 || missing+=(dpkg-dev)
+# The images test builds and runs the container images daemonless (.ci/images/build.mjs).
+for package in podman buildah runc uidmap debootstrap netavark aardvark-dns iptables openssl; do
+  dpkg -s "${package}" >/dev/null 2>&1 || missing+=("${package}")
+done
 
 if [ "${#missing[@]}" -gt 0 ]; then
   echo "provision: installing ${missing[*]}"

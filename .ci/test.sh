@@ -4,6 +4,9 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
+# shellcheck source=.ci/node.sh
+source .ci/node.sh || { echo "0 passed, 1 failed"; exit 1; }
+
 bash .ci/provision.sh || { echo "0 passed, 1 failed"; exit 1; }
 
 checks_passed=0

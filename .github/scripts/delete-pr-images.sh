@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Deletes a closed pull request's preview images from both ECR repositories. Deletes by digest, not
-# by tag: removing only the pr tag would leave the image behind under its commit-SHA tag.
+# Deletes a closed pull request's images from both preview repositories (ragchat-pr/*, the only ones
+# the preview role may write). Deletes by digest, not by tag: removing only the pr tag would leave the
+# image behind under its commit-SHA tag.
 # Usage: delete-pr-images.sh <pr-number>
 set -euo pipefail
 
@@ -11,7 +12,7 @@ if ! [[ "${pr_number}" =~ ^[1-9][0-9]*$ ]]; then
 fi
 prefix="pr-${pr_number}-"
 
-for repository in ragchat/backend ragchat/frontend; do
+for repository in ragchat-pr/backend ragchat-pr/frontend; do
   # Captured first so that a failing AWS call fails the script instead of looking like "no images".
   images=$(aws ecr describe-images --repository-name "${repository}" --filter tagStatus=TAGGED --output json)
   mapfile -t digests < <(

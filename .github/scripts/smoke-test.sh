@@ -1,29 +1,70 @@
 #!/usr/bin/env bash
-# Smoke test of a deployed ragchat: the backend's /health and the frontend's page must both answer 200
-# through the load balancer. Retries because a listener or a fresh task set can take a moment to
-# become reachable; fails with the last status seen so the job log says what went wrong.
-# Usage: smoke-test.sh <base-url>   (SMOKE_ATTEMPTS, SMOKE_DELAY_SECONDS tune the retries)
+# Smoke test of a deployed ragchat service through the load balancer, on the path users take:
+#   backend   GET /health, then POST /api/query (embeds the question and searches the database)
+#   frontend  GET / must be the chat page, then POST /api/query on the page's own origin (the route
+#             the page calls: the backend's ALB rule, or the frontend's /api proxy under a preview prefix)
+#   all       both (previews, where one base URL serves both services)
+# During a blue/green deployment the test listener routes only the deployed service to its
+# replacement task set, so a deploy checks just that service. Each check retries because a fresh task
+# set can take a moment to become reachable (an empty target group answers 503), and fails with the
+# last status seen so the job log says what went wrong.
+# Usage: smoke-test.sh <base-url> [backend|frontend|all]   (SMOKE_ATTEMPTS, SMOKE_DELAY_SECONDS tune the retries)
 set -euo pipefail
 
-base_url=${1:?usage: smoke-test.sh <base-url>}
+base_url=${1:?usage: smoke-test.sh <base-url> [backend|frontend|all]}
 base_url=${base_url%/}
+service=${2:-all}
 attempts=${SMOKE_ATTEMPTS:-12}
 delay=${SMOKE_DELAY_SECONDS:-5}
+# topK 1 keeps the answer small; an empty index still embeds the question and queries the database.
+query_body='{"query":"What can you help me with? (deployment smoke test)","topK":1}'
 
+case "${service}" in
+backend | frontend | all) ;;
+*)
+  echo "::error title=Smoke test::unknown service '${service}': expected backend, frontend or all"
+  exit 2
+  ;;
+esac
+
+body_file=$(mktemp)
+trap 'rm -f "${body_file}"' EXIT
+
+# request <method> <url> [json-body]: prints the HTTP status (000 without an answer), body in body_file.
+request() {
+  local method=$1 url=$2 data=${3:-}
+  local args=(--silent --output "${body_file}" --write-out '%{http_code}' --max-time 60 --request "${method}")
+  if [ -n "${data}" ]; then args+=(--header 'content-type: application/json' --data "${data}"); fi
+  curl "${args[@]}" "${url}" || true
+}
+
+# Each validator reads body_file and prints why it rejects the response (nothing when it accepts).
+expect_any() { :; }
+expect_page() { grep -qi '<html' "${body_file}" || echo "not an HTML page"; }
+expect_answer() { jq -e '.answer | type == "string"' "${body_file}" >/dev/null 2>&1 || echo "no answer in the response"; }
+
+# check <method> <path> <validator> [json-body]
 check() {
-  local url=$1 status
+  local method=$1 path=$2 validate=$3 data=${4:-} url="${base_url}$2" status problem last
   for ((i = 1; i <= attempts; i++)); do
-    status=$(curl --silent --output /dev/null --write-out '%{http_code}' --max-time 10 "${url}" || true)
+    status=$(request "${method}" "${url}" "${data}")
     if [ "${status}" = "200" ]; then
-      echo "ok: ${url} answered 200 (attempt ${i})"
-      return 0
+      problem=$("${validate}")
+      if [ -z "${problem}" ]; then
+        echo "ok: ${method} ${path} answered 200 (attempt ${i})"
+        return 0
+      fi
+      last="HTTP 200, ${problem}"
+    else
+      last="HTTP ${status}"
     fi
-    echo "waiting: ${url} answered ${status:-nothing} (attempt ${i}/${attempts})"
+    echo "waiting: ${method} ${path} answered ${last} (attempt ${i}/${attempts})"
     if [ "${i}" -lt "${attempts}" ]; then sleep "${delay}"; fi
   done
-  echo "::error title=Smoke test failed::${url} did not answer 200 after ${attempts} attempts (last: ${status:-no answer})"
+  echo "::error title=Smoke test failed::${method} ${url} did not pass after ${attempts} attempts (last: ${last})"
   return 1
 }
 
-check "${base_url}/health"
-check "${base_url}/"
+if [ "${service}" != frontend ]; then check GET /health expect_any; fi
+if [ "${service}" != backend ]; then check GET / expect_page; fi
+check POST /api/query expect_answer "${query_body}"

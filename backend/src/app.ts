@@ -4,6 +4,7 @@ import type { Database } from './db/database';
 import { AppError } from './errors';
 import { cors } from './http/cors';
 import { errorHandler } from './http/error-handler';
+import { identify } from './http/identity';
 import { requestContext } from './http/request-context';
 import { createRouter, routerFallbacks } from './http/router';
 import type { AppState } from './http/state';
@@ -50,6 +51,7 @@ export function createApp(deps: AppDeps): Koa<AppState> {
   app.use(requestContext({ logger: deps.logger, tracer: deps.tracer, now }));
   app.use(errorHandler());
   if (config.corsOrigins.length > 0) app.use(cors(config.corsOrigins));
+  app.use(identify({ adminToken: config.adminToken.value }));
   app.use(notFound());
   app.use(router.routes());
   app.use(routerFallbacks(router));

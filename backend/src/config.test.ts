@@ -207,6 +207,12 @@ describe('loadConfig', () => {
     ['BACKEND_PORT', '80a', 'BACKEND_PORT must be a whole number from 0 to 65535, got "80a"'],
     ['BACKEND_PORT', '70000', 'BACKEND_PORT must be a number from 0 to 65535, got "70000"'],
     ['TOP_K', '21', 'TOP_K must be a number from 1 to 20, got "21"'],
+    ['HISTORY_MAX_TOKENS', '1.5', 'HISTORY_MAX_TOKENS must be a whole number from 0 to 100000, got "1.5"'],
+    [
+      'CONVERSATION_RETENTION_DAYS',
+      '4000',
+      'CONVERSATION_RETENTION_DAYS must be a number from 0 to 3650, got "4000"',
+    ],
     ['MIN_SCORE', 'high', 'MIN_SCORE must be a number from 0 to 1, got "high"'],
     ['PROVIDER', 'openai', 'PROVIDER must be one of local, bedrock, got "openai"'],
     ['LOG_LEVEL', 'verbose', 'LOG_LEVEL must be one of debug, info, warn, error, got "verbose"'],
@@ -236,5 +242,14 @@ describe('loadConfig', () => {
     expect(config.limits.uploadEmbeddingConcurrency).toBe(16);
     expect(loadConfig({ UPLOAD_EMBEDDING_CONCURRENCY: '4' }).limits.uploadEmbeddingConcurrency).toBe(4);
     expect(config.retrieval).toEqual({ defaultTopK: 20, minScore: 0.25 });
+  });
+
+  it('bounds history by tokens and keeps conversations 90 days unless told otherwise', () => {
+    const defaults = loadConfig({});
+    expect(defaults.limits.historyTokens).toBe(2000);
+    expect(defaults.conversations).toEqual({ retentionDays: 90 });
+    const custom = loadConfig({ HISTORY_MAX_TOKENS: '0', CONVERSATION_RETENTION_DAYS: '0' });
+    expect(custom.limits.historyTokens).toBe(0);
+    expect(custom.conversations.retentionDays).toBe(0);
   });
 });

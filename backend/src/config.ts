@@ -33,6 +33,10 @@ export interface Config {
   readonly tracing: TracingConfig;
   readonly limits: Limits;
   readonly retrieval: { readonly defaultTopK: number; readonly minScore: number };
+  readonly conversations: {
+    /** Conversations untouched this many days are deleted; 0 keeps them forever. */
+    readonly retentionDays: number;
+  };
 }
 
 export type ProviderConfig =
@@ -72,6 +76,8 @@ export interface Limits {
   readonly maxDocumentChars: number;
   /** How many of the most recent chat turns reach the prompt. */
   readonly historyTurns: number;
+  /** Estimated tokens of history the prompt may carry, newest turns first. */
+  readonly historyTokens: number;
   /** Embedding calls in flight for all document uploads together (Bedrock throttles beyond). */
   readonly uploadEmbeddingConcurrency: number;
 }
@@ -120,11 +126,15 @@ export function loadConfig(env: Env): Config {
       maxQueryChars: read.integer('MAX_QUERY_CHARS', 2000, { min: 1, max: 100_000 }),
       maxDocumentChars: read.integer('MAX_DOCUMENT_CHARS', 200_000, { min: 1, max: 10_000_000 }),
       historyTurns: read.integer('HISTORY_TURNS', 6, { min: 0, max: 100 }),
+      historyTokens: read.integer('HISTORY_MAX_TOKENS', 2000, { min: 0, max: 100_000 }),
       uploadEmbeddingConcurrency: read.integer('UPLOAD_EMBEDDING_CONCURRENCY', 16, { min: 1, max: 256 }),
     },
     retrieval: {
       defaultTopK: read.integer('TOP_K', 5, TOP_K_RANGE),
       minScore: read.number('MIN_SCORE', 0.05, { min: 0, max: 1 }),
+    },
+    conversations: {
+      retentionDays: read.integer('CONVERSATION_RETENTION_DAYS', 90, { min: 0, max: 3650 }),
     },
   };
 }

@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import { createApp } from './app';
 import { type Config, ConfigError, loadConfig } from './config';
+import { startRetentionSweeper, sweepExpiredConversations } from './conversations/retention';
 import { openDatabase } from './db/database';
 import { claimEmbeddingModel } from './ingest/embedding-model';
 import { batchedWriter, createLogger, type Logger } from './observability/logger';
@@ -16,6 +17,8 @@ export const SERVICE_NAME = 'ragchat-backend';
  */
 const KEEP_ALIVE_TIMEOUT_MS = 65_000;
 const IDLE_SWEEP_INTERVAL_MS = 100;
+/** Expired conversations are few per hour; an hourly sweep keeps the delete batches small. */
+const RETENTION_SWEEP_INTERVAL_MS = 3_600_000;
 
 export interface RunningService {
   /** http://127.0.0.1:<port>, whatever host the server binds. */
@@ -49,6 +52,18 @@ export async function startService(config: Config, logger: Logger, overrides: Se
   const tracer = createTracer(config, logger);
   let draining = false;
   const app = createApp({ config, db, providers, logger, tracer, isDraining: () => draining });
+  const { retentionDays } = config.conversations;
+  const sweeper =
+    retentionDays === 0
+      ? undefined
+      : startRetentionSweeper({
+          intervalMs: RETENTION_SWEEP_INTERVAL_MS,
+          sweep: () => sweepExpiredConversations(db, retentionDays, new Date()),
+          onSwept: (removed) => {
+            if (removed > 0) logger.info('expired conversations removed', { removed, retentionDays });
+          },
+          onError: (error) => logger.warn('conversation retention sweep failed', { err: error }),
+        });
   const server = createServer(app.callback());
   server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
   server.headersTimeout = KEEP_ALIVE_TIMEOUT_MS + 1000;
@@ -74,6 +89,7 @@ export async function startService(config: Config, logger: Logger, overrides: Se
     stopped ??= (async () => {
       draining = true;
       logger.info('shutting down', { timeoutMs: config.server.shutdownTimeoutMs });
+      sweeper?.stop();
       await closeServer(server, config.server.shutdownTimeoutMs, logger);
       await db.close();
       providers.close();

@@ -60,6 +60,7 @@ export function buildRagchatApp(app: App): RagchatApp {
       env: { account: accountId, region: config.region },
       config,
       bootstrapImageTag: account.bootstrapImageTag,
+      hostsPreviews: account.github.pullRequests && name === account.previewHost,
       description: `ragchat ${name} environment`,
       terminationProtection: name === 'prod',
     });
@@ -83,6 +84,5 @@ export function buildRagchatApp(app: App): RagchatApp {
     bootstrapImageTag: account.bootstrapImageTag,
     description: `ragchat preview of pull request #${pr}`,
   });
-  Tags.of(preview).add('environment', `pr-${pr}`);
   return { shared, environments: stacks, preview };
 }

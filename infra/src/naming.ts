@@ -14,6 +14,25 @@ export const REPOSITORY_NAMES: Readonly<Record<ServiceName, string>> = {
   frontend: 'ragchat/frontend',
 };
 
+/**
+ * ECR repositories of pull request preview images, apart from the release repositories so that
+ * a pull request can never write an image, a tag or the build cache a release uses.
+ */
+export const PREVIEW_REPOSITORY_NAMES: Readonly<Record<ServiceName, string>> = {
+  backend: 'ragchat-pr/backend',
+  frontend: 'ragchat-pr/frontend',
+};
+
+/** Bucket of preview stacks' templates and file assets (placeholders as the CDK synthesizers take them). */
+// biome-ignore lint/suspicious/noTemplateCurlyInString: CDK's placeholder syntax, not a JS template
+export const PREVIEW_ASSETS_BUCKET = 'ragchat-pr-assets-${AWS::AccountId}-${AWS::Region}';
+
+/** {@link PREVIEW_ASSETS_BUCKET} in one account and region. */
+export function previewAssetsBucketName(account: string, region: string): string {
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: CDK's placeholder syntax, not a JS template
+  return PREVIEW_ASSETS_BUCKET.replace('${AWS::AccountId}', account).replace('${AWS::Region}', region);
+}
+
 /** Stack names; the preview stack name carries the pull request number. */
 export const stackNames = {
   shared: 'ragchat-shared',
@@ -36,6 +55,8 @@ export function resourceNames(deployment: string) {
     adminTokenSecret: `${prefix}-admin`,
     namespace: `${prefix}.local`,
     alarmTopic: `${prefix}-alarms`,
+    /** Provider function of the preview databases (in the environment that hosts previews). */
+    previewDatabaseProvider: `${prefix}-preview-database`,
     service: (service: ServiceName) => `${prefix}-${service}`,
     taskFamily: (service: ServiceName) => `${prefix}-${service}`,
     taskRole: (service: ServiceName) => `${prefix}-${service}-task`,

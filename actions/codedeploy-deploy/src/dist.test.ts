@@ -227,6 +227,34 @@ describe('codedeploy-deploy dist bundles', () => {
     expect(result.stdout).toContain('::warning::Deployment d-ABCDEF123 was left InProgress by the main step');
   });
 
+  // The job cancelled (or timed out) during the smoke test: nothing continued or stopped the
+  // deployment, so the post step must find it in flight and stop it rather than leave it at Ready.
+  it('post.js stops a deployment the main step left at Ready when nothing continued it', async () => {
+    await start({
+      ...awsHandlers('Ready'),
+      GetDeploymentGroup: () => ({
+        body: {
+          deploymentGroupInfo: {
+            blueGreenDeploymentConfiguration: {
+              deploymentReadyOption: { actionOnTimeout: 'STOP_DEPLOYMENT', waitTimeInMinutes: 30 },
+            },
+          },
+        },
+      }),
+    });
+    const ready = await runDist(MAIN, {
+      inputs: { ...deployInputs(), 'record-deployment': 'false', 'stop-at-ready': 'true' },
+      env,
+    });
+    expect(ready.outputs.status).toBe('Ready');
+    const post = await runDist(POST, { inputs: {}, env, state: ready.state });
+    expect(post.code).toBe(0);
+    expect(aws.calls.filter((call) => call.target === 'StopDeployment').map((call) => call.body)).toEqual([
+      { deploymentId: 'd-ABCDEF123', autoRollbackEnabled: true },
+    ]);
+    expect(post.stdout).toContain('::warning::Deployment d-ABCDEF123 was left Ready by the main step');
+  });
+
   it('find-previous reads GitHub Deployments through Octokit', async () => {
     await start({});
     github.deployments.push(

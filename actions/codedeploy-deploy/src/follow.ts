@@ -82,7 +82,9 @@ export async function follow(
         : `${cancellation.reason()}: deployment ${deploymentId} interrupted`;
     return { ...result, status, deploymentId, error: `${why}; ${stopped}` };
   }
-  core.saveState(STATE.inFlight, 'false');
+  // A deployment left waiting at Ready is still in flight: should the job end (cancel, timeout)
+  // before a later step continues or stops it, the post step stops it instead of leaving it parked.
+  core.saveState(STATE.inFlight, result.outcome === 'ready' ? 'true' : 'false');
   core.setOutput('status', result.status);
   return { ...result, deploymentId, error: result.outcome === 'failed' ? result.failure : undefined };
 }

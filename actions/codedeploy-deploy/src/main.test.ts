@@ -50,7 +50,7 @@ function fakeDeployments(existing: (DeploymentSummary & { state: string })[] = [
       statuses.push([id, state, details]);
     },
     list: async (_environment, page) => (page === 1 ? existing : []),
-    latestState: async (id) => existing.find((deployment) => deployment.id === id)?.state,
+    outcome: async (id) => existing.find((deployment) => deployment.id === id)?.state,
   };
   return { api, created, statuses };
 }
@@ -392,7 +392,8 @@ describe('codedeploy-deploy mode deploy', () => {
       'github-deployment-id': '901',
     });
     expect(codedeploy.commandCalls(ContinueDeploymentCommand)).toHaveLength(0);
-    expect(action.state()['in-flight']).toBe('false');
+    // Still in flight: if the job ends before a continue or stop step, the post step stops it.
+    expect(action.state()['in-flight']).toBe('true');
     expect(action.summary()).toContain(deployOutputsDocument().testListenerUrl);
     expect(github.created[0]).toEqual({
       ref: SHA,

@@ -97,7 +97,8 @@ describe('render-deployment', () => {
         (container(service)?.environment ?? []).map((entry) => [entry.name, entry.value]),
       );
       expect(environment).toMatchObject({
-        NODE_ENV: 'production',
+        // The template's own variable survives the merge of the deploy outputs' environment.
+        [`${service.toUpperCase()}_PORT`]: String(port),
         ...deployOutputsDocument().services[service as 'backend'].environment,
       });
       expect(parse(readFileSync(outputs['appspec-path'] ?? '', 'utf8'))).toEqual({

@@ -28,8 +28,11 @@ export interface DeploymentsApi {
   ): Promise<void>;
   /** One page of an environment's deployments, newest first. */
   list(environment: string, page: number): Promise<DeploymentSummary[]>;
-  /** State of the newest status of a deployment. */
-  latestState(id: number): Promise<string | undefined>;
+  /**
+   * State of the newest status of a deployment other than `inactive`. GitHub adds `inactive` only to
+   * deployments that had succeeded, so an inactive release still counts as a successful one.
+   */
+  outcome(id: number): Promise<string | undefined>;
 }
 
 type Octokit = ReturnType<typeof getOctokit>;
@@ -71,6 +74,9 @@ export function githubDeploymentsApi(
           ...repo,
           deployment_id: id,
           state,
+          // By default a success marks every earlier successful non-production deployment of the
+          // environment inactive (staging, dev), and "roll back to previous" would find none.
+          auto_inactive: false,
           description: details.description.slice(0, 140),
           ...(details.environmentUrl === undefined ? {} : { environment_url: details.environmentUrl }),
           ...(details.logUrl === undefined ? {} : { log_url: details.logUrl }),
@@ -83,11 +89,12 @@ export function githubDeploymentsApi(
       );
       return response.data.map((deployment) => ({ id: deployment.id, payload: deployment.payload }));
     },
-    async latestState(id) {
+    async outcome(id) {
+      // Newest first; a deployment carries a handful of statuses (in_progress, the result, inactive).
       const response = await github('list deployment statuses', () =>
-        octokit.rest.repos.listDeploymentStatuses({ ...repo, deployment_id: id, per_page: 1 }),
+        octokit.rest.repos.listDeploymentStatuses({ ...repo, deployment_id: id, per_page: 100 }),
       );
-      return response.data[0]?.state;
+      return response.data.find((status) => status.state !== 'inactive')?.state;
     },
   };
 }
@@ -120,12 +127,12 @@ export function serviceRecordOf(deployment: DeploymentSummary, service: string):
   };
 }
 
-const MAX_PAGES = 10;
-
 /**
  * The current (newest successful) record of a service in an environment and the previous one: the
  * next older successful record with a different task definition (re-deploys of the same revision
- * are not a rollback target).
+ * are not a rollback target). Pages on to the end of the history: there is no page cap, because
+ * the statuses, one request each, are read only for records that could be the answer (never for
+ * the other service's records or for re-deploys of the current revision).
  */
 export async function findPreviousSuccessful(
   api: DeploymentsApi,
@@ -133,15 +140,15 @@ export async function findPreviousSuccessful(
   service: string,
 ): Promise<{ current: ServiceRecord | undefined; previous: ServiceRecord | undefined }> {
   let current: ServiceRecord | undefined;
-  for (let page = 1; page <= MAX_PAGES; page++) {
+  for (let page = 1; ; page++) {
     const deployments = await api.list(environment, page);
     for (const deployment of deployments) {
       const record = serviceRecordOf(deployment, service);
-      if (record === undefined || (await api.latestState(deployment.id)) !== 'success') continue;
+      if (record === undefined || record.taskDefinitionArn === current?.taskDefinitionArn) continue;
+      if ((await api.outcome(deployment.id)) !== 'success') continue;
       if (current === undefined) current = record;
-      else if (record.taskDefinitionArn !== current.taskDefinitionArn) return { current, previous: record };
+      else return { current, previous: record };
     }
-    if (deployments.length < DEPLOYMENTS_PAGE_SIZE) break;
+    if (deployments.length < DEPLOYMENTS_PAGE_SIZE) return { current, previous: undefined };
   }
-  return { current, previous: undefined };
 }

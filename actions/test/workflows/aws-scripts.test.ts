@@ -125,12 +125,12 @@ describe('delete-pr-images.sh', () => {
     expect(result.status).toBe(0);
     const deletes = aws.calls().filter((call) => call.startsWith('ecr batch-delete-image'));
     expect(deletes).toEqual(
-      ['ragchat/backend', 'ragchat/frontend'].map(
+      ['ragchat-pr/backend', 'ragchat-pr/frontend'].map(
         (repository) =>
           `ecr batch-delete-image --repository-name ${repository} --image-ids imageDigest=sha256:one imageDigest=sha256:two --query failures --output json`,
       ),
     );
-    expect(result.summary).toContain('`ragchat/backend`: deleted 2 preview image(s)');
+    expect(result.summary).toContain('`ragchat-pr/backend`: deleted 2 preview image(s)');
   });
 
   it('deletes nothing when the pull request has no images', () => {

@@ -6,66 +6,205 @@ import { SCRIPTS_DIR } from './workflow-files';
 
 const SCRIPT = join(SCRIPTS_DIR, 'smoke-test.sh');
 
-/** A load balancer stand-in: answers each path with the status the test chooses, and counts requests. */
-async function listen(statusFor: (path: string, hit: number) => number) {
-  const hits: string[] = [];
+interface Reply {
+  readonly status: number;
+  readonly body?: string;
+}
+
+const PAGE: Reply = { status: 200, body: '<!doctype html><html><body><main id="chat"></main></body></html>' };
+const ANSWER: Reply = {
+  status: 200,
+  body: JSON.stringify({
+    answer: 'No documents yet.',
+    sources: [],
+    query: 'q',
+    timings: {},
+    mode: 'bedrock',
+  }),
+};
+// What an ALB answers for a target group without registered targets (ELB troubleshooting guide).
+const EMPTY_TARGET_GROUP: Reply = {
+  status: 503,
+  body: '<html><body>503 Service Temporarily Unavailable</body></html>',
+};
+
+interface Hit {
+  readonly request: string;
+  readonly body: string;
+  readonly contentType: string | undefined;
+}
+
+/**
+ * A load balancer stand-in: answers `METHOD path` with the reply the test chooses (default: an
+ * empty target group), and records every request.
+ */
+async function listen(replyFor: (request: string, hit: number) => Reply | undefined) {
+  const hits: Hit[] = [];
   const server: Server = createServer((request, response) => {
-    const path = request.url ?? '/';
-    hits.push(path);
-    response.statusCode = statusFor(path, hits.filter((hit) => hit === path).length);
-    response.end();
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      const key = `${request.method} ${request.url ?? '/'}`;
+      hits.push({
+        request: key,
+        body: Buffer.concat(chunks).toString('utf8'),
+        contentType: request.headers['content-type'],
+      });
+      const reply = replyFor(key, hits.filter((hit) => hit.request === key).length) ?? EMPTY_TARGET_GROUP;
+      response.statusCode = reply.status;
+      response.end(reply.body ?? '');
+    });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}/pr-7/`, hits, close: () => new Promise((r) => server.close(r)) };
+  return {
+    origin: `http://127.0.0.1:${port}`,
+    hits,
+    requests: () => hits.map((hit) => hit.request),
+    close: () => new Promise((r) => server.close(r)),
+  };
 }
 
 // Asynchronous on purpose: the fake server lives in this process and must keep answering meanwhile.
-function smoke(url: string): Promise<{ code: number; stdout: string }> {
+function smoke(...args: string[]): Promise<{ code: number; stdout: string }> {
   return new Promise((resolve) => {
     execFile(
       'bash',
-      [SCRIPT, url],
+      [SCRIPT, ...args],
       { env: { PATH: process.env.PATH, SMOKE_ATTEMPTS: '3', SMOKE_DELAY_SECONDS: '0' } },
-      (error, stdout) => resolve({ code: error ? Number(error.code) : 0, stdout }),
+      (error, stdout, stderr) => resolve({ code: error ? Number(error.code) : 0, stdout: stdout + stderr }),
     );
   });
 }
 
+/** The test listener while the backend is being deployed: only the backend routes have targets. */
+const backendOnly = (request: string): Reply | undefined => {
+  if (request === 'GET /health') return { status: 200, body: '{"status":"ok"}' };
+  if (request === 'POST /api/query') return ANSWER;
+  return undefined;
+};
+
 describe('smoke-test.sh', () => {
-  it('passes when /health and the page answer 200, under the URL prefix', async () => {
-    const server = await listen(() => 200);
+  it('checks only the backend when the backend is deployed: /health and a query through DB and embedder', async () => {
+    const server = await listen(backendOnly);
     try {
-      const result = await smoke(server.url);
+      const result = await smoke(`${server.origin}/`, 'backend');
       expect(result.code).toBe(0);
-      expect(server.hits).toEqual(['/pr-7/health', '/pr-7/']);
+      expect(server.requests()).toEqual(['GET /health', 'POST /api/query']);
+      const query = server.hits[1]!;
+      expect(query.contentType).toBe('application/json');
+      expect(JSON.parse(query.body)).toEqual({ query: expect.any(String), topK: 1 });
     } finally {
       await server.close();
     }
   });
 
-  it('retries while the target warms up', async () => {
-    const server = await listen((path, hit) => (path.endsWith('health') && hit < 3 ? 503 : 200));
+  it('fails the backend when /health is fine but a query does not answer', async () => {
+    const server = await listen((request) =>
+      request === 'POST /api/query'
+        ? { status: 502, body: '{"error":{"code":"provider_failed"}}' }
+        : backendOnly(request),
+    );
     try {
-      const result = await smoke(server.url);
-      expect(result.code).toBe(0);
-      expect(server.hits.filter((hit) => hit === '/pr-7/health')).toHaveLength(3);
+      const result = await smoke(server.origin, 'backend');
+      expect(result.code).toBe(1);
+      expect(result.stdout).toContain('::error title=Smoke test failed::');
+      expect(result.stdout).toContain('POST /api/query');
     } finally {
       await server.close();
     }
   });
 
-  it('fails with an error annotation once the attempts run out', async () => {
-    const server = await listen((path) => (path === '/pr-7/' ? 502 : 200));
+  it('fails a query that answers 200 without an answer', async () => {
+    const server = await listen((request) =>
+      request === 'POST /api/query'
+        ? { status: 200, body: '<html>not the API</html>' }
+        : backendOnly(request),
+    );
     try {
-      const result = await smoke(server.url);
+      const result = await smoke(server.origin, 'backend');
+      expect(result.code).toBe(1);
+      expect(result.stdout).toContain('no answer');
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('checks the frontend page and the API route the page calls, never the backend-only /health', async () => {
+    const server = await listen((request) => {
+      if (request === 'GET /') return PAGE;
+      if (request === 'POST /api/query') return ANSWER;
+      return undefined;
+    });
+    try {
+      const result = await smoke(server.origin, 'frontend');
+      expect(result.code).toBe(0);
+      expect(server.requests()).toEqual(['GET /', 'POST /api/query']);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('fails the frontend when its page is not the chat page', async () => {
+    const server = await listen((request) => {
+      if (request === 'GET /') return { status: 200, body: '{"status":"ok"}' };
+      return backendOnly(request);
+    });
+    try {
+      const result = await smoke(server.origin, 'frontend');
+      expect(result.code).toBe(1);
+      expect(result.stdout).toContain('not an HTML page');
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('checks everything under a preview prefix when no service is named', async () => {
+    const server = await listen((request) => {
+      if (request === 'GET /pr-7/health') return { status: 200, body: '{"status":"ok"}' };
+      if (request === 'GET /pr-7/') return PAGE;
+      if (request === 'POST /pr-7/api/query') return ANSWER;
+      return undefined;
+    });
+    try {
+      const result = await smoke(`${server.origin}/pr-7/`);
+      expect(result.code).toBe(0);
+      expect(server.requests()).toEqual(['GET /pr-7/health', 'GET /pr-7/', 'POST /pr-7/api/query']);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('retries while the replacement tasks warm up', async () => {
+    const server = await listen((request, hit) =>
+      request === 'GET /health' && hit < 3 ? EMPTY_TARGET_GROUP : backendOnly(request),
+    );
+    try {
+      const result = await smoke(server.origin, 'backend');
+      expect(result.code).toBe(0);
+      expect(server.requests().filter((request) => request === 'GET /health')).toHaveLength(3);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('fails with an error annotation naming the last status once the attempts run out', async () => {
+    const server = await listen(() => undefined);
+    try {
+      const result = await smoke(server.origin, 'backend');
       expect(result.code).toBe(1);
       expect(result.stdout).toContain(
-        `::error title=Smoke test failed::${server.url} did not answer 200 after 3 attempts (last: 502)`,
+        `::error title=Smoke test failed::GET ${server.origin}/health did not pass after 3 attempts (last: HTTP 503)`,
       );
-      expect(server.hits.filter((hit) => hit === '/pr-7/')).toHaveLength(3);
+      expect(server.requests()).toEqual(['GET /health', 'GET /health', 'GET /health']);
     } finally {
       await server.close();
     }
+  });
+
+  it('rejects an unknown service', async () => {
+    const result = await smoke('http://127.0.0.1:9/', 'database');
+    expect(result.code).toBe(2);
+    expect(result.stdout).toContain('backend, frontend or all');
   });
 });

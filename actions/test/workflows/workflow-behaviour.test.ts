@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { evaluateCondition } from './expressions';
 import {
   COMPOSITE_ACTIONS_DIR,
   isRecord,
@@ -64,12 +65,12 @@ describe('ci.yml', () => {
       'npx biome check .',
       'npx tsc -b',
       'bash .ci/run',
-      'npx cdk synth --all',
+      'npx cdk synth --quiet',
       '-c pr=1',
       'npx jest --ci actions/test/workflows',
       'npm run build -w actions',
       'git diff --exit-code',
-      'npx cdk diff --all',
+      'npx cdk diff --no-color',
     ]) {
       expect(all).toContain(command);
     }
@@ -265,8 +266,16 @@ describe('build-images.yml', () => {
     expect(
       builds.map((step) => [withOf(step).repository, withOf(step).dockerfile, withOf(step).context]),
     ).toEqual([
-      ['ragchat/backend', 'backend/Dockerfile', '.'],
-      ['ragchat/frontend', 'frontend/Dockerfile', '.'],
+      [
+        "${{ github.event_name == 'pull_request' && 'ragchat-pr/backend' || 'ragchat/backend' }}",
+        'backend/Dockerfile',
+        '.',
+      ],
+      [
+        "${{ github.event_name == 'pull_request' && 'ragchat-pr/frontend' || 'ragchat/frontend' }}",
+        'frontend/Dockerfile',
+        '.',
+      ],
     ]);
     for (const step of builds)
       expect(existsSync(join(REPO_ROOT, String(withOf(step).dockerfile)))).toBe(true);
@@ -370,9 +379,43 @@ describe('deploy-service composite action', () => {
     expect(mapping(steps[resume]).if).toBeUndefined();
   });
 
-  it('stops the deployment with rollback when anything after it fails, and records the outcome', () => {
+  it('smoke-tests only the service being deployed', () => {
+    const smoke = mapping(steps[stepIndex(runs, (step) => String(step.run).includes('smoke-test.sh'))]);
+    expect(smoke.run).toBe('bash .github/scripts/smoke-test.sh "${TEST_URL}" "${SERVICE}"');
+    expect(mapping(smoke.env).SERVICE).toBe('${{ inputs.service }}');
+  });
+
+  describe('stops the deployment with rollback whenever production traffic was not shifted', () => {
+    const stop = () => mapping(steps[codedeploy('stop')]);
+    const created = { deploy: { outcome: 'success', outputs: { 'deployment-id': 'd-ABCDEF123' } } };
+    it.each([
+      ['the smoke test failed', { job: 'failure', steps: { ...created, smoke: { outcome: 'failure' } } }],
+      ['the job was cancelled during the smoke test', { job: 'cancelled', steps: created }],
+      ['the job timed out while shifting traffic', { job: 'cancelled', steps: created }],
+      [
+        'the traffic shift failed',
+        { job: 'failure', steps: { ...created, continue: { outcome: 'failure' } } },
+      ],
+    ] as const)('runs when %s', (_, context) => {
+      expect(evaluateCondition(String(stop().if), context)).toBe(true);
+    });
+    it.each([
+      ['the shift succeeded', { job: 'success', steps: { ...created, continue: { outcome: 'success' } } }],
+      [
+        'the job was cancelled after the shift succeeded',
+        {
+          job: 'cancelled',
+          steps: { ...created, continue: { outcome: 'success' } },
+        },
+      ],
+      ['no deployment was created', { job: 'failure', steps: { deploy: { outcome: 'failure' } } }],
+    ] as const)('does not run when %s', (_, context) => {
+      expect(evaluateCondition(String(stop().if), context)).toBe(false);
+    });
+  });
+
+  it('records the outcome of the deployment it stops or continues', () => {
     const stop = mapping(steps[codedeploy('stop')]);
-    expect(stop.if).toBe("failure() && steps.deploy.outputs.deployment-id != ''");
     expect(withOf(stop)['deployment-id']).toBe('${{ steps.deploy.outputs.deployment-id }}');
     expect(withOf(mapping(steps[codedeploy('deploy')]))['record-deployment']).toBe('true');
     for (const mode of ['continue', 'stop']) {

@@ -1,7 +1,7 @@
 import type { Middleware } from 'koa';
 import type { AppState } from './state';
 
-const ALLOWED_METHODS = 'GET, POST, DELETE, OPTIONS';
+const ALLOWED_METHODS = 'GET, POST, PUT, PATCH, DELETE, OPTIONS';
 const ALLOWED_HEADERS = 'Accept, Authorization, Content-Type, X-Request-Id';
 const EXPOSED_HEADERS = 'Retry-After, X-Request-Id';
 const PREFLIGHT_MAX_AGE_SECONDS = '600';

@@ -1,5 +1,8 @@
 import { MAX_TOP_K, MIN_TOP_K } from '../retrieval/retrieve';
 import {
+  CONVERSATION_PAGE_RANGE,
+  MAX_CONVERSATION_TITLE_CHARS,
+  MAX_FEEDBACK_COMMENT_CHARS,
   MAX_FILTER_KEYS,
   MAX_HISTORY_ITEMS,
   MAX_HISTORY_TURN_CHARS,
@@ -23,11 +26,20 @@ const documentId = {
   schema: { type: 'string', format: 'uuid' },
 };
 
+const uuidPath = (name: string) => ({
+  name,
+  in: 'path',
+  required: true,
+  schema: { type: 'string', format: 'uuid' },
+});
+const conversationId = uuidPath('id');
+const ownerNote = "Only the caller's own conversations exist for the caller: any other id is 404.";
+
 const SSE_DESCRIPTION = [
   'Sent when the request has `Accept: text/event-stream`. Events, in order:',
   '`sources` (`{"sources":[Source],"mode":"local|bedrock","model":"..."}`, source i is cited as [i+1]),',
   'then any number of `token` (`{"text":"..."}`), then exactly one of `done`',
-  '(`{"answer":"...","timings":Timings}`) or `error` (`{"error":{"code","message","retryAfterSeconds?"}}`).',
+  '(`{"answer":"...","timings":Timings,"messageId":"uuid|null"}`) or `error` (`{"error":{"code","message","retryAfterSeconds?"}}`).',
 ].join(' ');
 
 /** The OpenAPI 3.1 description of the HTTP API, served at GET /openapi.json. */
@@ -77,7 +89,18 @@ export function openApiDocument(limits: RequestLimits & { readonly maxBodyBytes:
               type: 'array',
               maxItems: MAX_HISTORY_ITEMS,
               items: ref('ChatTurn'),
-              description: `Earlier turns, oldest first; the last ${limits.historyTurns} are used.`,
+              description: `Earlier turns, oldest first, for callers that keep no conversation; the most recent ones within ${limits.historyTurns} turns and ${limits.historyTokens} estimated tokens are used. Not allowed with conversationId.`,
+            },
+            conversationId: {
+              type: 'string',
+              format: 'uuid',
+              description:
+                'Ask within a stored conversation: its answers are the history (bounded like history) and the new answer is stored in it.',
+            },
+            regenerate: {
+              type: 'boolean',
+              description:
+                "With conversationId: answer the conversation's last question (query must repeat it) again, replacing its last answer.",
             },
             filter: {
               type: 'object',
@@ -109,8 +132,13 @@ export function openApiDocument(limits: RequestLimits & { readonly maxBodyBytes:
         },
         QueryResponse: {
           type: 'object',
-          required: ['answer', 'sources', 'query', 'timings', 'mode', 'model'],
+          required: ['answer', 'sources', 'query', 'timings', 'mode', 'model', 'messageId'],
           properties: {
+            messageId: {
+              type: ['string', 'null'],
+              format: 'uuid',
+              description: 'The stored message, when asked within a conversation',
+            },
             answer: { type: 'string', description: 'Cites sources as [n], n = index in sources + 1.' },
             sources: { type: 'array', items: ref('Source') },
             query: { type: 'string' },
@@ -176,6 +204,103 @@ export function openApiDocument(limits: RequestLimits & { readonly maxBodyBytes:
             offset: { type: 'integer' },
           },
         },
+        ConversationSummary: {
+          type: 'object',
+          required: ['id', 'title', 'createdAt', 'updatedAt'],
+          properties: {
+            id: { type: 'string', format: 'uuid' },
+            title: { type: 'string' },
+            createdAt: { type: 'string', format: 'date-time' },
+            updatedAt: { type: 'string', format: 'date-time', description: 'Last answer or rename' },
+          },
+        },
+        ConversationPage: {
+          type: 'object',
+          required: ['items', 'nextCursor'],
+          properties: {
+            items: { type: 'array', items: ref('ConversationSummary') },
+            nextCursor: { type: ['string', 'null'], description: 'Pass as cursor for the next page' },
+          },
+        },
+        ConversationTitle: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { title: { type: 'string', minLength: 1, maxLength: MAX_CONVERSATION_TITLE_CHARS } },
+        },
+        Feedback: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['rating'],
+          properties: {
+            rating: { enum: ['up', 'down'] },
+            comment: { type: ['string', 'null'], maxLength: MAX_FEEDBACK_COMMENT_CHARS },
+          },
+        },
+        Message: {
+          type: 'object',
+          required: [
+            'id',
+            'question',
+            'answer',
+            'sources',
+            'mode',
+            'model',
+            'timings',
+            'createdAt',
+            'feedback',
+          ],
+          properties: {
+            id: { type: 'string', format: 'uuid' },
+            question: { type: 'string' },
+            answer: { type: 'string' },
+            sources: { type: 'array', items: ref('Source'), description: 'As they were shown' },
+            mode: { enum: ['local', 'bedrock'] },
+            model: { type: 'string' },
+            timings: ref('Timings'),
+            createdAt: { type: 'string', format: 'date-time' },
+            feedback: { oneOf: [ref('Feedback'), { type: 'null' }] },
+          },
+        },
+        ConversationDetail: {
+          allOf: [
+            ref('ConversationSummary'),
+            {
+              type: 'object',
+              required: ['messages'],
+              properties: { messages: { type: 'array', items: ref('Message') } },
+            },
+          ],
+        },
+        FeedbackRecord: {
+          type: 'object',
+          description: 'One line of the export; the copy of the answer outlives its conversation.',
+          required: [
+            'id',
+            'messageId',
+            'owner',
+            'rating',
+            'comment',
+            'question',
+            'answer',
+            'sources',
+            'model',
+            'createdAt',
+            'updatedAt',
+          ],
+          properties: {
+            id: { type: 'string', format: 'uuid' },
+            messageId: { type: ['string', 'null'], format: 'uuid' },
+            owner: { type: 'string', description: 'The identity subject who rated' },
+            rating: { enum: ['up', 'down'] },
+            comment: { type: ['string', 'null'] },
+            question: { type: 'string' },
+            answer: { type: 'string' },
+            sources: { type: 'array', items: ref('Source') },
+            model: { type: 'string' },
+            createdAt: { type: 'string', format: 'date-time' },
+            updatedAt: { type: 'string', format: 'date-time' },
+          },
+        },
         Stats: {
           type: 'object',
           required: ['documents', 'chunks', 'embeddingModel', 'generationModel', 'mode'],
@@ -219,6 +344,8 @@ export function openApiDocument(limits: RequestLimits & { readonly maxBodyBytes:
               },
             },
             400: errorResponse('Invalid JSON or an invalid field'),
+            404: errorResponse('No such conversation (conversationId)'),
+            409: errorResponse('The conversation holds the most answers it may (conversation_full)'),
             413: errorResponse('Body too large'),
             415: errorResponse('Content-Type is not application/json'),
             502: errorResponse('The model provider failed'),
@@ -300,6 +427,123 @@ export function openApiDocument(limits: RequestLimits & { readonly maxBodyBytes:
             401: errorResponse('Missing or wrong admin token'),
             404: errorResponse('No such document'),
             504: timedOut,
+          },
+        },
+      },
+      '/api/conversations': {
+        get: {
+          summary: "The caller's conversations, most recently active first",
+          parameters: [
+            pageParameter(
+              'limit',
+              CONVERSATION_PAGE_RANGE.min,
+              CONVERSATION_PAGE_RANGE.max,
+              CONVERSATION_PAGE_RANGE.default,
+            ),
+            {
+              name: 'cursor',
+              in: 'query',
+              schema: { type: 'string' },
+              description: 'nextCursor of the previous page',
+            },
+          ],
+          responses: {
+            200: { description: 'One page', content: json(ref('ConversationPage')) },
+            400: errorResponse('Invalid limit or cursor'),
+            504: timedOut,
+          },
+        },
+        post: {
+          summary: 'Start a conversation (title defaults to "New chat")',
+          requestBody: { required: true, content: json(ref('ConversationTitle')) },
+          responses: {
+            201: { description: 'Created', content: json(ref('ConversationSummary')) },
+            400: errorResponse('Invalid JSON or an invalid field'),
+            415: errorResponse('Content-Type is not application/json'),
+            504: timedOut,
+          },
+        },
+        delete: {
+          summary: "Delete all of the caller's conversations",
+          responses: {
+            200: {
+              description: 'How many were deleted',
+              content: json({
+                type: 'object',
+                required: ['deleted'],
+                properties: { deleted: { type: 'integer' } },
+              }),
+            },
+            504: timedOut,
+          },
+        },
+      },
+      '/api/conversations/{id}': {
+        get: {
+          summary: 'One conversation with its messages, oldest first',
+          description: ownerNote,
+          parameters: [conversationId],
+          responses: {
+            200: { description: 'The conversation', content: json(ref('ConversationDetail')) },
+            400: errorResponse('The id is not a UUID'),
+            404: errorResponse('No such conversation'),
+            504: timedOut,
+          },
+        },
+        patch: {
+          summary: 'Rename a conversation',
+          description: ownerNote,
+          parameters: [conversationId],
+          requestBody: {
+            required: true,
+            content: json({ allOf: [ref('ConversationTitle'), { required: ['title'] }] }),
+          },
+          responses: {
+            200: { description: 'Renamed', content: json(ref('ConversationSummary')) },
+            400: errorResponse('Invalid id, JSON or title'),
+            404: errorResponse('No such conversation'),
+            415: errorResponse('Content-Type is not application/json'),
+            504: timedOut,
+          },
+        },
+        delete: {
+          summary: 'Delete a conversation and its messages',
+          description: ownerNote,
+          parameters: [conversationId],
+          responses: {
+            204: { description: 'Deleted' },
+            400: errorResponse('The id is not a UUID'),
+            404: errorResponse('No such conversation'),
+            504: timedOut,
+          },
+        },
+      },
+      '/api/conversations/{id}/messages/{messageId}/feedback': {
+        put: {
+          summary: 'Rate a stored answer (thumbs up or down, optional comment); the newest rating wins',
+          description: ownerNote,
+          parameters: [conversationId, uuidPath('messageId')],
+          requestBody: { required: true, content: json(ref('Feedback')) },
+          responses: {
+            200: { description: 'Saved', content: json(ref('Feedback')) },
+            400: errorResponse('Invalid id, JSON or field'),
+            404: errorResponse("No such message in the caller's conversation"),
+            415: errorResponse('Content-Type is not application/json'),
+            504: timedOut,
+          },
+        },
+      },
+      '/api/feedback/export': {
+        get: {
+          summary: 'Every feedback record as JSON Lines, oldest change first (admin), streamed',
+          security: [{ adminToken: [] }],
+          responses: {
+            200: {
+              description: 'One FeedbackRecord per line',
+              content: { 'application/x-ndjson': { schema: ref('FeedbackRecord') } },
+            },
+            401: errorResponse('Not signed in'),
+            403: errorResponse('Not an administrator'),
           },
         },
       },

@@ -29,7 +29,8 @@ export function requestContext(options: RequestContextOptions): Middleware<AppSt
     // The X-Ray trace id (set by the ALB) on every line joins logs to traces in CloudWatch.
     const traceId = parseTraceHeader(traceHeader)?.root;
     const log = options.logger.child(traceId === undefined ? { requestId } : { requestId, traceId });
-    ctx.state = { requestId, log, spans };
+    // The identity middleware adds `identity` later; until then the state is only partly set.
+    Object.assign(ctx.state, { requestId, log, spans });
     ctx.set('X-Request-Id', requestId);
     try {
       await next();

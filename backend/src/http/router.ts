@@ -6,7 +6,9 @@ import { withSharedEmbeddingLimit } from '../ingest/shared-embedding-limit';
 import type { AnswerDeps } from '../rag/answer';
 import { deadline } from './deadline';
 import { openApiDocument } from './openapi';
+import { registerConversationRoutes } from './routes/conversations';
 import { registerDocumentRoutes } from './routes/documents';
+import { registerFeedbackRoutes } from './routes/feedback';
 import { registerHealthRoutes } from './routes/health';
 import { registerQueryRoutes } from './routes/query';
 import { registerStatsRoutes } from './routes/stats';
@@ -24,7 +26,9 @@ export function createRouter(deps: RouterDeps): Router<AppState> {
   const { config, db } = deps;
   const bounded = deadline(config.server.requestTimeoutMs);
   registerHealthRoutes(router, { db, isDraining: deps.isDraining, bounded });
-  registerQueryRoutes(router, { config, answer: deps.answer });
+  registerQueryRoutes(router, { config, answer: deps.answer, db });
+  registerConversationRoutes(router, { config, db, bounded, now: deps.answer.now });
+  registerFeedbackRoutes(router, { config, db, bounded, now: deps.answer.now });
   const uploadEmbedder = withSharedEmbeddingLimit(
     deps.answer.providers.embedder,
     config.limits.uploadEmbeddingConcurrency,

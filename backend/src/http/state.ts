@@ -1,6 +1,7 @@
 import type { RouterContext } from '@koa/router';
 import type { Logger } from '../observability/logger';
 import type { Span } from '../observability/tracing';
+import type { Identity } from './identity';
 
 /** What the request-context middleware puts on `ctx.state` for everything after it. */
 export interface AppState {
@@ -9,6 +10,8 @@ export interface AppState {
   readonly log: Logger;
   /** Timed steps of this request, sent as trace subsegments when it ends. */
   readonly spans: Span[];
+  /** Who is asking; set by the identity middleware before any route. */
+  readonly identity: Identity;
 }
 
 export type AppContext = RouterContext<AppState>;

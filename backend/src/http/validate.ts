@@ -1,5 +1,8 @@
 import type { ParsedUrlQuery } from 'node:querystring';
 import { TOP_K_RANGE } from '../config';
+import { decodeCursor, type PageCursor } from '../conversations/cursor';
+import type { FeedbackInput } from '../conversations/feedback';
+import type { ConversationTarget } from '../conversations/types';
 import { AppError } from '../errors';
 import type { DocumentInput } from '../ingest/document-input';
 import { isDocumentId, MAX_PAGE_SIZE } from '../ingest/documents';
@@ -15,6 +18,7 @@ export interface RequestLimits {
   readonly maxQueryChars: number;
   readonly maxDocumentChars: number;
   readonly historyTurns: number;
+  readonly historyTokens: number;
 }
 
 export const MAX_TITLE_CHARS = 300;
@@ -25,8 +29,20 @@ export const MAX_FILTER_KEYS = 16;
 export const MAX_METADATA_BYTES = 16_384;
 export const PAGE_LIMIT_RANGE = { min: 1, max: MAX_PAGE_SIZE, default: 20 } as const;
 
-export function parseQueryRequest(body: unknown, limits: RequestLimits, defaultTopK: number): QueryInput {
-  const fields = objectWithOnly(body, 'The request body', ['query', 'topK', 'history', 'filter']);
+export interface QueryRequest extends QueryInput {
+  readonly conversation: ConversationTarget | undefined;
+}
+
+/** `history` is returned untrimmed: the route bounds it (rag/history.ts), stored or sent. */
+export function parseQueryRequest(body: unknown, limits: RequestLimits, defaultTopK: number): QueryRequest {
+  const fields = objectWithOnly(body, 'The request body', [
+    'query',
+    'topK',
+    'history',
+    'filter',
+    'conversationId',
+    'regenerate',
+  ]);
   const topK = fields.topK;
   if (topK !== undefined && !isIntegerIn(topK, TOP_K_RANGE)) {
     throw invalid(`topK must be an integer from ${TOP_K_RANGE.min} to ${TOP_K_RANGE.max}`);
@@ -34,12 +50,30 @@ export function parseQueryRequest(body: unknown, limits: RequestLimits, defaultT
   return {
     query: requiredText(fields.query, 'query', limits.maxQueryChars),
     topK: typeof topK === 'number' ? topK : defaultTopK,
-    history: parseHistory(fields.history, limits.historyTurns),
+    history: parseHistory(fields.history),
     filter: fields.filter === undefined ? undefined : parseFilter(fields.filter),
+    conversation: parseConversationTarget(fields),
   };
 }
 
-function parseHistory(value: unknown, keepTurns: number): ChatTurn[] {
+function parseConversationTarget(fields: Record<string, unknown>): ConversationTarget | undefined {
+  const { conversationId, regenerate } = fields;
+  if (regenerate !== undefined && typeof regenerate !== 'boolean')
+    throw invalid('regenerate must be a boolean');
+  if (conversationId === undefined) {
+    if (regenerate === true) throw invalid('regenerate needs a conversationId');
+    return undefined;
+  }
+  if (fields.history !== undefined) {
+    throw invalid('Send either history or conversationId: a conversation supplies its own history');
+  }
+  if (typeof conversationId !== 'string' || !isUuid(conversationId)) {
+    throw invalid('conversationId must be a conversation id (a UUID)');
+  }
+  return { id: conversationId.toLowerCase(), regenerate: regenerate === true };
+}
+
+function parseHistory(value: unknown): ChatTurn[] {
   if (value === undefined) return [];
   if (!Array.isArray(value)) throw invalid('history must be an array of { role, content } turns');
   if (value.length > MAX_HISTORY_ITEMS) throw invalid(`history must have at most ${MAX_HISTORY_ITEMS} turns`);
@@ -55,7 +89,7 @@ function parseHistory(value: unknown, keepTurns: number): ChatTurn[] {
     }
     return { role: turn.role, content };
   });
-  return keepTurns === 0 ? [] : turns.slice(-keepTurns);
+  return turns;
 }
 
 function parseFilter(value: unknown): MetadataFilter {
@@ -134,6 +168,66 @@ export function parseDocumentId(id: string | undefined): string {
   return id.toLowerCase();
 }
 
+export const MAX_CONVERSATION_TITLE_CHARS = 200;
+export const MAX_FEEDBACK_COMMENT_CHARS = 2000;
+export const CONVERSATION_PAGE_RANGE = { min: 1, max: 100, default: 30 } as const;
+
+export function parseConversationPaging(query: ParsedUrlQuery): {
+  limit: number;
+  after: PageCursor | undefined;
+} {
+  const params = queryParams(query, ['limit', 'cursor']);
+  const after = params.cursor === undefined ? undefined : decodeCursor(params.cursor);
+  if (params.cursor !== undefined && after === undefined) {
+    throw invalid('cursor must be the nextCursor of a previous page');
+  }
+  return {
+    limit: queryInteger(params.limit, 'limit', CONVERSATION_PAGE_RANGE.default, CONVERSATION_PAGE_RANGE),
+    after,
+  };
+}
+
+export function parseConversationId(id: string | undefined): string {
+  if (id === undefined || !isUuid(id)) throw new AppError(400, 'invalid_id', 'Conversation ids are UUIDs');
+  return id.toLowerCase();
+}
+
+export function parseMessageId(id: string | undefined): string {
+  if (id === undefined || !isUuid(id)) throw new AppError(400, 'invalid_id', 'Message ids are UUIDs');
+  return id.toLowerCase();
+}
+
+/** POST /api/conversations: an optional title (the browser sends the first question). */
+export function parseNewConversation(body: unknown): { title: string | undefined } {
+  const fields = objectWithOnly(body, 'The request body', ['title']);
+  return {
+    title:
+      fields.title === undefined
+        ? undefined
+        : requiredText(fields.title, 'title', MAX_CONVERSATION_TITLE_CHARS),
+  };
+}
+
+/** PATCH /api/conversations/{id}: the new title. */
+export function parseConversationPatch(body: unknown): { title: string } {
+  const fields = objectWithOnly(body, 'The request body', ['title']);
+  return { title: requiredText(fields.title, 'title', MAX_CONVERSATION_TITLE_CHARS) };
+}
+
+export function parseFeedback(body: unknown): FeedbackInput {
+  const fields = objectWithOnly(body, 'The request body', ['rating', 'comment']);
+  if (fields.rating !== 'up' && fields.rating !== 'down') throw invalid('rating must be "up" or "down"');
+  const { comment } = fields;
+  if (comment !== undefined && comment !== null && typeof comment !== 'string') {
+    throw invalid('comment must be a string');
+  }
+  const text = typeof comment === 'string' ? comment.trim() : '';
+  if (text.length > MAX_FEEDBACK_COMMENT_CHARS) {
+    throw invalid(`comment must be at most ${MAX_FEEDBACK_COMMENT_CHARS} characters`);
+  }
+  return { rating: fields.rating, comment: text === '' ? null : text };
+}
+
 /** Rejects no query parameters other than `allowed`, and any repeated one. */
 export function queryParams(
   query: ParsedUrlQuery,
@@ -183,6 +277,10 @@ function objectWithOnly(
 
 function isIntegerIn(value: unknown, range: { min: number; max: number }): value is number {
   return typeof value === 'number' && Number.isInteger(value) && value >= range.min && value <= range.max;
+}
+
+function isUuid(value: string): boolean {
+  return isDocumentId(value);
 }
 
 function invalid(message: string): AppError {

@@ -1,5 +1,5 @@
 import { createLogger } from './logger';
-import { emitQueryMetrics, METRICS_NAMESPACE } from './metrics';
+import { emitFeedbackMetrics, emitQueryMetrics, METRICS_NAMESPACE } from './metrics';
 
 describe('emitQueryMetrics', () => {
   it('logs one Embedded Metric Format line whose declared metrics all have values', () => {
@@ -35,4 +35,35 @@ describe('emitQueryMetrics', () => {
     ]);
     expect(line.requestId).toBe('r-9');
   });
+});
+
+describe('emitFeedbackMetrics', () => {
+  it.each([
+    ['up', 1, 0],
+    ['down', 0, 1],
+  ] as const)(
+    'counts a thumbs %s as PositiveFeedback %d, NegativeFeedback %d',
+    (rating, positive, negative) => {
+      const lines: string[] = [];
+      const logger = createLogger({ level: 'info', write: (line) => lines.push(line) });
+      emitFeedbackMetrics(logger, { environment: 'prod', rating, timestamp: 1_700_000_000_000 });
+      const line = JSON.parse(lines[0] ?? '') as Record<string, unknown> & {
+        _aws: {
+          CloudWatchMetrics: {
+            Namespace: string;
+            Dimensions: string[][];
+            Metrics: { Name: string; Unit: string }[];
+          }[];
+        };
+      };
+      const directive = line._aws.CloudWatchMetrics[0];
+      expect(directive?.Namespace).toBe(METRICS_NAMESPACE);
+      expect(directive?.Dimensions).toEqual([['Environment']]);
+      expect(directive?.Metrics.map((metric) => [metric.Name, metric.Unit, line[metric.Name]])).toEqual([
+        ['PositiveFeedback', 'Count', positive],
+        ['NegativeFeedback', 'Count', negative],
+      ]);
+      expect(line).toMatchObject({ Environment: 'prod', Rating: rating });
+    },
+  );
 });

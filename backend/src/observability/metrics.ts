@@ -51,3 +51,32 @@ export function emitQueryMetrics(
     ...values,
   });
 }
+
+/**
+ * Logs one answer rating as EMF: `PositiveFeedback` and `NegativeFeedback` are 1 or 0, so their
+ * Sum counts each kind and the Average of `PositiveFeedback` is the share of thumbs up.
+ */
+export function emitFeedbackMetrics(
+  logger: Logger,
+  metrics: { readonly environment: string; readonly rating: 'up' | 'down'; readonly timestamp: number },
+): void {
+  logger.info('feedback metrics', {
+    _aws: {
+      Timestamp: metrics.timestamp,
+      CloudWatchMetrics: [
+        {
+          Namespace: METRICS_NAMESPACE,
+          Dimensions: [['Environment']],
+          Metrics: [
+            { Name: 'PositiveFeedback', Unit: 'Count' },
+            { Name: 'NegativeFeedback', Unit: 'Count' },
+          ],
+        },
+      ],
+    },
+    Environment: metrics.environment,
+    Rating: metrics.rating,
+    PositiveFeedback: metrics.rating === 'up' ? 1 : 0,
+    NegativeFeedback: metrics.rating === 'down' ? 1 : 0,
+  });
+}

@@ -8,7 +8,7 @@ export type MetadataFilter = Readonly<Record<string, string | number | boolean>>
 export interface QueryInput {
   readonly query: string;
   readonly topK: number;
-  /** Already trimmed to the most recent turns the prompt may use. */
+  /** Already bounded to the most recent turns and tokens the prompt may use (rag/history.ts). */
   readonly history: readonly ChatTurn[];
   readonly filter: MetadataFilter | undefined;
 }

@@ -26,7 +26,7 @@ export interface RetrievedChunk {
 
 export interface AnswerRequest {
   readonly question: string;
-  /** Recent turns, oldest first, already trimmed to the configured window. */
+  /** Recent turns, oldest first, already bounded by HISTORY_TURNS and HISTORY_MAX_TOKENS. */
   readonly history: readonly ChatTurn[];
   /** Numbered sources: `sources[i]` is cited as `[i + 1]`. Empty means nothing relevant was found. */
   readonly sources: readonly RetrievedChunk[];

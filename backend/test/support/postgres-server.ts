@@ -1,6 +1,6 @@
 import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
-import { chmod, chown, mkdtemp, rm } from 'node:fs/promises';
+import { appendFile, chmod, chown, mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,6 +23,14 @@ export const DEBIAN_INSTALLATION: PostgresInstallation = {
   vectorControl: `/usr/share/postgresql/${PG_MAJOR}/extension/vector.control`,
 };
 
+/** For a server that clients outside the loopback reach (the images test's containers). */
+export interface PostgresServerOptions {
+  /** Extra server settings, `-c name=value` (e.g. `listen_addresses`, `ssl`, `ssl_cert_file`). */
+  readonly settings?: Readonly<Record<string, string>>;
+  /** Lines appended to initdb's pg_hba.conf, which only trusts loopback connections. */
+  readonly hba?: readonly string[];
+}
+
 export interface PostgresServer {
   /** `postgres://postgres@127.0.0.1:<port>/postgres` (trust authentication, loopback only). */
   readonly url: string;
@@ -38,6 +46,7 @@ export interface PostgresServer {
  */
 export async function startPostgresServer(
   installation: PostgresInstallation = DEBIAN_INSTALLATION,
+  options: PostgresServerOptions = {},
 ): Promise<PostgresServer> {
   assertInstalled(installation);
   const { binDir } = installation;
@@ -53,7 +62,10 @@ export async function startPostgresServer(
       '--encoding=UTF8',
       '--no-sync',
     ]);
-    const port = await startOnFreePort(binDir, dataDir);
+    if (options.hba !== undefined) {
+      await appendFile(join(dataDir, 'data', 'pg_hba.conf'), `${options.hba.join('\n')}\n`);
+    }
+    const port = await startOnFreePort(binDir, dataDir, options.settings ?? {});
     const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
     // If the process that started the cluster exits without calling stop() (a benchmark that throws,
     // jest's parent failing after globalSetup), the server would outlive it: stop it on exit. This
@@ -87,7 +99,11 @@ function assertInstalled({ binDir, vectorControl }: PostgresInstallation): void 
 }
 
 /** The port is only free when we look; another process may take it first, so retry a few times. */
-async function startOnFreePort(binDir: string, dataDir: string): Promise<number> {
+async function startOnFreePort(
+  binDir: string,
+  dataDir: string,
+  settings: Readonly<Record<string, string>>,
+): Promise<number> {
   let lastError: unknown;
   for (let attempt = 0; attempt < 3; attempt += 1) {
     const port = await findFreePort();
@@ -109,6 +125,8 @@ async function startOnFreePort(binDir: string, dataDir: string): Promise<number>
           '-c synchronous_commit=off',
           '-c full_page_writes=off',
           '-c max_connections=200',
+          // Later settings win, so the caller's replace the defaults above.
+          ...Object.entries(settings).map(([name, value]) => `-c ${name}=${value}`),
         ].join(' '),
       ]);
       return port;

@@ -1,6 +1,14 @@
 import { parseMarkdown } from './markdown';
 import { renderMarkdown } from './markdown-dom';
-import type { Source } from './protocol';
+import type { Feedback, Rating, Source } from './protocol';
+
+export interface AnswerActions {
+  /** Present only on the latest answer; answers false when it could not start. */
+  readonly regenerate: (() => boolean) | undefined;
+  /** Present once the answer is stored; resolves whether the backend kept the feedback. */
+  readonly rate: ((feedback: Feedback) => Promise<boolean>) | undefined;
+  readonly feedback: Feedback | undefined;
+}
 
 /**
  * One assistant turn in the conversation. Tokens are collected as they arrive and drawn once per
@@ -10,6 +18,8 @@ export class AnswerView {
   readonly element: HTMLLIElement;
   private readonly body: HTMLDivElement;
   private readonly sourcesSlot: HTMLDivElement;
+  private readonly actionsSlot: HTMLDivElement;
+  private regenerateButton: HTMLButtonElement | undefined;
   private text = '';
   private sourceCount = 0;
   private frame: number | undefined;
@@ -33,7 +43,109 @@ export class AnswerView {
     pending.textContent = 'Searching the documents…';
     this.body.append(pending);
     this.sourcesSlot = document.createElement('div');
-    this.element.append(label, this.body, this.sourcesSlot);
+    this.actionsSlot = document.createElement('div');
+    this.element.append(label, this.body, this.sourcesSlot, this.actionsSlot);
+  }
+
+  /** Copy, regenerate and feedback under a finished answer. */
+  showActions(actions: AnswerActions): void {
+    const bar = document.createElement('div');
+    bar.className = 'answer-actions';
+    bar.setAttribute('role', 'group');
+    bar.setAttribute('aria-label', 'Answer actions');
+    const status = document.createElement('p');
+    status.className = 'action-status';
+    status.setAttribute('role', 'status');
+    const copy = actionButton('Copy', 'Copy answer');
+    copy.addEventListener('click', () => {
+      copyText(this.text).then((copied) => {
+        status.textContent = copied ? 'Answer copied.' : 'Copying is not allowed in this browser.';
+      });
+    });
+    bar.append(copy);
+    if (actions.regenerate !== undefined) {
+      const regenerate = actions.regenerate;
+      const button = actionButton('Regenerate', 'Regenerate answer');
+      button.addEventListener('click', () => {
+        if (!button.disabled && regenerate()) button.disabled = true;
+      });
+      this.regenerateButton = button;
+      bar.append(button);
+    }
+    const parts: HTMLElement[] = [bar];
+    if (actions.rate !== undefined)
+      parts.push(...this.feedbackControls(bar, status, actions.rate, actions.feedback));
+    parts.push(status);
+    this.actionsSlot.replaceChildren(...parts);
+  }
+
+  /** A newer answer exists: only the latest one can be regenerated. */
+  withdrawRegenerate(): void {
+    this.regenerateButton?.remove();
+    this.regenerateButton = undefined;
+  }
+
+  private feedbackControls(
+    bar: HTMLElement,
+    status: HTMLElement,
+    rate: (feedback: Feedback) => Promise<boolean>,
+    initial: Feedback | undefined,
+  ): HTMLElement[] {
+    let current = initial;
+    const up = actionButton('Good answer', 'Good answer');
+    const down = actionButton('Bad answer', 'Bad answer');
+    const form = document.createElement('form');
+    form.className = 'feedback-form';
+    form.hidden = true;
+    form.setAttribute('aria-label', 'Feedback comment');
+    const label = document.createElement('label');
+    label.textContent = 'What was good or wrong? (optional)';
+    const comment = document.createElement('textarea');
+    comment.rows = 2;
+    comment.maxLength = 2000;
+    comment.className = 'feedback-comment';
+    label.append(comment);
+    const send = document.createElement('button');
+    send.type = 'submit';
+    send.textContent = 'Send feedback';
+    form.append(label, send);
+    const pressed = () => {
+      up.setAttribute('aria-pressed', String(current?.rating === 'up'));
+      down.setAttribute('aria-pressed', String(current?.rating === 'down'));
+    };
+    const save = async (feedback: Feedback, thanks: string) => {
+      const saved = await rate(feedback);
+      if (saved) current = feedback;
+      pressed();
+      status.textContent = saved ? thanks : 'The feedback could not be saved. Try again.';
+      return saved;
+    };
+    const choose = (rating: Rating) => async () => {
+      if (await save({ rating, comment: current?.comment ?? null }, 'Thanks, noted.')) {
+        form.hidden = false;
+        comment.focus();
+      }
+    };
+    up.addEventListener('click', choose('up'));
+    down.addEventListener('click', choose('down'));
+    form.addEventListener('submit', (event) => {
+      event.preventDefault();
+      if (current === undefined) return;
+      const text = comment.value.trim();
+      void save(
+        { rating: current.rating, comment: text === '' ? null : text },
+        'Thanks for the feedback.',
+      ).then((saved) => {
+        if (!saved) return;
+        form.hidden = true;
+        // The focused Send button is hidden now; the chosen rating keeps the place.
+        (current?.rating === 'down' ? down : up).focus();
+      });
+    });
+    comment.value = initial?.comment ?? '';
+    pressed();
+    bar.append(up, down);
+    return [form];
   }
 
   showSources(sources: readonly Source[]): void {
@@ -137,5 +249,24 @@ export class AnswerView {
     });
     details.append(summary, list);
     return details;
+  }
+}
+
+function actionButton(text: string, label: string): HTMLButtonElement {
+  const button = document.createElement('button');
+  button.type = 'button';
+  button.className = 'action';
+  button.textContent = text;
+  if (label !== text) button.setAttribute('aria-label', label);
+  return button;
+}
+
+/** The clipboard needs a secure context and the page's permission; both can be missing. */
+export async function copyText(text: string): Promise<boolean> {
+  try {
+    await navigator.clipboard.writeText(text);
+    return true;
+  } catch {
+    return false;
   }
 }

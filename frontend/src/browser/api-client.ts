@@ -9,18 +9,13 @@ import {
 } from './protocol';
 import { SseParser } from './sse-parser';
 
-export interface ChatTurn {
-  readonly role: 'user' | 'assistant';
-  readonly content: string;
-}
-
 export interface AnswerHandlers {
   onSources(sources: readonly Source[]): void;
   onToken(text: string): void;
 }
 
 export type AnswerOutcome =
-  | { readonly kind: 'done'; readonly answer: string }
+  | { readonly kind: 'done'; readonly answer: string; readonly messageId: string | undefined }
   | { readonly kind: 'stopped' }
   | { readonly kind: 'failed'; readonly failure: ChatFailure };
 
@@ -30,7 +25,7 @@ export type AnswerOutcome =
  */
 export async function streamAnswer(
   apiBase: string,
-  request: { readonly query: string; readonly history: readonly ChatTurn[] },
+  request: { readonly query: string; readonly conversationId: string; readonly regenerate?: boolean },
   handlers: AnswerHandlers,
   signal: AbortSignal,
 ): Promise<AnswerOutcome> {
@@ -58,7 +53,8 @@ export async function streamAnswer(
         if (event === undefined) continue;
         if (event.type === 'sources') handlers.onSources(event.sources);
         else if (event.type === 'token') handlers.onToken(event.text);
-        else if (event.type === 'done') return { kind: 'done', answer: event.answer };
+        else if (event.type === 'done')
+          return { kind: 'done', answer: event.answer, messageId: event.messageId };
         else {
           const { code, message, retryAfterSeconds } = event.error;
           return { kind: 'failed', failure: classifyError(code, message, undefined, retryAfterSeconds) };
@@ -80,6 +76,44 @@ export async function fetchStats(apiBase: string): Promise<Stats | undefined> {
   } catch {
     return undefined;
   }
+}
+
+export type ApiResult<T> =
+  | { readonly ok: true; readonly value: T }
+  | { readonly ok: false; readonly failure: ChatFailure };
+
+/**
+ * One JSON call to the backend; `decode` checks the body's shape. Never throws: a network error,
+ * an error status or an unexpected body is a failure the caller can describe.
+ */
+export async function callApi<T>(
+  apiBase: string,
+  path: string,
+  init: { readonly method: string; readonly body?: unknown },
+  decode: (body: unknown) => T | undefined,
+): Promise<ApiResult<T>> {
+  let response: Response;
+  try {
+    response = await fetch(`${apiBase}${path}`, {
+      method: init.method,
+      headers: {
+        Accept: 'application/json',
+        ...(init.body === undefined ? {} : { 'Content-Type': 'application/json' }),
+      },
+      ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
+    });
+  } catch {
+    return { ok: false, failure: { kind: 'unavailable', retryAfterSeconds: undefined } };
+  }
+  if (!response.ok) return { ok: false, failure: await failureFromResponse(response) };
+  let body: unknown;
+  try {
+    body = response.status === 204 ? null : await response.json();
+  } catch {
+    body = undefined;
+  }
+  const value = decode(body);
+  return value === undefined ? { ok: false, failure: { kind: 'interrupted' } } : { ok: true, value };
 }
 
 function unavailable(retryAfterSeconds: number | undefined): AnswerOutcome {

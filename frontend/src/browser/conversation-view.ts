@@ -1,4 +1,4 @@
-import { AnswerView } from './answer-view';
+import { AnswerView, copyText } from './answer-view';
 
 /** The list of turns, the intro shown while it is empty, and scrolling that follows new text. */
 export class ConversationView {
@@ -9,7 +9,10 @@ export class ConversationView {
     private readonly intro: HTMLElement,
     private readonly scroller: HTMLElement,
   ) {
-    list.addEventListener('click', (event) => this.followCitation(event));
+    list.addEventListener('click', (event) => {
+      this.followCitation(event);
+      this.copyCode(event);
+    });
   }
 
   addQuestion(text: string): void {
@@ -52,6 +55,21 @@ export class ConversationView {
   private isNearBottom(): boolean {
     const { scrollHeight, scrollTop, clientHeight } = this.scroller;
     return scrollHeight - scrollTop - clientHeight < 120;
+  }
+
+  /** The copy button of a fenced code block copies that block's text. */
+  private copyCode(event: MouseEvent): void {
+    if (!(event.target instanceof Element)) return;
+    const button = event.target.closest('button.copy-code');
+    const code = button?.closest('.code-block')?.querySelector('code');
+    if (button === null || button === undefined || code === null || code === undefined) return;
+    const label = button.textContent;
+    void copyText(code.textContent ?? '').then((copied) => {
+      button.textContent = copied ? 'Copied' : 'Copy failed';
+      setTimeout(() => {
+        button.textContent = label;
+      }, 2000);
+    });
   }
 
   /** A citation opens the collapsed source list and moves focus to the cited source. */

@@ -1,4 +1,4 @@
-import type { Block, Inline } from './markdown';
+import type { Block, Inline, ListBlock } from './markdown';
 
 export interface RenderOptions {
   /** The in-page link for citation [n], or undefined when no such source exists. */
@@ -24,19 +24,75 @@ function renderBlock(block: Block, options: RenderOptions): HTMLElement {
     case 'heading':
       // The page owns h1 and h2; answer headings start below them.
       return withInlines(document.createElement(`h${block.level + 2}`), block.children, options);
-    case 'list': {
-      const list = document.createElement(block.ordered ? 'ol' : 'ul');
-      for (const item of block.items) list.append(withInlines(document.createElement('li'), item, options));
-      return list;
-    }
-    case 'code': {
-      const pre = document.createElement('pre');
-      const code = document.createElement('code');
-      code.textContent = block.text;
-      pre.append(code);
-      return pre;
-    }
+    case 'list':
+      return renderList(block, options);
+    case 'code':
+      return renderCode(block.text, block.language);
+    case 'table':
+      return renderTable(block, options);
   }
+}
+
+function renderList(block: ListBlock, options: RenderOptions): HTMLElement {
+  const list = document.createElement(block.ordered ? 'ol' : 'ul');
+  if (block.ordered && block.start !== 1) list.setAttribute('start', String(block.start));
+  for (const item of block.items) {
+    const element = withInlines(document.createElement('li'), item.children, options);
+    for (const sublist of item.sublists) element.append(renderList(sublist, options));
+    list.append(element);
+  }
+  return list;
+}
+
+/** Fenced code with a copy button; the conversation view handles its clicks (`button.copy-code`). */
+function renderCode(text: string, language: string): HTMLElement {
+  const wrapper = document.createElement('div');
+  wrapper.className = 'code-block';
+  const bar = document.createElement('div');
+  bar.className = 'code-bar';
+  const name = document.createElement('span');
+  name.className = 'code-language';
+  name.textContent = language;
+  const copy = document.createElement('button');
+  copy.type = 'button';
+  copy.className = 'copy-code';
+  copy.textContent = 'Copy code';
+  if (language !== '') copy.setAttribute('aria-label', `Copy ${language} code`);
+  bar.append(name, copy);
+  const pre = document.createElement('pre');
+  const code = document.createElement('code');
+  code.textContent = text;
+  pre.append(code);
+  wrapper.append(bar, pre);
+  return wrapper;
+}
+
+/** A wide table scrolls inside its own focusable region instead of widening the page. */
+function renderTable(block: Extract<Block, { type: 'table' }>, options: RenderOptions): HTMLElement {
+  const region = document.createElement('div');
+  region.className = 'table-scroll';
+  region.tabIndex = 0;
+  region.setAttribute('role', 'region');
+  region.setAttribute('aria-label', 'Table');
+  const table = document.createElement('table');
+  const row = (cells: readonly (readonly Inline[])[], tag: 'th' | 'td') => {
+    const tr = document.createElement('tr');
+    cells.forEach((cell, column) => {
+      const element = withInlines(document.createElement(tag), cell, options);
+      const align = block.align[column];
+      if (align !== null && align !== undefined) element.className = `align-${align}`;
+      if (tag === 'th') element.setAttribute('scope', 'col');
+      tr.append(element);
+    });
+    return tr;
+  };
+  const head = document.createElement('thead');
+  head.append(row(block.header, 'th'));
+  const body = document.createElement('tbody');
+  for (const cells of block.rows) body.append(row(cells, 'td'));
+  table.append(head, body);
+  region.append(table);
+  return region;
 }
 
 function withInlines<E extends HTMLElement>(

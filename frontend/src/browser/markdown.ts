@@ -12,17 +12,42 @@ export type Inline =
   | { readonly type: 'citation'; readonly number: number }
   | { readonly type: 'break' };
 
+export type Alignment = 'left' | 'center' | 'right' | null;
+
+export interface ListItem {
+  readonly children: readonly Inline[];
+  /** Lists indented under this item. */
+  readonly sublists: readonly ListBlock[];
+}
+
+export interface ListBlock {
+  readonly type: 'list';
+  readonly ordered: boolean;
+  /** The number of the first item of an ordered list. */
+  readonly start: number;
+  readonly items: readonly ListItem[];
+}
+
 export type Block =
   | { readonly type: 'paragraph' | 'quote'; readonly children: readonly Inline[] }
   | { readonly type: 'heading'; readonly level: 1 | 2 | 3; readonly children: readonly Inline[] }
-  | { readonly type: 'list'; readonly ordered: boolean; readonly items: readonly (readonly Inline[])[] }
-  | { readonly type: 'code'; readonly text: string };
+  | ListBlock
+  | { readonly type: 'code'; readonly text: string; readonly language: string }
+  | {
+      readonly type: 'table';
+      readonly align: readonly Alignment[];
+      readonly header: readonly (readonly Inline[])[];
+      readonly rows: readonly (readonly (readonly Inline[])[])[];
+    };
 
-const FENCE = /^\s{0,3}(```|~~~)/;
+const FENCE = /^\s{0,3}(```|~~~)\s*([\w+#.-]*)/;
 const HEADING = /^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$/;
-const BULLET = /^\s{0,3}[-*+]\s+(.*)$/;
-const NUMBERED = /^\s{0,3}\d{1,9}[.)]\s+(.*)$/;
+/** A list item at any depth: indentation, marker (bullet or number), text. */
+const LIST_ITEM = /^([ \t]*)([-*+]|\d{1,9}[.)])\s+(.*)$/;
+/** A list starts at most three spaces in, like every other block. */
+const LIST_START = /^\s{0,3}(?:[-*+]|\d{1,9}[.)])\s+/;
 const QUOTE = /^\s{0,3}>\s?(.*)$/;
+const TABLE_DELIMITER = /^\s*\|?\s*:?-+:?\s*(?:\|\s*:?-+:?\s*)*\|?\s*$/;
 
 export function parseMarkdown(source: string): Block[] {
   const lines = source.replace(/\r\n?/g, '\n').split('\n');
@@ -39,7 +64,7 @@ export function parseMarkdown(source: string): Block[] {
         code.push(lines[index] ?? '');
         index += 1;
       }
-      blocks.push({ type: 'code', text: code.join('\n') });
+      blocks.push({ type: 'code', text: code.join('\n'), language: fence[2] ?? '' });
       index += 1;
       continue;
     }
@@ -54,11 +79,23 @@ export function parseMarkdown(source: string): Block[] {
       index += 1;
       continue;
     }
-    const listPattern = BULLET.test(line) ? BULLET : NUMBERED.test(line) ? NUMBERED : undefined;
-    if (listPattern !== undefined) {
-      const items = consecutiveMatches(lines, index, listPattern);
-      blocks.push({ type: 'list', ordered: listPattern === NUMBERED, items: items.map(parseInline) });
-      index += items.length;
+    if (isTableStart(lines, index)) {
+      const rows: string[] = [];
+      for (let row = index; row < lines.length && (lines[row] ?? '').includes('|'); row += 1) {
+        rows.push(lines[row] ?? '');
+      }
+      blocks.push(parseTable(rows));
+      index += rows.length;
+      continue;
+    }
+    if (LIST_START.test(line)) {
+      const entries = listEntries(lines, index);
+      index = entries.end;
+      for (let next = 0; next < entries.items.length; ) {
+        const list = buildList(entries.items, next);
+        blocks.push(list.block);
+        next = list.next;
+      }
       continue;
     }
     if (QUOTE.test(line)) {
@@ -72,13 +109,112 @@ export function parseMarkdown(source: string): Block[] {
       continue;
     }
     const paragraph: string[] = [];
-    while (index < lines.length && isParagraphLine(lines[index] ?? '')) {
+    while (index < lines.length && isParagraphLine(lines, index)) {
       paragraph.push(lines[index] ?? '');
       index += 1;
     }
     blocks.push({ type: 'paragraph', children: parseInline(paragraph.join('\n')) });
   }
   return blocks;
+}
+
+interface ListEntry {
+  readonly indent: number;
+  readonly ordered: boolean;
+  readonly number: number;
+  text: string;
+}
+
+/**
+ * The list items from `start` on: an indented line that is no item continues the item before it;
+ * a blank line ends the list unless an indented item or line follows.
+ */
+function listEntries(lines: readonly string[], start: number): { items: ListEntry[]; end: number } {
+  const items: ListEntry[] = [];
+  let index = start;
+  while (index < lines.length) {
+    const line = lines[index] ?? '';
+    const item = LIST_ITEM.exec(line);
+    const indent = indentOf(line);
+    if (item !== null && (indent <= 3 || items.length > 0)) {
+      const marker = item[2] ?? '-';
+      const ordered = /\d/.test(marker);
+      items.push({ indent, ordered, number: ordered ? Number.parseInt(marker, 10) : 1, text: item[3] ?? '' });
+    } else if (line.trim() !== '' && indent >= 2 && items.length > 0 && !FENCE.test(line)) {
+      const last = items[items.length - 1];
+      if (last !== undefined) last.text += `\n${line.trim()}`;
+    } else if (line.trim() === '' && LIST_ITEM.test(lines[index + 1] ?? '')) {
+      // A loose list: items separated by blank lines still form one list.
+    } else {
+      break;
+    }
+    index += 1;
+  }
+  return { items, end: index };
+}
+
+/** One list from `items[start]`: deeper items nest under the item before them. */
+function buildList(items: readonly ListEntry[], start: number): { block: ListBlock; next: number } {
+  const first = items[start];
+  const built: { children: Inline[]; sublists: ListBlock[] }[] = [];
+  let index = start;
+  while (first !== undefined && index < items.length) {
+    const item = items[index];
+    if (item === undefined || item.indent < first.indent) break;
+    const parent = built[built.length - 1];
+    if (item.indent > first.indent && parent !== undefined) {
+      const nested = buildList(items, index);
+      parent.sublists.push(nested.block);
+      index = nested.next;
+      continue;
+    }
+    if (item.ordered !== first.ordered && built.length > 0) break;
+    built.push({ children: parseInline(item.text), sublists: [] });
+    index += 1;
+  }
+  return {
+    block: { type: 'list', ordered: first?.ordered ?? false, start: first?.number ?? 1, items: built },
+    next: index,
+  };
+}
+
+function indentOf(line: string): number {
+  const leading = /^[ \t]*/.exec(line)?.[0] ?? '';
+  return leading.replace(/\t/g, '    ').length;
+}
+
+function isTableStart(lines: readonly string[], index: number): boolean {
+  const header = lines[index] ?? '';
+  const delimiter = lines[index + 1] ?? '';
+  return header.includes('|') && delimiter.includes('-') && TABLE_DELIMITER.test(delimiter);
+}
+
+function parseTable(rows: readonly string[]): Block {
+  const header = tableCells(rows[0] ?? '');
+  const align = tableCells(rows[1] ?? '').map((cell): Alignment => {
+    const left = cell.startsWith(':');
+    const right = cell.endsWith(':');
+    return left && right ? 'center' : right ? 'right' : left ? 'left' : null;
+  });
+  const width = header.length;
+  return {
+    type: 'table',
+    align: Array.from({ length: width }, (_, column) => align[column] ?? null),
+    header: header.map(parseInline),
+    rows: rows.slice(2).map((row) => {
+      const cells = tableCells(row);
+      return Array.from({ length: width }, (_, column) => parseInline(cells[column] ?? ''));
+    }),
+  };
+}
+
+/** Cells split at unescaped pipes; the optional outer pipes are not cells. */
+function tableCells(row: string): string[] {
+  const trimmed = row
+    .trim()
+    .replace(/^\|/, '')
+    .replace(/(?<!\\)\|$/, '');
+  return trimmed.split(/(?<!\\)\|/).map((cell) => cell.trim().replace(/\\\|/g, '|'));
 }
 
 /** The first capture of each line from `start` on that matches `pattern`, up to the first that does not. */
@@ -92,14 +228,15 @@ function consecutiveMatches(lines: readonly string[], start: number, pattern: Re
   return captures;
 }
 
-function isParagraphLine(line: string): boolean {
+function isParagraphLine(lines: readonly string[], index: number): boolean {
+  const line = lines[index] ?? '';
   return (
     line.trim() !== '' &&
     !FENCE.test(line) &&
     !HEADING.test(line) &&
-    !BULLET.test(line) &&
-    !NUMBERED.test(line) &&
-    !QUOTE.test(line)
+    !LIST_START.test(line) &&
+    !QUOTE.test(line) &&
+    !isTableStart(lines, index)
   );
 }
 

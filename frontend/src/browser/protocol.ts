@@ -22,7 +22,7 @@ export interface ErrorBody {
 export type StreamEvent =
   | { readonly type: 'sources'; readonly sources: readonly Source[] }
   | { readonly type: 'token'; readonly text: string }
-  | { readonly type: 'done'; readonly answer: string }
+  | { readonly type: 'done'; readonly answer: string; readonly messageId: string | undefined }
   | { readonly type: 'error'; readonly error: ErrorBody };
 
 export interface Stats {
@@ -86,7 +86,11 @@ export function decodeStreamEvent(event: SseEvent): StreamEvent | undefined {
     case 'token':
       return typeof payload.text === 'string' ? { type: 'token', text: payload.text } : undefined;
     case 'done':
-      return { type: 'done', answer: typeof payload.answer === 'string' ? payload.answer : '' };
+      return {
+        type: 'done',
+        answer: typeof payload.answer === 'string' ? payload.answer : '',
+        messageId: typeof payload.messageId === 'string' ? payload.messageId : undefined,
+      };
     case 'error': {
       const error = decodeErrorBody(payload);
       return error === undefined ? undefined : { type: 'error', error };
@@ -94,6 +98,76 @@ export function decodeStreamEvent(event: SseEvent): StreamEvent | undefined {
     default:
       return undefined;
   }
+}
+
+export interface ConversationSummary {
+  readonly id: string;
+  readonly title: string;
+  readonly updatedAt: string;
+}
+
+export type Rating = 'up' | 'down';
+
+export interface Feedback {
+  readonly rating: Rating;
+  readonly comment: string | null;
+}
+
+export interface StoredMessage {
+  readonly id: string;
+  readonly question: string;
+  readonly answer: string;
+  readonly sources: readonly Source[];
+  readonly feedback: Feedback | undefined;
+}
+
+export interface ConversationPage {
+  readonly items: readonly ConversationSummary[];
+  readonly nextCursor: string | undefined;
+}
+
+export function decodeConversationSummary(value: unknown): ConversationSummary | undefined {
+  if (!isObject(value)) return undefined;
+  const { id, title, updatedAt } = value;
+  if (typeof id !== 'string' || typeof title !== 'string') return undefined;
+  return { id, title, updatedAt: typeof updatedAt === 'string' ? updatedAt : '' };
+}
+
+export function decodeConversationPage(value: unknown): ConversationPage | undefined {
+  if (!isObject(value) || !Array.isArray(value.items)) return undefined;
+  return {
+    items: value.items.map(decodeConversationSummary).filter((item) => item !== undefined),
+    nextCursor: typeof value.nextCursor === 'string' ? value.nextCursor : undefined,
+  };
+}
+
+export function decodeFeedback(value: unknown): Feedback | undefined {
+  if (!isObject(value) || (value.rating !== 'up' && value.rating !== 'down')) return undefined;
+  return { rating: value.rating, comment: typeof value.comment === 'string' ? value.comment : null };
+}
+
+function decodeMessage(value: unknown): StoredMessage | undefined {
+  if (!isObject(value)) return undefined;
+  const { id, question, answer, sources } = value;
+  if (typeof id !== 'string' || typeof question !== 'string' || typeof answer !== 'string') return undefined;
+  return {
+    id,
+    question,
+    answer,
+    sources: Array.isArray(sources) ? sources.map(decodeSource).filter((source) => source !== undefined) : [],
+    feedback: decodeFeedback(value.feedback),
+  };
+}
+
+export function decodeConversation(
+  value: unknown,
+): (ConversationSummary & { readonly messages: readonly StoredMessage[] }) | undefined {
+  const summary = decodeConversationSummary(value);
+  if (summary === undefined || !isObject(value) || !Array.isArray(value.messages)) return undefined;
+  return {
+    ...summary,
+    messages: value.messages.map(decodeMessage).filter((message) => message !== undefined),
+  };
 }
 
 export function decodeStats(value: unknown): Stats | undefined {

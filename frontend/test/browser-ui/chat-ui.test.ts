@@ -159,6 +159,74 @@ describe('chat page with a scripted backend', () => {
     });
   });
 
+  test('renders tables, nested and numbered lists, and code blocks whose copy buttons copy', async () => {
+    const answer = [
+      'Compare [1]:',
+      '',
+      '| Launch type | Billing | Notes |',
+      '|:--|--:|:-:|',
+      '| Fargate | per vCPU-second | `no hosts` |',
+      '| EC2 | per instance |',
+      '',
+      '3. Build the image',
+      '   - tag it',
+      '   - push it',
+      '4. Deploy',
+      '',
+      '```bash',
+      'aws ecs update-service --force-new-deployment',
+      '```',
+    ].join('\n');
+    backend.onQuery((_request, response) => {
+      startEventStream(response);
+      writeSseEvent(response, 'sources', { sources: FAKE_SOURCES });
+      for (const text of answer.match(/.{1,5}/gs) ?? []) writeSseEvent(response, 'token', { text });
+      writeSseEvent(response, 'done', {
+        answer,
+        timings: {},
+        messageId: '11111111-1111-4111-8111-111111111111',
+      });
+      response.end();
+    });
+    await withPage(browser, 'markdown-blocks', async (page, watch) => {
+      await page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
+      await page.goto(`${frontend.url}/`);
+      await ask(page, 'How do I deploy?');
+      await settledAnswer(page);
+      const body = lastAnswer(page).locator('.answer');
+
+      const region = body.getByRole('region', { name: 'Table' });
+      expect(await region.getAttribute('tabindex')).toBe('0');
+      expect(await region.locator('th').allInnerTexts()).toEqual(['Launch type', 'Billing', 'Notes']);
+      expect(await region.locator('th').first().getAttribute('scope')).toBe('col');
+      expect(await region.locator('tbody tr').count()).toBe(2);
+      expect(await region.locator('tbody tr').nth(1).locator('td').count()).toBe(3);
+      expect(await region.locator('td.align-right').first().textContent()).toBe('per vCPU-second');
+      expect(await region.locator('td code').textContent()).toBe('no hosts');
+
+      const ordered = body.locator('ol').first();
+      expect(await ordered.getAttribute('start')).toBe('3');
+      expect(await ordered.locator(':scope > li').count()).toBe(2);
+      expect(await ordered.locator(':scope > li').first().locator('ul > li').allInnerTexts()).toEqual([
+        'tag it',
+        'push it',
+      ]);
+
+      await body.getByRole('button', { name: 'Copy bash code' }).click();
+      await body.getByRole('button', { name: 'Copy bash code' }).filter({ hasText: 'Copied' }).waitFor();
+      expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(
+        'aws ecs update-service --force-new-deployment',
+      );
+      await lastAnswer(page).getByRole('button', { name: 'Copy answer' }).click();
+      await lastAnswer(page).getByRole('status').filter({ hasText: 'Answer copied.' }).waitFor();
+      expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(answer);
+      expect(await page.locator('#conversation').locator('script, style, [style], [onclick]').count()).toBe(
+        0,
+      );
+      expect(watch.pageErrors).toEqual([]);
+    });
+  });
+
   test('Escape in the question box stops a running answer', async () => {
     const never = gate();
     backend.onQuery(async (_request, response) => {
@@ -197,7 +265,7 @@ describe('chat page with a scripted backend', () => {
         await ask(page, 'Where am I?');
 
         await expect(settledAnswer(page)).resolves.toBe('Under a prefix.');
-        expect(page.url()).toBe(`${prefixed.url}/pr-42/`);
+        expect(page.url()).toMatch(new RegExp(`^${prefixed.url}/pr-42/\\?conversation=[0-9a-f-]{36}$`));
         expect(sent).toHaveLength(1);
         expect(requested.filter((path) => !path.startsWith('/pr-42'))).toEqual([]);
         expect(requested).toEqual(

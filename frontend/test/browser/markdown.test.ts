@@ -21,25 +21,102 @@ describe('parseMarkdown blocks', () => {
       {
         type: 'list',
         ordered: false,
-        items: [[{ type: 'text', text: 'first' }], [{ type: 'text', text: 'second' }]],
+        start: 1,
+        items: [item('first'), item('second')],
       },
-      {
-        type: 'list',
-        ordered: true,
-        items: [[{ type: 'text', text: 'one' }], [{ type: 'text', text: 'two' }]],
-      },
+      { type: 'list', ordered: true, start: 1, items: [item('one'), item('two')] },
       { type: 'quote', children: [{ type: 'text', text: 'quoted' }] },
-      { type: 'code', text: 'const a = 1 < 2;' },
+      { type: 'code', text: 'const a = 1 < 2;', language: 'ts' },
     ]);
   });
 
   test('caps deep headings at level 3 and treats an unclosed fence as code to the end', () => {
     expect(parseMarkdown('###### tiny\n```\nstill streaming')).toEqual([
       { type: 'heading', level: 3, children: [{ type: 'text', text: 'tiny' }] },
-      { type: 'code', text: 'still streaming' },
+      { type: 'code', text: 'still streaming', language: '' },
+    ]);
+  });
+
+  test('nests indented lists under their item and keeps the first number of an ordered list', () => {
+    expect(parseMarkdown('3. three\n   - a\n   - b\n     1. deep\n4. four\n   wrapped line')).toEqual([
+      {
+        type: 'list',
+        ordered: true,
+        start: 3,
+        items: [
+          item('three', [
+            {
+              type: 'list',
+              ordered: false,
+              start: 1,
+              items: [
+                item('a'),
+                item('b', [{ type: 'list', ordered: true, start: 1, items: [item('deep')] }]),
+              ],
+            },
+          ]),
+          {
+            children: [
+              { type: 'text', text: 'four' },
+              { type: 'break' },
+              { type: 'text', text: 'wrapped line' },
+            ],
+            sublists: [],
+          },
+        ],
+      },
+    ]);
+  });
+
+  test('keeps a loose list (blank lines between items) as one list, and splits bullets from numbers', () => {
+    expect(parseMarkdown('- a\n\n- b\n1. c')).toEqual([
+      { type: 'list', ordered: false, start: 1, items: [item('a'), item('b')] },
+      { type: 'list', ordered: true, start: 1, items: [item('c')] },
+    ]);
+  });
+
+  test('reads a pipe table with alignment, padding short rows and dropping extra cells', () => {
+    const blocks = parseMarkdown(
+      'Compare:\n| Service | Cost | Notes |\n|:--|--:|:-:|\n| Fargate | **per vCPU** | a \\| b |\n| EC2 | hourly |\n| x | y | z | extra |\nafter',
+    );
+
+    expect(blocks).toEqual([
+      { type: 'paragraph', children: [{ type: 'text', text: 'Compare:' }] },
+      {
+        type: 'table',
+        align: ['left', 'right', 'center'],
+        header: [text('Service'), text('Cost'), text('Notes')],
+        rows: [
+          [
+            text('Fargate'),
+            [{ type: 'strong', children: [{ type: 'text', text: 'per vCPU' }] }],
+            text('a | b'),
+          ],
+          [text('EC2'), text('hourly'), []],
+          [text('x'), text('y'), text('z')],
+        ],
+      },
+      { type: 'paragraph', children: [{ type: 'text', text: 'after' }] },
+    ]);
+  });
+
+  test('a line with pipes but no delimiter row is just text', () => {
+    expect(parseMarkdown('a | b\nc | d')).toEqual([
+      {
+        type: 'paragraph',
+        children: [{ type: 'text', text: 'a | b' }, { type: 'break' }, { type: 'text', text: 'c | d' }],
+      },
     ]);
   });
 });
+
+function text(value: string) {
+  return [{ type: 'text', text: value }];
+}
+
+function item(value: string, sublists: unknown[] = []) {
+  return { children: text(value), sublists };
+}
 
 describe('parseInline', () => {
   test('reads strong, emphasis, code spans and nested emphasis', () => {

@@ -1,4 +1,11 @@
-import { decodeErrorBody, decodeStats, decodeStreamEvent, parseRetryAfter } from '../../src/browser/protocol';
+import {
+  decodeConversation,
+  decodeConversationPage,
+  decodeErrorBody,
+  decodeStats,
+  decodeStreamEvent,
+  parseRetryAfter,
+} from '../../src/browser/protocol';
 
 describe('decodeStreamEvent', () => {
   test('decodes the four documented events', () => {
@@ -14,9 +21,12 @@ describe('decodeStreamEvent', () => {
       type: 'token',
       text: 'Hi',
     });
-    expect(decodeStreamEvent({ event: 'done', data: '{"answer":"Hi","timings":{}}' })).toEqual({
+    expect(
+      decodeStreamEvent({ event: 'done', data: '{"answer":"Hi","timings":{},"messageId":"m1"}' }),
+    ).toEqual({
       type: 'done',
       answer: 'Hi',
+      messageId: 'm1',
     });
     expect(
       decodeStreamEvent({
@@ -95,5 +105,37 @@ describe('parseRetryAfter', () => {
     ['Wed, 21 Oct 2015 07:28:00 GMT', undefined],
   ])('%j → %j', (header, expected) => {
     expect(parseRetryAfter(header)).toBe(expected);
+  });
+});
+
+describe('conversations', () => {
+  test('reads a page, dropping malformed items; a missing cursor means the last page', () => {
+    expect(
+      decodeConversationPage({
+        items: [{ id: 'c1', title: 'One', updatedAt: '2026-01-01T00:00:00.000Z' }, { id: 2 }],
+        nextCursor: null,
+      }),
+    ).toEqual({
+      items: [{ id: 'c1', title: 'One', updatedAt: '2026-01-01T00:00:00.000Z' }],
+      nextCursor: undefined,
+    });
+    expect(decodeConversationPage({ items: 'no' })).toBeUndefined();
+  });
+
+  test('reads a conversation with its messages and their feedback', () => {
+    const decoded = decodeConversation({
+      id: 'c1',
+      title: 'One',
+      updatedAt: 'x',
+      messages: [
+        { id: 'm1', question: 'Q', answer: 'A', sources: [], feedback: { rating: 'down', comment: 'no' } },
+        { id: 'm2', question: 'Q2', answer: 'A2', sources: [{ bad: true }], feedback: null },
+        { id: 'm3' },
+      ],
+    });
+    expect(decoded?.messages).toEqual([
+      { id: 'm1', question: 'Q', answer: 'A', sources: [], feedback: { rating: 'down', comment: 'no' } },
+      { id: 'm2', question: 'Q2', answer: 'A2', sources: [], feedback: undefined },
+    ]);
   });
 });

@@ -57,8 +57,15 @@ describe('failures shown in the conversation', () => {
           'How do blue/green deployments work?',
           'How do blue/green deployments work?',
         ]);
-        // The failed exchange is not history; the finished first one is.
-        expect(sent[2]?.history.map((turn) => turn.role)).toEqual(['user', 'assistant']);
+        // One conversation throughout; the failed attempt stored nothing.
+        expect(new Set(sent.map((query) => query.conversationId)).size).toBe(1);
+        const stored = (await (
+          await fetch(`${env.backend.url}/api/conversations/${sent[0]?.conversationId}`)
+        ).json()) as { messages: { question: string }[] };
+        expect(stored.messages.map((message) => message.question)).toEqual([
+          'What is AWS Fargate?',
+          'How do blue/green deployments work?',
+        ]);
         expect(watch.pageErrors).toEqual([]);
       });
     },

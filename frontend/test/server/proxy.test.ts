@@ -61,6 +61,22 @@ describe('api proxy: plain requests', () => {
     expect(backend.requests.at(-1)?.headers['content-type']).toBe('application/json');
   });
 
+  test.each([
+    ['PATCH', '/api/conversations/c1', '{"title":"Renamed"}'],
+    ['PUT', '/api/conversations/c1/messages/m1/feedback', '{"rating":"up"}'],
+    ['DELETE', '/api/conversations/c1', undefined],
+    ['DELETE', '/api/conversations', undefined],
+  ])('passes %s %s through with its body', async (method, path, body) => {
+    const response = await fetch(`${frontend.url}${path}`, {
+      method,
+      ...(body === undefined ? {} : { headers: { 'Content-Type': 'application/json' }, body }),
+    });
+
+    // The fake answers 404 for these routes; what matters is what reached it.
+    expect(response.status).toBe(404);
+    expect(backend.requests.at(-1)).toMatchObject({ method, url: path, body: body ?? '' });
+  });
+
   test("passes the backend's own errors through with Retry-After", async () => {
     backend.onQuery((_request, response) =>
       sendJson(response, 503, { error: { code: 'throttled', message: 'Slow down' } }, { 'Retry-After': '7' }),

@@ -3,7 +3,10 @@ import type { Page, Request } from 'playwright-core';
 /** What the page sent to `/api/query`, read from the browser's own requests. */
 export interface SentQuery {
   readonly query: string;
-  readonly history: readonly { role: string; content: string }[];
+  readonly conversationId: string;
+  readonly regenerate?: boolean;
+  /** Never sent by the page: the backend keeps the conversation's history. */
+  readonly history?: unknown;
 }
 
 export function recordQueries(page: Page): SentQuery[] {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -60,6 +61,8 @@ const streamWholeAnswer: FakeHandler = (_request, response) => {
 /** A stand-in speaking the backend's HTTP API, for proxy tests and UI work without a database. */
 export async function startFakeBackend(): Promise<FakeBackend> {
   const requests: RecordedRequest[] = [];
+  // Only what the page needs to start a chat; the real routes are tested against the real backend.
+  const conversations: { id: string; title: string; createdAt: string; updatedAt: string }[] = [];
   let queryHandler: FakeHandler = streamWholeAnswer;
 
   const server = http.createServer(async (request, response) => {
@@ -69,6 +72,15 @@ export async function startFakeBackend(): Promise<FakeBackend> {
     requests.push({ method: request.method ?? '', url: request.url ?? '', headers: request.headers, body });
     const route = `${request.method} ${request.url?.split('?')[0]}`;
     if (route === 'POST /api/query') return queryHandler(request, response, body);
+    if (route === 'POST /api/conversations') {
+      const title = (JSON.parse(body) as { title?: string }).title ?? 'New chat';
+      const conversation = { id: randomUUID(), title, createdAt: new Date().toISOString() };
+      conversations.unshift({ ...conversation, updatedAt: conversation.createdAt });
+      return sendJson(response, 201, conversations[0]);
+    }
+    if (route === 'GET /api/conversations') {
+      return sendJson(response, 200, { items: conversations, nextCursor: null });
+    }
     if (route === 'GET /api/stats') {
       return sendJson(response, 200, {
         documents: 10,

@@ -47,6 +47,9 @@ export interface DeliverySettings {
   readonly terminationWaitMinutes: number;
 }
 
+export const GUARD_DUTY_MODES = ['off', 'existing-detector', 'create-detector'] as const;
+export type GuardDutyMode = (typeof GUARD_DUTY_MODES)[number];
+
 /** Everything that differs between environments. Built only through `parseEnvironmentConfig`. */
 export interface EnvironmentConfig {
   readonly name: EnvironmentName;
@@ -73,8 +76,13 @@ export interface EnvironmentConfig {
   readonly tracingSampleRate: number;
   /** Email subscribed to the alarm topic. */
   readonly alarmEmail?: string;
-  /** GuardDuty with ECS runtime monitoring; account-wide, so only one environment per account enables it. */
-  readonly guardDuty: boolean;
+  /**
+   * GuardDuty ECS runtime monitoring. `off`; `existing-detector`: the account's detector (one per
+   * account and Region, often managed by the organization) has runtime monitoring on, and the tasks
+   * may pull its agent; `create-detector`: this stack also creates that detector, which fails where
+   * one exists, so at most one environment per account, and only where there is none.
+   */
+  readonly guardDuty: GuardDutyMode;
 }
 
 /** Per-account settings of the shared stack. */
@@ -94,9 +102,9 @@ export interface AccountConfig {
   /** Create the account's GitHub OIDC provider, or import the existing one by ARN. */
   readonly oidcProvider: { readonly create: true } | { readonly create: false; readonly arn: string };
   readonly registry: {
-    /** Release images kept per repository. */
-    readonly keepImages: number;
-    /** Days after which `pr-*` images expire. */
+    /** Days without a pull after which a release image expires (what runs is pulled at every task start). */
+    readonly releaseImageDays: number;
+    /** Days without a pull after which a `pr-*` image expires. */
     readonly previewImageDays: number;
     /** Days after which untagged images expire. */
     readonly untaggedImageDays: number;
@@ -223,6 +231,10 @@ export function parseEnvironmentConfig(config: EnvironmentConfig): EnvironmentCo
     config.tracingSampleRate >= 0 && config.tracingSampleRate <= 1,
     'tracingSampleRate must be in [0, 1]',
   );
+  check(
+    (GUARD_DUTY_MODES as readonly string[]).includes(config.guardDuty),
+    `guardDuty must be one of ${GUARD_DUTY_MODES.join(', ')}`,
+  );
   if (config.name === 'prod') {
     check(db.multiAz, 'prod needs database.multiAz');
     check(db.deletionProtection, 'prod needs database.deletionProtection');
@@ -253,7 +265,7 @@ export function parseAccountConfig(config: AccountConfig): AccountConfig {
       ),
     'oidcProvider.arn must be the account GitHub OIDC provider ARN',
   );
-  check(config.registry.keepImages >= 10, 'registry.keepImages must be >= 10');
+  check(config.registry.releaseImageDays >= 90, 'registry.releaseImageDays must be >= 90 (rollback targets)');
   check(config.registry.previewImageDays >= 1, 'registry.previewImageDays must be >= 1');
   check(config.registry.untaggedImageDays >= 1, 'registry.untaggedImageDays must be >= 1');
   check(

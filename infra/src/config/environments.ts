@@ -28,7 +28,7 @@ export const account: AccountConfig = parseAccountConfig({
     pullRequests: true,
   },
   oidcProvider: { create: true },
-  registry: { keepImages: 100, previewImageDays: 14, untaggedImageDays: 7 },
+  registry: { releaseImageDays: 365, previewImageDays: 30, untaggedImageDays: 7 },
   bootstrapImageTag: 'bootstrap',
   previewHost: 'dev',
 });
@@ -55,7 +55,7 @@ export const environments: Readonly<Record<EnvironmentName, EnvironmentConfig>> 
     delivery: { strategy: 'all-at-once', readyWaitMinutes: 30, terminationWaitMinutes: 5 },
     models: MODELS,
     tracingSampleRate: 0.2,
-    guardDuty: false,
+    guardDuty: 'off',
   }),
   staging: parseEnvironmentConfig({
     name: 'staging',
@@ -78,7 +78,7 @@ export const environments: Readonly<Record<EnvironmentName, EnvironmentConfig>> 
     delivery: { strategy: 'all-at-once', readyWaitMinutes: 30, terminationWaitMinutes: 15 },
     models: MODELS,
     tracingSampleRate: 0.1,
-    guardDuty: false,
+    guardDuty: 'off',
   }),
   prod: parseEnvironmentConfig({
     name: 'prod',
@@ -101,6 +101,6 @@ export const environments: Readonly<Record<EnvironmentName, EnvironmentConfig>> 
     delivery: { strategy: 'canary', readyWaitMinutes: 60, terminationWaitMinutes: 60 },
     models: MODELS,
     tracingSampleRate: 0.05,
-    guardDuty: true,
+    guardDuty: 'existing-detector',
   }),
 };

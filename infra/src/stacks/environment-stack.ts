@@ -12,6 +12,7 @@ import { GuardDutyRuntimeMonitoring } from '../constructs/guardduty/guardduty';
 import { LoadBalancer } from '../constructs/load-balancer/load-balancer';
 import { Monitoring } from '../constructs/monitoring/monitoring';
 import { Network } from '../constructs/network/network';
+import { PreviewDatabaseProvider } from '../constructs/preview-database/preview-database';
 import { PreviewHostExports } from '../constructs/preview-host/preview-host';
 import { importRepositories, publicEcrMirror } from '../constructs/registry/registry';
 import { ServiceSecurityGroups } from '../constructs/service-security-groups/service-security-groups';
@@ -26,6 +27,11 @@ export interface EnvironmentStackProps extends StackProps {
   readonly config: EnvironmentConfig;
   /** Tag of the image the first task definition revision runs (never a per-deploy value). */
   readonly bootstrapImageTag: string;
+  /**
+   * Host pull request previews: publish what they borrow and run their database provider.
+   * @default false
+   */
+  readonly hostsPreviews?: boolean;
   /**
    * Task definition templates.
    * @default - infra/taskdefs/<service>.json
@@ -78,6 +84,7 @@ export class EnvironmentStack extends Stack {
     this.loadBalancer = new LoadBalancer(this, 'LoadBalancer', {
       vpc,
       certificateArn: config.loadBalancer.certificateArn,
+      domainName: config.loadBalancer.domainName,
       testListenerPort: config.loadBalancer.testListenerPort,
       testListenerCidrs: config.loadBalancer.testListenerCidrs,
       deletionProtection: config.loadBalancer.deletionProtection,
@@ -105,7 +112,7 @@ export class EnvironmentStack extends Stack {
       logGroupNames: SERVICE_NAMES.map((service) => names.logGroup(service)),
       databaseSecret: this.database.secret,
       modelIds: [config.models.embeddingModelId, config.models.generationModelId],
-      guardDutyAgent: config.guardDuty,
+      guardDutyAgent: config.guardDuty !== 'off',
     });
 
     const outputsSources = {
@@ -116,13 +123,12 @@ export class EnvironmentStack extends Stack {
     };
     const service = (name: ServiceName, environment: Record<string, string>) =>
       serviceOutputs(outputsSources, name, environment);
-    const lb = config.loadBalancer;
     const document: DeployOutputsDocument = {
       schemaVersion: 1,
       environment: config.name,
       region: this.region,
       clusterName: names.cluster,
-      publicUrl: lb.domainName ? `https://${lb.domainName}` : this.loadBalancer.url,
+      publicUrl: this.loadBalancer.url,
       testListenerUrl: this.loadBalancer.testListenerUrl,
       codeDeployApplication: names.codeDeployApplication,
       executionRoleArn: this.identity.executionRole.roleArn,
@@ -142,7 +148,6 @@ export class EnvironmentStack extends Stack {
         }),
         frontend: service('frontend', {
           BACKEND_URL: `http://backend.${names.namespace}:${SERVICES.backend.containerPort}`,
-          LOG_LEVEL: config.logLevel,
         }),
       },
     };
@@ -190,9 +195,14 @@ export class EnvironmentStack extends Stack {
         ...(name === 'backend' ? { cloudMap: { namespace: this.cluster.namespace, name: 'backend' } } : {}),
       });
     this.services = { backend: appService('backend'), frontend: appService('frontend') };
+    // ECS only registers tasks in a target group that a listener forwards to; the listeners name
+    // their targets through the live-target-group lookup, so CDK cannot see that ordering itself.
+    for (const name of SERVICE_NAMES)
+      this.services[name].service.node.addDependency(this.loadBalancer.routes);
 
     this.delivery = new Delivery(this, 'Delivery', {
       applicationName: names.codeDeployApplication,
+      loadBalancer: this.loadBalancer.alb,
       listener: this.loadBalancer.listener,
       testListener: this.loadBalancer.testListener,
       strategy: config.delivery.strategy,
@@ -222,24 +232,37 @@ export class EnvironmentStack extends Stack {
       alarmEmail: config.alarmEmail,
     });
 
-    if (config.guardDuty) new GuardDutyRuntimeMonitoring(this, 'GuardDuty');
+    if (config.guardDuty === 'create-detector') new GuardDutyRuntimeMonitoring(this, 'GuardDuty');
 
-    new PreviewHostExports(this, 'PreviewHost', {
-      parameterName: (key) => parameterNames.previewHost(config.name, key),
-      attributes: {
-        vpcId: vpc.vpcId,
-        appSubnetIds: vpc.selectSubnets(this.network.appSubnets).subnetIds.join(','),
-        clusterName: names.cluster,
-        namespaceId: this.cluster.namespace.namespaceId,
-        namespaceName: this.cluster.namespace.namespaceName,
-        listenerArn: this.loadBalancer.listener.listenerArn,
-        listenerUrl: document.publicUrl,
-        albSecurityGroupId: this.loadBalancer.securityGroup.securityGroupId,
-        backendSecurityGroupId: securityGroups.backend.securityGroupId,
-        frontendSecurityGroupId: securityGroups.frontend.securityGroupId,
-        databaseSecretArn: this.database.secret.secretArn,
-      },
-    });
+    if (props.hostsPreviews) {
+      // The host's admin credentials stay here: previews get the endpoint and a provider to call.
+      const databaseProvider = new PreviewDatabaseProvider(this, 'PreviewDatabaseProvider', {
+        adminSecret: this.database.secret,
+        vpc,
+        subnets: this.network.appSubnets,
+        securityGroup: securityGroups.backend,
+        providerFunctionName: names.previewDatabaseProvider,
+        logRetention: config.logRetentionDays as logs.RetentionDays,
+      });
+      new PreviewHostExports(this, 'PreviewHost', {
+        parameterName: (key) => parameterNames.previewHost(config.name, key),
+        attributes: {
+          vpcId: vpc.vpcId,
+          appSubnetIds: vpc.selectSubnets(this.network.appSubnets).subnetIds.join(','),
+          clusterName: names.cluster,
+          namespaceId: this.cluster.namespace.namespaceId,
+          namespaceName: this.cluster.namespace.namespaceName,
+          listenerArn: this.loadBalancer.listener.listenerArn,
+          listenerUrl: document.publicUrl,
+          albSecurityGroupId: this.loadBalancer.securityGroup.securityGroupId,
+          backendSecurityGroupId: securityGroups.backend.securityGroupId,
+          frontendSecurityGroupId: securityGroups.frontend.securityGroupId,
+          databaseHost: this.database.instance.dbInstanceEndpointAddress,
+          databasePort: this.database.instance.dbInstanceEndpointPort,
+          databaseServiceToken: databaseProvider.provider.serviceToken,
+        },
+      });
+    }
 
     new CfnOutput(this, 'DeployOutputsParameter', { value: this.deployOutputs.parameter.parameterName });
     new CfnOutput(this, 'PublicUrl', { value: document.publicUrl });

@@ -1,16 +1,35 @@
-import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import {
+  CfnOutput,
+  CliCredentialsStackSynthesizer,
+  Duration,
+  RemovalPolicy,
+  Stack,
+  type StackProps,
+  Tags,
+} from 'aws-cdk-lib';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import type { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../config/environment-config';
 import { AppService } from '../constructs/app-service/app-service';
+import { PREVIEW_BOUNDARY_POLICY_NAME } from '../constructs/github-deploy-access/github-roles';
 import { PreviewDatabase } from '../constructs/preview-database/preview-database';
 import { PreviewHost } from '../constructs/preview-host/preview-host';
 import { importRepositories, publicEcrMirror } from '../constructs/registry/registry';
 import { TaskIdentity } from '../constructs/task-identity/task-identity';
 import { type DeployOutputsDocument, serviceOutputs } from '../deploy-outputs/document';
-import { parameterNames, resourceNames, SERVICE_NAMES, SERVICES, type ServiceName } from '../naming';
+import {
+  PREVIEW_ASSETS_BUCKET,
+  PREVIEW_REPOSITORY_NAMES,
+  parameterNames,
+  resourceNames,
+  SERVICE_NAMES,
+  SERVICES,
+  type ServiceName,
+} from '../naming';
 import { loadTaskDefinitionTemplate } from '../task-definition/template';
 import { TemplatedTaskDefinition } from '../task-definition/templated-task-definition';
 
@@ -51,8 +70,18 @@ export class PreviewStack extends Stack {
   public readonly basePath: string;
 
   constructor(scope: Construct, id: string, props: PreviewStackProps) {
-    super(scope, id, props);
+    // Deployed by the preview role itself, not through the CDK bootstrap roles (which act as the
+    // administrator execution role): `cdk deploy --role-arn <preview deployer>` publishes to the
+    // preview assets bucket and has CloudFormation act as the deployer (.github/scripts/preview-stack.sh).
+    super(scope, id, {
+      ...props,
+      synthesizer: new CliCredentialsStackSynthesizer({ fileAssetsBucketName: PREVIEW_ASSETS_BUCKET }),
+    });
     const { pr, host: hostConfig } = props;
+    // Every role the stack creates stays within what the deployer may grant.
+    iam.PermissionsBoundary.of(this).apply(
+      iam.ManagedPolicy.fromManagedPolicyName(this, 'Boundary', PREVIEW_BOUNDARY_POLICY_NAME),
+    );
     const priority = previewRulePriority(pr);
     for (const [service, digest] of Object.entries(props.imageDigests)) {
       if (digest !== undefined && !/^sha256:[0-9a-f]{64}$/.test(digest)) {
@@ -60,6 +89,8 @@ export class PreviewStack extends Stack {
       }
     }
     const deployment = `pr-${pr}`;
+    // The deployer may change the listener rule and the Cloud Map service only while they carry it.
+    Tags.of(this).add('environment', deployment);
     const names = resourceNames(deployment);
     this.basePath = `/pr-${pr}`;
     const retention = hostConfig.logRetentionDays as logs.RetentionDays;
@@ -70,23 +101,33 @@ export class PreviewStack extends Stack {
     });
     this.database = new PreviewDatabase(this, 'Database', {
       databaseName: `ragchat_pr_${pr}`,
-      adminSecret: this.host.databaseSecret,
-      vpc: this.host.vpc,
-      subnets: this.host.appSubnets,
-      securityGroup: this.host.securityGroups.backend,
+      serviceToken: this.host.database.serviceToken,
+      host: this.host.database.host,
+      port: this.host.database.port,
       secretName: names.databaseSecret,
-      logRetention: retention,
     });
     const repositories = importRepositories(this);
+    const previewRepositories: Readonly<Record<ServiceName, ecr.IRepository>> = {
+      backend: ecr.Repository.fromRepositoryName(
+        this,
+        'PreviewBackendRepository',
+        PREVIEW_REPOSITORY_NAMES.backend,
+      ),
+      frontend: ecr.Repository.fromRepositoryName(
+        this,
+        'PreviewFrontendRepository',
+        PREVIEW_REPOSITORY_NAMES.frontend,
+      ),
+    };
     this.identity = new TaskIdentity(this, 'Identity', {
       executionRoleName: names.executionRole,
       taskRoleNames: { backend: names.taskRole('backend'), frontend: names.taskRole('frontend') },
       adminTokenSecretName: names.adminTokenSecret,
-      repositories: Object.values(repositories),
+      repositories: [...Object.values(repositories), ...Object.values(previewRepositories)],
       logGroupNames: SERVICE_NAMES.map((service) => names.logGroup(service)),
       databaseSecret: this.database.secret,
       modelIds: [hostConfig.models.embeddingModelId, hostConfig.models.generationModelId],
-      guardDutyAgent: hostConfig.guardDuty,
+      guardDutyAgent: hostConfig.guardDuty !== 'off',
     });
 
     const previewUrl = `${this.host.listenerUrl}${this.basePath}/`;
@@ -127,18 +168,17 @@ export class PreviewStack extends Stack {
         frontend: service('frontend', {
           BACKEND_URL: `http://${backendName}.${this.host.namespace.namespaceName}:${SERVICES.backend.containerPort}`,
           BASE_PATH: this.basePath,
-          LOG_LEVEL: hostConfig.logLevel,
         }),
       },
     };
     const image = (name: ServiceName) => {
       const digest = props.imageDigests[name];
       return digest
-        ? `${repositories[name].repositoryUri}@${digest}`
+        ? `${previewRepositories[name].repositoryUri}@${digest}`
         : `${repositories[name].repositoryUri}:${props.bootstrapImageTag}`;
     };
-    const taskDefinition = (name: ServiceName) =>
-      new TemplatedTaskDefinition(this, `${name}TaskDefinition`, {
+    const taskDefinition = (name: ServiceName) => {
+      const templated = new TemplatedTaskDefinition(this, `${name}TaskDefinition`, {
         template: loadTaskDefinitionTemplate(name),
         context: {
           outputs: context,
@@ -149,8 +189,16 @@ export class PreviewStack extends Stack {
         taskRole: this.identity.taskRoles[name],
         secrets: [this.database.secret, this.identity.adminTokenSecret],
       });
+      // Old revisions stay registered (inactive families cost nothing): deregistering needs
+      // ecs:DeregisterTaskDefinition, which ECS grants on "*" only, and the deployer must not
+      // deregister revisions of other environments.
+      templated.taskDefinition.applyRemovalPolicy(RemovalPolicy.RETAIN);
+      return templated;
+    };
 
     this.targetGroup = new elbv2.ApplicationTargetGroup(this, 'FrontendTargetGroup', {
+      // Named, so the deployer can be confined to ragchat-pr-* target groups.
+      targetGroupName: names.prefix,
       vpc: this.host.vpc,
       targetType: elbv2.TargetType.IP,
       port: SERVICES.frontend.containerPort,

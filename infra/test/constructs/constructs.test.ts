@@ -5,7 +5,7 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { AppService } from '../../src/constructs/app-service/app-service';
-import { GithubDeployAccess } from '../../src/constructs/github-deploy-access/github-deploy-access';
+import { GithubOidc } from '../../src/constructs/github-deploy-access/github-oidc';
 import { LoadBalancer } from '../../src/constructs/load-balancer/load-balancer';
 import { Network } from '../../src/constructs/network/network';
 import { PreviewDatabase } from '../../src/constructs/preview-database/preview-database';
@@ -41,6 +41,7 @@ describe('LoadBalancer with a certificate', () => {
     new LoadBalancer(stack, 'Lb', {
       vpc,
       certificateArn: CERTIFICATE,
+      domainName: 'chat.example.com',
       testListenerCidrs: ['203.0.113.0/24'],
     });
     template = Template.fromStack(stack);
@@ -76,6 +77,14 @@ describe('LoadBalancer with a certificate', () => {
       alb!.Properties.SecurityGroupIngress as { FromPort: number; CidrIp: string }[]
     ).filter((rule) => rule.FromPort === 8443);
     expect(testIngress.map((rule) => rule.CidrIp)).toEqual(['203.0.113.0/24']);
+  });
+
+  it('refuses a certificate without the domain it covers', () => {
+    const stack = newStack();
+    const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 0 });
+    expect(() => new LoadBalancer(stack, 'Lb', { vpc, certificateArn: CERTIFICATE })).toThrow(
+      /certificateArn and domainName go together/,
+    );
   });
 
   it('rejects a test listener on a public port', () => {
@@ -185,15 +194,13 @@ describe('construct guards', () => {
 
   it('PreviewDatabase accepts only ragchat_pr_<number> names', () => {
     const stack = newStack();
-    const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 0 });
     expect(
       () =>
         new PreviewDatabase(stack, 'Db', {
           databaseName: 'ragchat; DROP DATABASE ragchat',
-          adminSecret: new secretsmanager.Secret(stack, 'Admin'),
-          vpc,
-          subnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
-          securityGroup: new ec2.SecurityGroup(stack, 'Sg', { vpc }),
+          serviceToken: 'arn:aws:lambda:us-east-1:111122223333:function:p',
+          host: 'db.example',
+          port: '5432',
           secretName: 's',
         }),
     ).toThrow(/not a ragchat_pr_<number> name/);
@@ -215,16 +222,10 @@ describe('construct guards', () => {
     ).toThrow(/at least one Bedrock model/);
   });
 
-  it('GithubDeployAccess refuses a role nobody could assume', () => {
-    expect(
-      () =>
-        new GithubDeployAccess(newStack(), 'Gh', {
-          owner: 'o',
-          repo: 'r',
-          branch: 'main',
-          environments: [],
-          repositories: [],
-        }),
-    ).toThrow(/at least one environment or pull requests/);
+  it('GithubOidc refuses a role nobody could assume and subjects that are not exact', () => {
+    const oidc = new GithubOidc(newStack(), 'Gh', { owner: 'o', repo: 'r' });
+    expect(() => oidc.principal([])).toThrow(/at least one subject/);
+    expect(() => oidc.principal(['repo:o/r:environment:*'])).toThrow(/not an exact subject/);
+    expect(() => oidc.principal(['repo:other/r:pull_request'])).toThrow(/not an exact subject/);
   });
 });

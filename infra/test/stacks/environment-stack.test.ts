@@ -89,13 +89,23 @@ describe('database', () => {
   it('runs PostgreSQL 17 encrypted, private, with Performance Insights and log export', () => {
     dev.hasResourceProperties('AWS::RDS::DBInstance', {
       Engine: 'postgres',
-      EngineVersion: Match.stringLikeRegexp('^17\\.'),
       StorageEncrypted: true,
       PubliclyAccessible: false,
       EnablePerformanceInsights: true,
       EnableCloudwatchLogsExports: ['postgresql'],
       DBName: 'ragchat',
     });
+  });
+
+  // A pinned minor (17.5) stops new environments once RDS deprecates it, and fights the automatic
+  // minor upgrades: CloudFormation would try to move an upgraded instance back.
+  it('asks for the major version only and lets RDS apply minor upgrades', () => {
+    for (const template of [dev, staging, prod]) {
+      template.hasResourceProperties('AWS::RDS::DBInstance', {
+        EngineVersion: '17',
+        AutoMinorVersionUpgrade: true,
+      });
+    }
   });
 
   it('generates credentials (with dbname) into Secrets Manager and never inlines a password', () => {
@@ -200,11 +210,72 @@ describe('load balancer', () => {
       expect(rule.Properties.Conditions).toEqual([
         { Field: 'path-pattern', PathPatternConfig: { Values: ['/api/*', '/health'] } },
       ]);
-      expect(JSON.stringify(rule.Properties.Actions)).toMatch(/LoadBalancerbackend(Blue|Green)/);
     }
+    // Which pair each route forwards into: the live lookup resolves the colour.
+    const lookup = only(Object.values(resources(dev, 'Custom::LiveTargetGroups')));
+    expect(JSON.stringify(lookup.Properties.Services)).toMatch(
+      /"Name":"backend","RulePriority":"10","Blue":\{"Ref":"LoadBalancerbackendBlue[^"]*"\},"Green":\{"Ref":"LoadBalancerbackendGreen/,
+    );
+    expect(JSON.stringify(lookup.Properties.Services)).toMatch(
+      /"Name":"frontend","RulePriority":"default","Blue":\{"Ref":"LoadBalancerfrontendBlue[^"]*"\},"Green":\{"Ref":"LoadBalancerfrontendGreen/,
+    );
+  });
+
+  // At rest the test listener must route like production: CodeDeploy moves only the deployed service's
+  // route to its replacement target group, so the other service's test route must reach live tasks.
+  // CodeDeploy docs: "The listener for your test traffic can use either of your target groups."
+  it('routes the test listener to the target groups production uses', () => {
+    const listeners = Object.values(resources(dev, 'AWS::ElasticLoadBalancingV2::Listener'));
+    const byPort = (port: number) => only(listeners.filter((l) => l.Properties.Port === port));
+    const publicListener = byPort(80);
+    const testListener = byPort(8443);
+    expect(testListener.Properties.DefaultActions).toEqual(publicListener.Properties.DefaultActions);
+    const rules = Object.values(resources(dev, 'AWS::ElasticLoadBalancingV2::ListenerRule'));
+    const ruleActions = rules.map((rule) => JSON.stringify(rule.Properties.Actions));
+    expect(ruleActions).toHaveLength(2);
+    expect(ruleActions[0]).toEqual(ruleActions[1]);
+  });
+
+  // CodeDeploy rewrites the forward targets; CloudFormation must not own them, or an update that
+  // touches a listener after an odd number of deployments routes production to the idle group.
+  it('forwards only to the live target groups the lookup reads from the load balancer, never a fixed colour', () => {
+    const lookups = Object.keys(dev.findResources('Custom::LiveTargetGroups'));
+    expect(lookups).toHaveLength(1);
+    const live = (service: string) => ({ 'Fn::GetAtt': [lookups[0], service] });
+    const forwardsTo = (actions: Json) => {
+      expect(actions).toHaveLength(1);
+      expect(actions[0].Type).toBe('forward');
+      return actions[0].TargetGroupArn ?? actions[0].ForwardConfig?.TargetGroups?.[0]?.TargetGroupArn;
+    };
     for (const listener of Object.values(resources(dev, 'AWS::ElasticLoadBalancingV2::Listener'))) {
-      expect(JSON.stringify(listener.Properties.DefaultActions)).toMatch(/LoadBalancerfrontend(Blue|Green)/);
+      expect(forwardsTo(listener.Properties.DefaultActions)).toEqual(live('frontend'));
     }
+    for (const rule of Object.values(resources(dev, 'AWS::ElasticLoadBalancingV2::ListenerRule'))) {
+      expect(forwardsTo(rule.Properties.Actions)).toEqual(live('backend'));
+    }
+  });
+
+  it('reads the live state again exactly when the listener layout changes', () => {
+    const layout = (config: typeof environments.staging) => {
+      const stack = new EnvironmentStack(testApp(), 'ragchat-staging', {
+        env: { account: '111122223333', region: config.region },
+        config,
+        bootstrapImageTag: account.bootstrapImageTag,
+      });
+      return only(Object.values(resources(Template.fromStack(stack), 'Custom::LiveTargetGroups'))).Properties
+        .Layout;
+    };
+    const plain = layout(environments.staging);
+    expect(layout(environments.staging)).toBe(plain);
+    const https = layout({
+      ...environments.staging,
+      loadBalancer: {
+        ...environments.staging.loadBalancer,
+        domainName: 'chat.example.com',
+        certificateArn: 'arn:aws:acm:us-east-1:111122223333:certificate/abc',
+      },
+    });
+    expect(https).not.toBe(plain);
   });
 
   it('allows 80 and the test port from anywhere and nothing else in; reaches only the two services', () => {
@@ -363,7 +434,6 @@ describe('task definitions (first revision from infra/taskdefs)', () => {
     );
     expect(env).toMatchObject({
       ENVIRONMENT: 'prod',
-      NODE_ENV: 'production',
       PROVIDER: 'bedrock',
       LOG_LEVEL: 'info',
       EMBEDDING_MODEL_ID: 'amazon.titan-embed-text-v2:0',
@@ -513,12 +583,25 @@ describe('monitoring and security', () => {
     }
   });
 
-  it('enables GuardDuty runtime monitoring only where configured (prod)', () => {
-    prod.hasResourceProperties('AWS::GuardDuty::Detector', {
+  // One detector per account and Region: creating one where the account (or its organization)
+  // already has one fails the stack, so prod uses the existing detector unless told to create it.
+  it('creates no GuardDuty detector by default, and lets prod tasks pull the runtime agent', () => {
+    for (const template of [dev, staging, prod]) template.resourceCountIs('AWS::GuardDuty::Detector', 0);
+    const agentPull = (template: Template) =>
+      JSON.stringify(resources(template, 'AWS::IAM::Policy')).includes('aws-guardduty-agent-fargate');
+    expect(agentPull(prod)).toBe(true);
+    expect(agentPull(dev)).toBe(false);
+  });
+
+  it('creates the detector with Fargate runtime monitoring only when configured to', () => {
+    const stack = new EnvironmentStack(testApp(), 'ragchat-prod', {
+      env: { account: '111122223333', region: environments.prod.region },
+      config: { ...environments.prod, guardDuty: 'create-detector' },
+      bootstrapImageTag: account.bootstrapImageTag,
+    });
+    Template.fromStack(stack).hasResourceProperties('AWS::GuardDuty::Detector', {
       Features: [Match.objectLike({ Name: 'RUNTIME_MONITORING', Status: 'ENABLED' })],
     });
-    dev.resourceCountIs('AWS::GuardDuty::Detector', 0);
-    staging.resourceCountIs('AWS::GuardDuty::Detector', 0);
   });
 });
 
@@ -604,15 +687,41 @@ describe('deploy outputs', () => {
     }
   });
 
-  it('publishes what preview stacks borrow', () => {
+  it('publishes what preview stacks borrow, in the preview host only, without its database credentials', () => {
     for (const key of [
       'vpcId',
       'appSubnetIds',
       'listenerArn',
-      'databaseSecretArn',
+      'databaseHost',
+      'databaseServiceToken',
       'backendSecurityGroupId',
     ]) {
       dev.hasResourceProperties('AWS::SSM::Parameter', { Name: `/ragchat/dev/preview-host/${key}` });
+    }
+    const names = Object.values(dev.findResources('AWS::SSM::Parameter')).map((p: Json) => p.Properties.Name);
+    expect(names).not.toContain('/ragchat/dev/preview-host/databaseSecretArn');
+    for (const other of [staging, prod]) {
+      expect(JSON.stringify(other.findResources('AWS::SSM::Parameter'))).not.toContain('preview-host');
+    }
+  });
+
+  it("runs the preview database provider in the host, reading the host's admin secret from its own configuration", () => {
+    dev.hasResourceProperties('AWS::Lambda::Function', { FunctionName: 'ragchat-dev-preview-database' });
+    const handler = (Object.values(dev.findResources('AWS::Lambda::Function')) as Json[]).find((f) =>
+      String(f.Properties.Description).includes('preview databases'),
+    );
+    expect(handler.Properties.VpcConfig.SubnetIds).toHaveLength(2);
+    // Bundled with pg as an asset, not a hand-written client inlined into the template.
+    expect(handler.Properties.Code).toEqual({
+      S3Bucket: expect.anything(),
+      S3Key: expect.stringMatching(/\.zip$/),
+    });
+    expect(handler.Properties.Environment.Variables).toEqual({
+      ADMIN_SECRET_ARN: { Ref: expect.stringMatching(/^DatabaseAdminSecret/) },
+      NODE_EXTRA_CA_CERTS: '/var/runtime/ca-cert.pem',
+    });
+    for (const other of [staging, prod]) {
+      expect(JSON.stringify(other.findResources('AWS::Lambda::Function'))).not.toContain('preview-database');
     }
   });
 });
@@ -635,7 +744,8 @@ describe('an environment with a domain and certificate', () => {
     const template = Template.fromStack(stack);
     const document = deployOutputs(template);
     expect(document.publicUrl).toBe('https://chat.example.com');
-    expect(document.testListenerUrl).toMatch(/^https:\/\/.*:8443$/);
+    // The certificate names the domain, not the ALB's DNS name, so curl must address the domain.
+    expect(document.testListenerUrl).toBe('https://chat.example.com:8443');
     template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', { Port: 443, Protocol: 'HTTPS' });
   });
 });

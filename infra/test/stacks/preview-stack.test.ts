@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { account, environments } from '../../src/config/environments';
@@ -93,7 +94,7 @@ describe('preview services', () => {
         resources(template, 'AWS::ECS::TaskDefinition').find((t) => t.Properties.Family === family).Properties
           .ContainerDefinitions[0].Image,
       );
-    expect(image(pr42, 'ragchat-pr-42-backend')).toContain(`ragchat/backend@${DIGEST}`);
+    expect(image(pr42, 'ragchat-pr-42-backend')).toContain(`ragchat-pr/backend@${DIGEST}`);
     expect(image(pr42, 'ragchat-pr-42-frontend')).toContain('ragchat/frontend:bootstrap');
     expect(image(pr43, 'ragchat-pr-43-backend')).toContain('ragchat/backend:bootstrap');
   });
@@ -110,15 +111,17 @@ describe('preview services', () => {
 });
 
 describe('preview database', () => {
-  it('creates ragchat_pr_<n> through a custom resource whose handler runs in the VPC', () => {
-    pr42.hasResourceProperties('Custom::PreviewDatabase', { DatabaseName: 'ragchat_pr_42' });
+  it("creates ragchat_pr_<n> through the host's provider, and never sees the host's credentials", () => {
+    pr42.hasResourceProperties('Custom::PreviewDatabase', {
+      DatabaseName: 'ragchat_pr_42',
+      ServiceToken: {
+        Ref: Match.stringLikeRegexp('SsmParameterValueragchatdevpreviewhostdatabaseServiceToken'),
+      },
+      AdminSecretArn: Match.absent(),
+    });
     pr42.hasResource('Custom::PreviewDatabase', { DeletionPolicy: 'Delete' });
-    const handler = resources(pr42, 'AWS::Lambda::Function').find((f) =>
-      String(f.Properties.Description).includes('ragchat_pr_42'),
-    );
-    expect(handler.Properties.VpcConfig.SubnetIds).toHaveLength(2);
-    expect(handler.Properties.Code.ZipFile).toContain('DROP DATABASE IF EXISTS');
-    expect(handler.Properties.Environment.Variables.NODE_EXTRA_CA_CERTS).toBe('/var/runtime/ca-cert.pem');
+    pr42.resourceCountIs('AWS::Lambda::Function', 0);
+    expect(JSON.stringify(pr42.toJSON())).not.toContain('databaseSecretArn');
   });
 
   it('generates the preview credentials in the same shape as the host secret', () => {
@@ -145,5 +148,65 @@ describe('preview database', () => {
     );
     expect(JSON.stringify(dbSecret.ValueFrom)).toMatch(/DatabaseSecret/);
     expect(JSON.stringify(dbSecret.ValueFrom)).not.toMatch(/preview-?host/i);
+  });
+});
+
+describe('what the preview deployer must be able to create', () => {
+  const all = () => Object.values(pr42.toJSON().Resources) as Json[];
+
+  it('bounds every role the stack creates by the preview boundary', () => {
+    const roles = resources(pr42, 'AWS::IAM::Role');
+    expect(roles.length).toBeGreaterThan(0);
+    for (const role of roles) {
+      expect(JSON.stringify(role.Properties.PermissionsBoundary)).toContain(
+        ':policy/ragchat-preview-boundary',
+      );
+    }
+  });
+
+  it('names every resource it names ragchat-pr-<n> (or /ragchat/pr-<n>), the deployer scope', () => {
+    const nameKeys = ['RoleName', 'Name', 'LogGroupName', 'ServiceName', 'Family', 'FunctionName'];
+    // The Cloud Map service is named backend-pr-<n> and confined by its tag instead.
+    const names = all()
+      .filter((r) => r.Type !== 'AWS::ServiceDiscovery::Service')
+      .flatMap((r) =>
+        nameKeys
+          .map((key) => r.Properties?.[key])
+          .filter((value): value is string => typeof value === 'string'),
+      );
+    expect(names.length).toBeGreaterThan(5);
+    for (const name of names) expect(name).toMatch(/^(ragchat-pr-42|\/ragchat\/pr-42\/)/);
+    pr42.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', { Name: 'ragchat-pr-42' });
+  });
+
+  it('tags the listener rule and the Cloud Map service as the preview, which is what lets it change them', () => {
+    for (const type of ['AWS::ElasticLoadBalancingV2::ListenerRule', 'AWS::ServiceDiscovery::Service']) {
+      pr42.hasResourceProperties(type, { Tags: Match.arrayWith([{ Key: 'environment', Value: 'pr-42' }]) });
+    }
+  });
+
+  it('keeps old task definition revisions instead of deregistering them', () => {
+    for (const definition of Object.values(pr42.findResources('AWS::ECS::TaskDefinition')) as Json[]) {
+      expect(definition.DeletionPolicy).toBe('Retain');
+      expect(definition.UpdateReplacePolicy).toBe('Retain');
+    }
+  });
+});
+
+describe('how the preview is published', () => {
+  it('publishes its template to the preview bucket with the CLI credentials, through no bootstrap role', () => {
+    const app = testApp();
+    preview(app, 7);
+    const artifact = app.synth().getStackByName('ragchat-pr-7');
+    expect(artifact.assumeRoleArn).toBeUndefined();
+    expect(artifact.cloudFormationExecutionRoleArn).toBeUndefined();
+    const manifest = artifact.dependencies.find((d) => d.id.endsWith('.assets')) as Json;
+    const files = JSON.parse(readFileSync(manifest.file, 'utf8')).files as Json;
+    const destinations = Object.values(files).flatMap((f: Json) => Object.values(f.destinations)) as Json[];
+    expect(destinations.length).toBeGreaterThan(0);
+    for (const destination of destinations) {
+      expect(destination.bucketName).toBe('ragchat-pr-assets-111122223333-us-east-1');
+      expect(destination.assumeRoleArn).toBeUndefined();
+    }
   });
 });

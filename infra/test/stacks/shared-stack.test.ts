@@ -29,35 +29,17 @@ describe('registry', () => {
         ],
       });
     }
-    template.resourceCountIs('AWS::ECR::Repository', 2);
+    template.resourceCountIs('AWS::ECR::Repository', 4);
     template.hasResource('AWS::ECR::Repository', { DeletionPolicy: 'Retain' });
   });
 
-  it('keeps the bootstrap image, expires previews and untagged images sooner, and caps the rest', () => {
-    const repository = Object.values(template.findResources('AWS::ECR::Repository'))[0] as Json;
-    const rules = JSON.parse(repository.Properties.LifecyclePolicy.LifecyclePolicyText).rules as Json[];
-    const rule = (priority: number) => rules.find((r) => r.rulePriority === priority);
-    expect(rule(1).selection).toMatchObject({
-      tagPatternList: ['bootstrap'],
-      countType: 'imageCountMoreThan',
-      countNumber: 1,
-    });
-    expect(rule(3).selection).toMatchObject({
-      tagPatternList: ['pr-*'],
-      countType: 'sinceImagePushed',
-      countNumber: 14,
-    });
-    expect(rule(4).selection).toMatchObject({
-      tagStatus: 'untagged',
-      countType: 'sinceImagePushed',
-      countNumber: 7,
-    });
-    expect(rule(5).selection).toMatchObject({
-      tagStatus: 'any',
-      countType: 'imageCountMoreThan',
-      countNumber: 100,
-    });
-    expect(Math.max(...rules.map((r) => r.rulePriority))).toBe(5);
+  it('gives both repositories the registry lifecycle policy (its effect: test/constructs/registry.test.ts)', () => {
+    const policies = Object.values(template.findResources('AWS::ECR::Repository'))
+      .filter((repository: Json) => String(repository.Properties.RepositoryName).startsWith('ragchat/'))
+      .map((repository: Json) => repository.Properties.LifecyclePolicy.LifecyclePolicyText);
+    expect(policies).toHaveLength(2);
+    expect(policies[0]).toBe(policies[1]);
+    expect(JSON.parse(policies[0]).rules[0].selection.tagPatternList).toEqual(['bootstrap']);
   });
 
   it('mirrors public.ecr.aws for tasks without internet access', () => {
@@ -68,56 +50,78 @@ describe('registry', () => {
   });
 });
 
-describe('GitHub deploy access', () => {
-  const trust = () => {
-    const role = Object.values(template.findResources('AWS::IAM::Role')).find(
-      (r: Json) => r.Properties.RoleName === 'ragchat-github-deploy',
-    ) as Json;
-    return role.Properties.AssumeRolePolicyDocument.Statement[0];
-  };
+describe('preview artifacts', () => {
+  it('keeps preview images in repositories of their own, apart from the release ones', () => {
+    for (const name of ['ragchat-pr/backend', 'ragchat-pr/frontend']) {
+      template.hasResourceProperties('AWS::ECR::Repository', {
+        RepositoryName: name,
+        ImageScanningConfiguration: { ScanOnPush: true },
+      });
+    }
+  });
 
-  it('creates the OIDC provider for GitHub with the STS audience', () => {
+  it('publishes preview templates to a private, expiring bucket', () => {
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      BucketName: 'ragchat-pr-assets-111122223333-us-east-1',
+      PublicAccessBlockConfiguration: Match.objectLike({
+        BlockPublicAcls: true,
+        RestrictPublicBuckets: true,
+      }),
+      LifecycleConfiguration: { Rules: [Match.objectLike({ ExpirationInDays: 30, Status: 'Enabled' })] },
+    });
+  });
+});
+
+describe('GitHub roles', () => {
+  const role = (name: string) =>
+    Object.values(template.findResources('AWS::IAM::Role')).find(
+      (r: Json) => r.Properties.RoleName === name,
+    ) as Json;
+  const trust = (name: string) => role(name).Properties.AssumeRolePolicyDocument.Statement[0];
+
+  it('creates the OIDC provider for GitHub with the STS audience, once', () => {
+    template.resourceCountIs('AWS::IAM::OIDCProvider', 1);
     template.hasResourceProperties('AWS::IAM::OIDCProvider', {
       Url: 'https://token.actions.githubusercontent.com',
       ClientIdList: ['sts.amazonaws.com'],
     });
   });
 
-  it('trusts exactly this repository: main, the named environments and pull requests', () => {
-    const statement = trust();
+  it.each([
+    ['ragchat-github-preview', ['repo:ragchat/ragchat:pull_request'], 7200],
+    [
+      'ragchat-github-release',
+      [
+        'repo:ragchat/ragchat:ref:refs/heads/main',
+        'repo:ragchat/ragchat:environment:dev',
+        'repo:ragchat/ragchat:environment:staging',
+      ],
+      21600,
+    ],
+    ['ragchat-github-prod', ['repo:ragchat/ragchat:environment:prod'], 21600],
+  ])('%s trusts exactly %j, for sessions up to %i s', (name, subjects, seconds) => {
+    const statement = trust(name);
     expect(statement.Action).toBe('sts:AssumeRoleWithWebIdentity');
-    expect(statement.Condition.StringEquals).toEqual({
-      'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com',
+    expect(statement.Condition).toEqual({
+      StringEquals: {
+        'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com',
+        'token.actions.githubusercontent.com:sub': subjects,
+      },
     });
-    expect(
-      statement.Condition['ForAnyValue:StringEquals']['token.actions.githubusercontent.com:sub'],
-    ).toEqual([
-      'repo:ragchat/ragchat:ref:refs/heads/main',
-      'repo:ragchat/ragchat:environment:dev',
-      'repo:ragchat/ragchat:environment:staging',
-      'repo:ragchat/ragchat:environment:prod',
-      'repo:ragchat/ragchat:pull_request',
-    ]);
-    expect(JSON.stringify(statement)).not.toContain('StringLike');
+    expect(role(name).Properties.MaxSessionDuration).toBe(seconds);
   });
 
-  it('allows only named actions, pushes only to the two repositories and passes roles only to ECS tasks', () => {
-    const statements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap(
-      (p: Json) => p.Properties.PolicyDocument.Statement,
-    ) as Json[];
-    for (const statement of statements) {
-      for (const action of [statement.Action].flat()) expect(action).not.toMatch(/\*/);
-    }
-    const push = statements.find((s) => [s.Action].flat().includes('ecr:PutImage'));
-    expect(push.Resource).toHaveLength(2);
-    const deleteImages = statements.filter((s) => [s.Action].flat().includes('ecr:BatchDeleteImage'));
-    expect(deleteImages).toEqual([push]);
-    const passRole = statements.find((s) => s.Action === 'iam:PassRole');
-    expect(passRole.Condition).toEqual({
-      StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' },
+  it('outputs each role ARN under the name its repository variable derives from', () => {
+    const outputs = Object.keys(template.toJSON().Outputs);
+    expect(outputs).toEqual(expect.arrayContaining(['PreviewRoleArn', 'ReleaseRoleArn', 'ProdRoleArn']));
+    expect(outputs).not.toContain('DeployRoleArn');
+  });
+
+  it('has CloudFormation assume the preview deployer only, and bounds what the deployer creates', () => {
+    expect(trust('ragchat-preview-deployer').Principal).toEqual({ Service: 'cloudformation.amazonaws.com' });
+    template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
+      ManagedPolicyName: 'ragchat-preview-boundary',
     });
-    const ssm = statements.find((s) => s.Action === 'ssm:GetParameter');
-    expect(ssm.Resource).toBe('arn:aws:ssm:us-east-1:111122223333:parameter/ragchat/*');
   });
 
   it('imports an existing provider instead of creating one when configured', () => {
@@ -130,6 +134,7 @@ describe('GitHub deploy access', () => {
     });
     imported.resourceCountIs('AWS::IAM::OIDCProvider', 0);
     imported.hasResourceProperties('AWS::IAM::Role', {
+      RoleName: 'ragchat-github-prod',
       AssumeRolePolicyDocument: {
         Statement: [
           Match.objectLike({
@@ -140,5 +145,12 @@ describe('GitHub deploy access', () => {
         ],
       },
     });
+  });
+
+  it('creates no preview role when pull requests may not use AWS', () => {
+    const closed = synth({ ...account, github: { ...account.github, pullRequests: false } });
+    expect(
+      Object.values(closed.findResources('AWS::IAM::Role')).map((r: Json) => r.Properties.RoleName),
+    ).not.toContain('ragchat-github-preview');
   });
 });

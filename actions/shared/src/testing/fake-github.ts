@@ -8,10 +8,18 @@ interface StoredDeployment {
   statuses: { state: string; environment_url?: string }[];
 }
 
-/** Just enough of the GitHub REST Deployments API, in memory, for Octokit to talk to. */
+/**
+ * Just enough of the GitHub REST Deployments API, in memory, for Octokit to talk to. Models
+ * `auto_inactive` as documented for "Create a deployment status": unless it is false, a new status
+ * adds an `inactive` status to all prior non-transient, non-production deployments of the same
+ * environment that had a `success` state (the API reference says so of every created status; the
+ * REST guide says of `success` ones, which is the case that matters here).
+ */
 export class FakeGitHub {
   readonly deployments: StoredDeployment[] = [];
   readonly requests: string[] = [];
+  /** Production or transient deployments, which auto_inactive leaves alone. */
+  private readonly neverInactivated = new Set<number>();
   private server: Server | undefined;
 
   async start(): Promise<string> {
@@ -51,6 +59,9 @@ export class FakeGitHub {
         payload: body.payload,
         statuses: [],
       };
+      if (body.production_environment === true || body.transient_environment === true) {
+        this.neverInactivated.add(deployment.id);
+      }
       this.deployments.unshift(deployment);
       return [201, { id: deployment.id, environment: deployment.environment, payload: deployment.payload }];
     }
@@ -71,10 +82,21 @@ export class FakeGitHub {
         state: String(body.state),
         ...(body.environment_url ? { environment_url: String(body.environment_url) } : {}),
       });
+      if (body.state === 'success' && body.auto_inactive !== false) this.inactivatePriorTo(deployment);
       return [201, deployment.statuses[0]];
     }
     if (deployment)
       return [200, deployment.statuses.slice(0, Number(url.searchParams.get('per_page') ?? '30'))];
     return [404, { message: 'Not Found' }];
+  }
+
+  private inactivatePriorTo(deployment: StoredDeployment): void {
+    const prior = this.deployments.slice(this.deployments.indexOf(deployment) + 1);
+    for (const entry of prior) {
+      if (entry.environment !== deployment.environment) continue;
+      if (this.neverInactivated.has(entry.id)) continue;
+      if (entry.statuses.some((status) => status.state === 'success'))
+        entry.statuses.unshift({ state: 'inactive' });
+    }
   }
 }

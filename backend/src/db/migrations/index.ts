@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import * as documentsAndChunks from './001-documents-and-chunks';
 import * as corpusEmbeddingModel from './002-corpus-embedding-model';
 import * as inlineEmbeddings from './003-inline-embeddings';
+import * as conversations from './006-conversations';
 
 interface NamedMigration extends Knex.Migration {
   readonly name: string;
@@ -11,7 +12,12 @@ interface NamedMigration extends Knex.Migration {
  * Migrations are compiled modules listed here in order (not files discovered on disk), so the same
  * list runs from `src/` under jest and from `dist/` in the image.
  */
-const MIGRATIONS: readonly NamedMigration[] = [documentsAndChunks, corpusEmbeddingModel, inlineEmbeddings];
+const MIGRATIONS: readonly NamedMigration[] = [
+  documentsAndChunks,
+  corpusEmbeddingModel,
+  inlineEmbeddings,
+  conversations,
+];
 
 export const migrationSource: Knex.MigrationSource<NamedMigration> = {
   getMigrations: async () => [...MIGRATIONS],

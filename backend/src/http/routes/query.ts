@@ -1,8 +1,11 @@
 import type { Router } from '@koa/router';
 import type { Config } from '../../config';
+import { answerKeeper, type RecordAnswer, storedHistory } from '../../conversations/conversation-answers';
+import type { Database } from '../../db/database';
 import type { Logger } from '../../observability/logger';
 import { emitQueryMetrics } from '../../observability/metrics';
 import { type AnswerDeps, type AnswerOutcome, answerQuery, type QueryInput } from '../../rag/answer';
+import { boundHistory } from '../../rag/history';
 import { readBody } from '../body';
 import { toErrorResponse } from '../error-handler';
 import { ClientDisconnectedError, requestSignal } from '../request-signal';
@@ -13,23 +16,46 @@ import { parseQueryRequest } from '../validate';
 export interface QueryDeps {
   readonly config: Pick<Config, 'environment' | 'limits' | 'retrieval' | 'server'>;
   readonly answer: AnswerDeps;
+  readonly db: Database;
 }
 
 /**
  * POST /api/query answers as one JSON document, or, with `Accept: text/event-stream`, as events:
  * `sources`, then `token`s as the generator yields them, then `done` or `error`. Failures before
- * the first event (bad input, retrieval) are ordinary HTTP errors in both forms.
+ * the first event (bad input, retrieval) are ordinary HTTP errors in both forms. With a
+ * `conversationId` the history is the conversation's stored answers and the new answer is stored
+ * there before `done` (which then carries its `messageId`).
  */
 export function registerQueryRoutes(router: Router<AppState>, deps: QueryDeps): void {
   const { config } = deps;
   router.post('/api/query', async (ctx) => {
     const body = await readBody(ctx, ['json'], config.limits.maxBodyBytes);
-    const input = parseQueryRequest(body.json, config.limits, config.retrieval.defaultTopK);
+    const request = parseQueryRequest(body.json, config.limits, config.retrieval.defaultTopK);
+    const owner = ctx.state.identity.subject;
+    const history =
+      request.conversation === undefined
+        ? request.history
+        : await storedHistory(deps.db, owner, request.conversation, request.query);
+    const input: QueryInput = {
+      query: request.query,
+      topK: request.topK,
+      filter: request.filter,
+      history: boundHistory(history, {
+        maxTurns: config.limits.historyTurns,
+        maxTokens: config.limits.historyTokens,
+      }),
+    };
+    const keepAnswer = answerKeeper(
+      { db: deps.db, providers: deps.answer.providers, now: deps.answer.now },
+      owner,
+      request.conversation,
+      input.query,
+    );
     const { signal, dispose } = requestSignal(ctx, config.server.requestTimeoutMs);
     try {
       const outcome = wantsEventStream(ctx)
-        ? await streamAnswer(ctx, deps.answer, input, signal)
-        : await respondWithJson(ctx, deps.answer, input, signal);
+        ? await streamAnswer(ctx, deps.answer, input, signal, keepAnswer)
+        : await respondWithJson(ctx, deps.answer, input, signal, keepAnswer);
       if (outcome !== undefined) record(ctx, config.environment, deps.answer.providers.mode, outcome);
     } finally {
       dispose();
@@ -41,9 +67,17 @@ function wantsEventStream(ctx: AppContext): boolean {
   return ctx.accepts('application/json', 'text/event-stream') === 'text/event-stream';
 }
 
-async function respondWithJson(ctx: AppContext, deps: AnswerDeps, input: QueryInput, signal: AbortSignal) {
+async function respondWithJson(
+  ctx: AppContext,
+  deps: AnswerDeps,
+  input: QueryInput,
+  signal: AbortSignal,
+  keepAnswer: RecordAnswer,
+) {
   const outcome = await answerQuery(deps, input, signal, { onSources: () => {}, onToken: () => {} });
+  const messageId = await keepAnswer(outcome);
   ctx.body = {
+    messageId,
     answer: outcome.answer,
     sources: outcome.sources,
     query: input.query,
@@ -60,6 +94,7 @@ async function streamAnswer(
   deps: AnswerDeps,
   input: QueryInput,
   signal: AbortSignal,
+  keepAnswer: RecordAnswer,
 ): Promise<AnswerOutcome | undefined> {
   const { mode } = deps.providers;
   const model = deps.providers.generator.model;
@@ -72,7 +107,8 @@ async function streamAnswer(
       },
       onToken: (text) => stream?.send('token', { text }),
     });
-    await stream?.send('done', { answer: outcome.answer, timings: outcome.timings });
+    const messageId = await keepAnswer(outcome);
+    await stream?.send('done', { answer: outcome.answer, timings: outcome.timings, messageId });
     return outcome;
   } catch (error) {
     // Before the first event the error handler still answers with a plain HTTP error.

@@ -5,8 +5,12 @@ import * as rds from 'aws-cdk-lib/aws-rds';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 
-/** PostgreSQL 17.5 ships pgvector 0.8.0 on RDS. */
-export const POSTGRES_VERSION = rds.PostgresEngineVersion.VER_17_5;
+/**
+ * PostgreSQL 17, major version only: RDS creates new instances on the current default minor (every
+ * 17 minor from 17.5 on ships pgvector >= 0.8.0) and auto minor version upgrades move it on. A
+ * pinned minor fails new environments once RDS deprecates it.
+ */
+export const POSTGRES_VERSION = rds.PostgresEngineVersion.of('17', '17');
 export const POSTGRES_PORT = 5432;
 
 export interface DatabaseProps {

@@ -16,6 +16,8 @@ export interface DeliveredService {
 
 export interface DeliveryProps {
   readonly applicationName: string;
+  /** The load balancer in front of both target groups; their metrics are per load balancer. */
+  readonly loadBalancer: elbv2.ApplicationLoadBalancer;
   readonly listener: elbv2.IApplicationListener;
   readonly testListener: elbv2.IApplicationListener;
   readonly services: Readonly<Record<ServiceName, DeliveredService>>;
@@ -61,7 +63,7 @@ export class Delivery extends Construct {
 
     const deliver = (name: ServiceName) => {
       const delivered = props.services[name];
-      const alarms = this.createAlarms(name, delivered.targetGroups);
+      const alarms = this.createAlarms(name, delivered.targetGroups, props.loadBalancer);
       const group = new codedeploy.EcsDeploymentGroup(this, `${name}DeploymentGroup`, {
         application: this.application,
         deploymentGroupName: delivered.deploymentGroupName,
@@ -91,24 +93,37 @@ export class Delivery extends Construct {
     this.alarms = { backend: backend.alarms, frontend: frontend.alarms };
   }
 
-  // Blue and green take turns serving production, so each alarm watches both target groups.
-  private createAlarms(service: ServiceName, pair: TargetGroupPair): ServiceDeploymentAlarms {
-    const both = (metric: (tg: elbv2.ApplicationTargetGroup) => cloudwatch.IMetric, expression: string) =>
+  // Blue and green take turns serving production, so each alarm watches both target groups. The
+  // metrics are built by hand: the idle target group is attached to no listener, which the target
+  // group's own metric helpers refuse.
+  private createAlarms(
+    service: ServiceName,
+    pair: TargetGroupPair,
+    loadBalancer: elbv2.ApplicationLoadBalancer,
+  ): ServiceDeploymentAlarms {
+    const metric = (tg: elbv2.ApplicationTargetGroup, metricName: string, statistic: string) =>
+      new cloudwatch.Metric({
+        namespace: 'AWS/ApplicationELB',
+        metricName,
+        dimensionsMap: {
+          TargetGroup: tg.targetGroupFullName,
+          LoadBalancer: loadBalancer.loadBalancerFullName,
+        },
+        period: Duration.minutes(1),
+        statistic,
+      });
+    const both = (metricName: string, statistic: string, expression: string) =>
       new cloudwatch.MathExpression({
         expression,
-        usingMetrics: { blue: metric(pair.blue), green: metric(pair.green) },
+        usingMetrics: {
+          blue: metric(pair.blue, metricName, statistic),
+          green: metric(pair.green, metricName, statistic),
+        },
         period: Duration.minutes(1),
       });
     const target5xx = new cloudwatch.Alarm(this, `${service}Target5xx`, {
       alarmDescription: `${service}: target 5xx responses (CodeDeploy rolls back)`,
-      metric: both(
-        (tg) =>
-          tg.metrics.httpCodeTarget(elbv2.HttpCodeTarget.TARGET_5XX_COUNT, {
-            period: Duration.minutes(1),
-            statistic: 'Sum',
-          }),
-        'FILL(blue, 0) + FILL(green, 0)',
-      ),
+      metric: both(elbv2.HttpCodeTarget.TARGET_5XX_COUNT, 'Sum', 'FILL(blue, 0) + FILL(green, 0)'),
       threshold: 5,
       evaluationPeriods: 2,
       datapointsToAlarm: 2,
@@ -117,10 +132,7 @@ export class Delivery extends Construct {
     });
     const unhealthyHosts = new cloudwatch.Alarm(this, `${service}UnhealthyHosts`, {
       alarmDescription: `${service}: unhealthy targets (CodeDeploy rolls back)`,
-      metric: both(
-        (tg) => tg.metrics.unhealthyHostCount({ period: Duration.minutes(1), statistic: 'Maximum' }),
-        'MAX([FILL(blue, 0), FILL(green, 0)])',
-      ),
+      metric: both('UnHealthyHostCount', 'Maximum', 'MAX([FILL(blue, 0), FILL(green, 0)])'),
       threshold: 1,
       evaluationPeriods: 3,
       datapointsToAlarm: 3,

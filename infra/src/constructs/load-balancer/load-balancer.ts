@@ -2,8 +2,9 @@ import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { Construct } from 'constructs';
+import { Construct, DependencyGroup } from 'constructs';
 import { SERVICES, type ServiceName } from '../../naming';
+import { LiveTargetGroups } from './live-target-groups';
 
 export interface LoadBalancerProps {
   readonly vpc: ec2.IVpc;
@@ -12,6 +13,11 @@ export interface LoadBalancerProps {
    * @default - plain HTTP on port 80
    */
   readonly certificateArn?: string;
+  /**
+   * Host name the certificate covers; the public and test URLs use it. Required with a certificate.
+   * @default - the ALB's DNS name (HTTP only)
+   */
+  readonly domainName?: string;
   /**
    * Port of the CodeDeploy test listener.
    * @default 8443
@@ -47,8 +53,10 @@ export interface TargetGroupPair {
 
 /**
  * Internet-facing ALB with access logs. The public listener routes `/api/*` and `/health` to the
- * backend's blue target group and everything else to the frontend's; the test listener routes the
- * same way to the green ones. CodeDeploy swaps the pairs on every deployment.
+ * backend and everything else to the frontend. The test listener routes exactly like it at rest:
+ * a CodeDeploy deployment moves only the deployed service's test route to its replacement target
+ * group, so the other service's test route keeps reaching live tasks (an empty target group answers
+ * 503). CodeDeploy leaves both listeners on the replacement group when it finishes.
  */
 export class LoadBalancer extends Construct {
   public readonly alb: elbv2.ApplicationLoadBalancer;
@@ -58,14 +66,24 @@ export class LoadBalancer extends Construct {
   public readonly listener: elbv2.ApplicationListener;
   public readonly testListener: elbv2.ApplicationListener;
   public readonly targetGroups: Readonly<Record<ServiceName, TargetGroupPair>>;
-  /** `http(s)://<alb dns>`: the public URL unless a domain name is configured. */
+  /** Where each service is live now; the listeners and rules forward there. */
+  public readonly live: LiveTargetGroups;
+  /** The listeners and rules: a service registering in a target group must wait for them. */
+  public readonly routes: DependencyGroup;
+  /** `https://<domain>` with a certificate, else `http://<alb dns>`. */
   public readonly url: string;
+  /** The test listener on the same host as `url`: a certificate covers the domain, not the ALB's name. */
   public readonly testListenerUrl: string;
 
   constructor(scope: Construct, id: string, props: LoadBalancerProps) {
     super(scope, id);
     const testPort = props.testListenerPort ?? 8443;
     const https = props.certificateArn !== undefined;
+    if (https !== (props.domainName !== undefined)) {
+      throw new Error(
+        'LoadBalancer: certificateArn and domainName go together (the certificate names the domain)',
+      );
+    }
     if ([80, 443].includes(testPort)) {
       throw new Error(`LoadBalancer: testListenerPort ${testPort} collides with the public listeners`);
     }
@@ -136,12 +154,33 @@ export class LoadBalancer extends Construct {
     });
     this.targetGroups = { backend: pair('backend'), frontend: pair('frontend') };
 
-    const routeTo = (listener: elbv2.ApplicationListener, name: string, colour: keyof TargetGroupPair) => {
-      listener.addTargetGroups(`${name}Backend`, {
+    this.live = new LiveTargetGroups(this, 'Live', {
+      loadBalancer: this.alb,
+      productionPorts: [443, 80],
+      services: {
+        backend: { route: { kind: 'rule', priority: BACKEND_RULE_PRIORITY }, ...this.targetGroups.backend },
+        frontend: { route: { kind: 'default' }, ...this.targetGroups.frontend },
+      },
+      // Every input of the listener and rule definitions below besides their forward targets.
+      layout: {
+        certificateArn: props.certificateArn ?? null,
+        testPort,
+        sslPolicy: elbv2.SslPolicy.RECOMMENDED_TLS,
+        backendPaths: BACKEND_PATHS,
+        backendPriority: BACKEND_RULE_PRIORITY,
+      },
+    });
+    const liveFrontend = this.live.targetGroup('frontend');
+    const liveBackend = this.live.targetGroup('backend');
+    this.routes = new DependencyGroup();
+    // addAction names the rule `<listener>/<name>BackendRule`, the logical id it always had.
+    const routeTo = (listener: elbv2.ApplicationListener, name: string) => {
+      listener.addAction(`${name}Backend`, {
         priority: BACKEND_RULE_PRIORITY,
         conditions: [elbv2.ListenerCondition.pathPatterns(BACKEND_PATHS)],
-        targetGroups: [this.targetGroups.backend[colour]],
+        action: elbv2.ListenerAction.forward([liveBackend]),
       });
+      this.routes.add(listener);
     };
 
     if (https) {
@@ -150,7 +189,7 @@ export class LoadBalancer extends Construct {
         protocol: elbv2.ApplicationProtocol.HTTPS,
         certificates: [elbv2.ListenerCertificate.fromArn(props.certificateArn)],
         sslPolicy: elbv2.SslPolicy.RECOMMENDED_TLS,
-        defaultTargetGroups: [this.targetGroups.frontend.blue],
+        defaultAction: elbv2.ListenerAction.forward([liveFrontend]),
         open: false,
       });
       this.alb.addListener('HttpRedirect', {
@@ -163,11 +202,11 @@ export class LoadBalancer extends Construct {
       this.listener = this.alb.addListener('Http', {
         port: 80,
         protocol: elbv2.ApplicationProtocol.HTTP,
-        defaultTargetGroups: [this.targetGroups.frontend.blue],
+        defaultAction: elbv2.ListenerAction.forward([liveFrontend]),
         open: false,
       });
     }
-    routeTo(this.listener, 'Public', 'blue');
+    routeTo(this.listener, 'Public');
 
     this.testListener = this.alb.addListener('Test', {
       port: testPort,
@@ -178,14 +217,16 @@ export class LoadBalancer extends Construct {
             sslPolicy: elbv2.SslPolicy.RECOMMENDED_TLS,
           }
         : {}),
-      defaultTargetGroups: [this.targetGroups.frontend.green],
+      defaultAction: elbv2.ListenerAction.forward([liveFrontend]),
       open: false,
     });
-    routeTo(this.testListener, 'Test', 'green');
+    routeTo(this.testListener, 'Test');
 
-    const scheme = https ? 'https' : 'http';
-    this.url = `${scheme}://${this.alb.loadBalancerDnsName}`;
-    this.testListenerUrl = `${scheme}://${this.alb.loadBalancerDnsName}:${testPort}`;
+    const origin = props.domainName
+      ? `https://${props.domainName}`
+      : `http://${this.alb.loadBalancerDnsName}`;
+    this.url = origin;
+    this.testListenerUrl = `${origin}:${testPort}`;
   }
 
   /** Lets the ALB reach a service's tasks on its container port. */

@@ -2,7 +2,6 @@ import { Fn, Stack, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
-import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as servicediscovery from 'aws-cdk-lib/aws-servicediscovery';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
@@ -21,7 +20,11 @@ export interface PreviewHostAttributes {
   readonly albSecurityGroupId: string;
   readonly backendSecurityGroupId: string;
   readonly frontendSecurityGroupId: string;
-  readonly databaseSecretArn: string;
+  /** Endpoint of the host's database instance (not secret; its credentials never leave the host). */
+  readonly databaseHost: string;
+  readonly databasePort: string;
+  /** Service token of the host's preview database provider. */
+  readonly databaseServiceToken: string;
 }
 
 const KEYS: readonly (keyof PreviewHostAttributes)[] = [
@@ -35,7 +38,9 @@ const KEYS: readonly (keyof PreviewHostAttributes)[] = [
   'albSecurityGroupId',
   'backendSecurityGroupId',
   'frontendSecurityGroupId',
-  'databaseSecretArn',
+  'databaseHost',
+  'databasePort',
+  'databaseServiceToken',
 ];
 
 export interface PreviewHostExportsProps {
@@ -84,7 +89,11 @@ export class PreviewHost extends Construct {
     readonly backend: ec2.ISecurityGroup;
     readonly frontend: ec2.ISecurityGroup;
   };
-  public readonly databaseSecret: secretsmanager.ISecret;
+  public readonly database: {
+    readonly host: string;
+    readonly port: string;
+    readonly serviceToken: string;
+  };
 
   constructor(scope: Construct, id: string, props: PreviewHostProps) {
     super(scope, id);
@@ -141,10 +150,10 @@ export class PreviewHost extends Construct {
       reason:
         'The albSecurityGroupId parameter is required by the listener import but unused in the template.',
     });
-    this.databaseSecret = secretsmanager.Secret.fromSecretCompleteArn(
-      this,
-      'DatabaseSecret',
-      value('databaseSecretArn'),
-    );
+    this.database = {
+      host: value('databaseHost'),
+      port: value('databasePort'),
+      serviceToken: value('databaseServiceToken'),
+    };
   }
 }

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, type Stack } from 'aws-cdk-lib';
+import { RemovalPolicy, type Stack } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import { Construct, type IConstruct } from 'constructs';
 import { REPOSITORY_NAMES, type ServiceName } from '../../naming';
@@ -7,15 +7,12 @@ export interface RegistryProps {
   /** Tag every new environment starts from; never expired. */
   readonly bootstrapImageTag: string;
   /**
-   * Newest images kept per repository once the pr-, cache and bootstrap rules have run.
-   * @default 100
+   * Days without a pull after which a release image expires. Counting pulls, not pushes or a number
+   * of newer images, keeps what an environment runs (every task start pulls) and recent rollback
+   * targets however many images were pushed since.
+   * @default 365
    */
-  readonly keepImages?: number;
-  /**
-   * Days after which `pr-*` images expire.
-   * @default 14
-   */
-  readonly previewImageDays?: number;
+  readonly releaseImageDays?: number;
   /**
    * Days after which untagged images expire.
    * @default 7
@@ -47,26 +44,14 @@ export class Registry extends Construct {
         encryption: ecr.RepositoryEncryption.AES_256,
         // Images deployed to prod live here; losing them with the stack would strand rollbacks.
         removalPolicy: RemovalPolicy.RETAIN,
-        lifecycleRules: [
-          // ECR never lets a lower-priority rule expire an image a higher-priority rule selected,
-          // so these two rules protect the bootstrap image and the build cache.
-          { rulePriority: 1, tagPatternList: [props.bootstrapImageTag], maxImageCount: 1 },
-          { rulePriority: 2, tagPatternList: [BUILD_CACHE_TAG], maxImageCount: 1 },
-          {
-            rulePriority: 3,
-            tagPatternList: ['pr-*'],
-            maxImageAge: Duration.days(props.previewImageDays ?? 14),
-          },
-          {
-            rulePriority: 4,
-            tagStatus: ecr.TagStatus.UNTAGGED,
-            maxImageAge: Duration.days(props.untaggedImageDays ?? 7),
-          },
-          { rulePriority: 5, tagStatus: ecr.TagStatus.ANY, maxImageCount: props.keepImages ?? 100 },
-        ],
       });
-      // Every tag is immutable except the layer cache, which each build overwrites.
+      applyPullCountedLifecycle(repository, {
+        keepTags: [props.bootstrapImageTag, BUILD_CACHE_TAG],
+        imageDays: props.releaseImageDays ?? 365,
+        untaggedImageDays: props.untaggedImageDays ?? 7,
+      });
       const cfn = repository.node.defaultChild as ecr.CfnRepository;
+      // Every tag is immutable except the layer cache, which each build overwrites.
       cfn.imageTagMutability = 'IMMUTABLE_WITH_EXCLUSION';
       cfn.imageTagMutabilityExclusionFilters = [
         {
@@ -82,6 +67,57 @@ export class Registry extends Construct {
       upstreamRegistryUrl: 'public.ecr.aws',
     });
   }
+}
+
+/** What a repository's lifecycle policy keeps and for how long. */
+export interface PullCountedLifecycle {
+  /** Tags whose image never expires (the bootstrap image, the build cache). */
+  readonly keepTags: readonly string[];
+  /** Days without a pull after which any other tagged image expires. */
+  readonly imageDays: number;
+  /** Days after push after which untagged images expire. */
+  readonly untaggedImageDays: number;
+}
+
+/**
+ * A lifecycle policy that counts days since the last pull, not pushes or a number of newer images:
+ * every task start pulls, so whatever an environment or a preview runs, and recent rollback targets,
+ * never expire however many images are pushed. Written as policy text: CDK's lifecycle rules cannot
+ * count sinceImagePulled.
+ */
+export function applyPullCountedLifecycle(repository: ecr.Repository, lifecycle: PullCountedLifecycle): void {
+  const expire = (rulePriority: number, description: string, selection: Record<string, unknown>) => ({
+    rulePriority,
+    description,
+    selection,
+    action: { type: 'expire' },
+  });
+  const rules = [
+    // ECR never lets a lower-priority rule expire an image a higher-priority rule selected, so each
+    // kept tag's rule protects its image.
+    ...lifecycle.keepTags.map((tag, index) =>
+      expire(index + 1, `Keep ${tag}`, {
+        tagStatus: 'tagged',
+        tagPatternList: [tag],
+        countType: 'imageCountMoreThan',
+        countNumber: 1,
+      }),
+    ),
+    expire(lifecycle.keepTags.length + 1, 'Expire untagged images', {
+      tagStatus: 'untagged',
+      countType: 'sinceImagePushed',
+      countUnit: 'days',
+      countNumber: lifecycle.untaggedImageDays,
+    }),
+    expire(lifecycle.keepTags.length + 2, 'Expire images no task has pulled for a while', {
+      tagStatus: 'any',
+      countType: 'sinceImagePulled',
+      countUnit: 'days',
+      countNumber: lifecycle.imageDays,
+    }),
+  ];
+  const cfn = repository.node.defaultChild as ecr.CfnRepository;
+  cfn.lifecyclePolicy = { lifecyclePolicyText: JSON.stringify({ rules }) };
 }
 
 /** Registry host of the account's public.ecr.aws mirror, e.g. `<acct>.dkr.ecr.<region>.amazonaws.com/ecr-public`. */
