@@ -1,11 +1,12 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { VirtualClock } from './clock/clock';
 import { BOOTSTRAP_QUALIFIER, cdkHandler, dockerPushHandler } from './infra/cdk';
 import { synthesize } from './infra/synth';
 import type { Role } from './model/iam';
+import { Internet } from './model/internet';
 import { Model } from './model/model';
 import { dispatchEvent, type PullRequest, pullRequestEvent, pushEvent } from './runner/github-context';
 import { Runner, type RunnerOptions, type RunResult } from './runner/runner';
@@ -85,7 +86,10 @@ export class Rehearsal {
     model.control.set('cdk', cdkHandler(model, options.repoRoot));
     model.control.set('docker-push', dockerPushHandler(model));
     await model.start();
-    rehearsal = new Rehearsal(model, clock, stateDir, options);
+    model.internet = new Internet(stateDir, [RDS_CA_HOST]);
+    await model.internet.start();
+    const overrides = { ...pinnedDownloads(options.repoRoot, model.internet), ...options.overrides };
+    rehearsal = new Rehearsal(model, clock, stateDir, { ...options, overrides });
     rehearsal.freshAccount(options.repoRoot);
     return rehearsal;
   }
@@ -161,6 +165,24 @@ export class Rehearsal {
     await this.model.stop();
     rmSync(this.stateDir, { recursive: true, force: true });
   }
+}
+
+const RDS_CA_HOST = 'truststore.pki.rds.amazonaws.com';
+
+/**
+ * The RDS CA bundle build-images.yml downloads cannot be fetched offline: the internet stand-in
+ * serves a placeholder bundle and the workflow's pinned checksum is set to the placeholder's, so
+ * the step's download and checksum verification still run for real.
+ */
+function pinnedDownloads(repoRoot: string, internet: Internet): Record<string, string> {
+  const path = '.github/workflows/build-images.yml';
+  const workflow = readFileSync(join(repoRoot, path), 'utf8');
+  const url = /RDS_CA_BUNDLE_URL: (\S+)/.exec(workflow)?.[1];
+  if (!url) return {};
+  const checksum = internet.serve(url, readFileSync(internet.caFile, 'utf8'));
+  return {
+    [path]: workflow.replace(/RDS_CA_BUNDLE_SHA256: [0-9a-f]{64}/, `RDS_CA_BUNDLE_SHA256: ${checksum}`),
+  };
 }
 
 function rolesVars(model: Model): Record<string, string> {

@@ -112,7 +112,6 @@ export class GitHub {
     const prefix = `/repos/${this.repository}`;
     if (!path.startsWith(prefix)) throw new GitHubError(404, `Not Found (${path})`);
     const rest = path.slice(prefix.length);
-    let match: RegExpExecArray | null;
     if (rest === '/deployments' && method === 'POST') {
       this.require(token, 'deployments', 'write');
       const environment = String(body.environment ?? 'production');
@@ -144,8 +143,9 @@ export class GitHub {
         .reverse();
       return [200, list.slice((page - 1) * perPage, page * perPage).map((d) => this.present(d))];
     }
-    if ((match = /^\/deployments\/(\d+)\/statuses$/.exec(rest))) {
-      const deployment = this.deployment(Number(match[1]));
+    const statuses = /^\/deployments\/(\d+)\/statuses$/.exec(rest);
+    if (statuses) {
+      const deployment = this.deployment(Number(statuses[1]));
       if (method === 'POST') {
         this.require(token, 'deployments', 'write');
         return [201, this.createStatus(deployment, body)];
@@ -155,8 +155,9 @@ export class GitHub {
       const page = Number(query.get('page') ?? 1);
       return [200, deployment.statuses.slice((page - 1) * perPage, page * perPage)];
     }
-    if ((match = /^\/issues\/(\d+)\/comments$/.exec(rest))) {
-      const issue = Number(match[1]);
+    const issueComments = /^\/issues\/(\d+)\/comments$/.exec(rest);
+    if (issueComments) {
+      const issue = Number(issueComments[1]);
       if (method === 'POST') {
         this.require(token, 'pull-requests', 'write');
         const comment: Comment = {
@@ -172,9 +173,10 @@ export class GitHub {
       this.require(token, 'pull-requests', 'read');
       return [200, this.comments.filter((c) => c.issue === issue)];
     }
-    if ((match = /^\/issues\/comments\/(\d+)$/.exec(rest)) && method === 'PATCH') {
+    const commentPath = /^\/issues\/comments\/(\d+)$/.exec(rest);
+    if (commentPath && method === 'PATCH') {
       this.require(token, 'pull-requests', 'write');
-      const comment = this.comments.find((c) => c.id === Number(match?.[1]));
+      const comment = this.comments.find((c) => c.id === Number(commentPath[1]));
       if (!comment) throw new GitHubError(404, 'Not Found');
       comment.body = String(body.body);
       this.log(`    github comment on #${comment.issue} edited: ${comment.body.split('\n')[0]}`);

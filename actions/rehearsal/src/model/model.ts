@@ -9,6 +9,7 @@ import { Ecs } from './ecs';
 import { Elb } from './elb';
 import { AwsError, GitHubError } from './errors';
 import { GitHub } from './github';
+import type { Internet } from './internet';
 import { OidcSigner } from './oidc';
 import {
   JSON_TARGETS,
@@ -89,6 +90,7 @@ export class Model {
   }
 
   async stop(): Promise<void> {
+    await this.internet?.stop();
     const servers = [this.server, ...this.fronts.values()].filter((s): s is Server => s !== undefined);
     await Promise.all(
       servers.map(
@@ -102,8 +104,11 @@ export class Model {
   }
 
   /** `connect-to` lines for curl, so each ALB DNS name and port reaches the listener's front. */
+  /** Set by the rehearsal: the stand-in for public URLs the workflows download from. */
+  internet: Internet | undefined;
+
   curlConnectTo(): string[] {
-    const lines: string[] = [];
+    const lines: string[] = [...(this.internet?.curlConfig() ?? [])];
     for (const listener of this.elb.listeners.values()) {
       const lb = this.elb.loadBalancers.get(listener.loadBalancerArn);
       if (lb && listener.frontPort)

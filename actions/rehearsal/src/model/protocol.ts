@@ -46,7 +46,7 @@ export function sendJsonError(response: ServerResponse, error: AwsError): void {
   response.end(JSON.stringify({ __type: error.code, message: error.message }));
 }
 
-const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+const escapeXml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 /** Query-protocol XML: objects as elements, arrays as <member> lists. */
 export function toXml(value: unknown): string {
@@ -58,7 +58,7 @@ export function toXml(value: unknown): string {
       .map(([key, v]) => `<${key}>${toXml(v)}</${key}>`)
       .join('');
   }
-  return escape(String(value));
+  return escapeXml(String(value));
 }
 
 export function sendQuery(response: ServerResponse, service: string, action: string, result: unknown): void {
@@ -73,7 +73,7 @@ export function sendQuery(response: ServerResponse, service: string, action: str
 export function sendQueryError(response: ServerResponse, error: AwsError): void {
   response.writeHead(error.status, { 'content-type': 'text/xml' });
   response.end(
-    `<ErrorResponse><Error><Type>Sender</Type><Code>${escape(error.code)}</Code><Message>${escape(error.message)}</Message></Error>` +
+    `<ErrorResponse><Error><Type>Sender</Type><Code>${escapeXml(error.code)}</Code><Message>${escapeXml(error.message)}</Message></Error>` +
       `<RequestId>${randomUUID()}</RequestId></ErrorResponse>`,
   );
 }

@@ -522,7 +522,10 @@ export class Job {
 
   private onOutput(line: string): void {
     const command = /^::([a-z-]+)(?: ([^:]*))?::(.*)$/.exec(line);
-    if (!command) return this.log(line);
+    if (!command) {
+      this.log(line);
+      return;
+    }
     const [, name, , message = ''] = command;
     if (name === 'add-mask') {
       this.masks.push(message);
