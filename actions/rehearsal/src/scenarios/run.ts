@@ -43,7 +43,11 @@ export class ScenarioRunner {
   }
 
   async close(): Promise<void> {
-    for (const prepared of this.prepared.values()) await (await prepared).rehearsal.close();
+    for (const prepared of this.prepared.values()) {
+      // A fixture whose preparation failed has reported that already; close what it left.
+      const settled = await prepared.catch(() => undefined);
+      await settled?.rehearsal.close();
+    }
     this.prepared.clear();
   }
 }
