@@ -82,7 +82,7 @@ export class Rehearsal {
     const stateDir = mkdtempSync(join(tmpdir(), 'rehearsal-'));
     const clock = VirtualClock.start(join(stateDir, 'clock'));
     let rehearsal: Rehearsal | undefined;
-    const model = new Model(clock, (line) => rehearsal?.log(line), REPOSITORY);
+    const model = new Model(clock, (line) => rehearsal?.log(line), REPOSITORY, options.repoRoot);
     model.control.set('cdk', cdkHandler(model, options.repoRoot));
     model.control.set('docker-push', dockerPushHandler(model));
     await model.start();
@@ -90,18 +90,18 @@ export class Rehearsal {
     await model.internet.start();
     const overrides = { ...pinnedDownloads(options.repoRoot, model.internet), ...options.overrides };
     rehearsal = new Rehearsal(model, clock, stateDir, { ...options, overrides });
-    rehearsal.freshAccount(options.repoRoot);
+    await rehearsal.freshAccount(options.repoRoot);
     return rehearsal;
   }
 
   /** What an operator does once per account before the first workflow run (docs/operations.md). */
-  private freshAccount(repoRoot: string): void {
+  private async freshAccount(repoRoot: string): Promise<void> {
     const { world } = this.model;
     const admin = this.adminRole('operator');
     bootstrap(this.model);
     const shared = synthesize(repoRoot, {}).get('ragchat-shared');
     if (!shared) throw new Error('the CDK app has no ragchat-shared stack');
-    this.model.cloudformation.deploy('ragchat-shared', shared.template, admin);
+    await this.model.cloudformation.deploy('ragchat-shared', shared.template, admin);
     const session = world.createSession(admin, 'operator', 3600);
     for (const repository of ['ragchat/backend', 'ragchat/frontend']) {
       this.model.ecr.push(
@@ -116,12 +116,12 @@ export class Rehearsal {
   }
 
   /** The operator deploys stacks from a workstation (cdk deploy with administrator credentials). */
-  deployStacks(...names: string[]): void {
+  async deployStacks(...names: string[]): Promise<void> {
     const stacks = synthesize(this.repoRoot, {});
     for (const name of names) {
       const stack = stacks.get(name);
       if (!stack) throw new Error(`the CDK app has no stack ${name}`);
-      this.model.cloudformation.deploy(name, stack.template, this.adminRole('operator'));
+      await this.model.cloudformation.deploy(name, stack.template, this.adminRole('operator'));
       this.log(`operator: cdk deploy ${name}`);
     }
   }

@@ -140,7 +140,7 @@ export function cdkHandler(model: Model, repoRoot: string): ControlHandler {
         ]) {
           model.world.authorize(as, action, stackArn(name), stackContext);
         }
-        const result = model.cloudformation.deploy(
+        const result = await model.cloudformation.deploy(
           name,
           stack.template,
           execution.session.role,

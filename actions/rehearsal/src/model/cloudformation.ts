@@ -140,12 +140,12 @@ export class CloudFormation {
   }
 
   /** Creates or updates a stack from a template; returns the logical ids created, updated and deleted. */
-  deploy(
+  async deploy(
     name: string,
     template: Json,
     as: Role,
     authorize: ResourceAuthorizer = () => {},
-  ): { created: string[]; updated: string[]; deleted: string[] } {
+  ): Promise<{ created: string[]; updated: string[]; deleted: string[] }> {
     let stack = this.stacks.get(name);
     const isNew = stack === undefined;
     if (!stack) {
@@ -193,14 +193,17 @@ export class CloudFormation {
         if (!existing) {
           stack.resources.set(
             logicalId,
-            this.model.resources.create(stack, logicalId, resource.Type, properties, as),
+            await this.model.resources.create(stack, logicalId, resource.Type, properties, as),
           );
           result.created.push(logicalId);
         } else if (
           JSON.stringify(existing.properties) !== JSON.stringify(properties) ||
           before?.Type !== resource.Type
         ) {
-          stack.resources.set(logicalId, this.model.resources.update(stack, logicalId, existing, properties));
+          stack.resources.set(
+            logicalId,
+            await this.model.resources.update(stack, logicalId, existing, properties),
+          );
           result.updated.push(logicalId);
         }
         todo.delete(logicalId);

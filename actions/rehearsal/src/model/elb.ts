@@ -128,7 +128,8 @@ export class Elb {
     for (const rule of listener.rules) if (touches(rule.action)) rule.action = to;
   }
 
-  private describeForward(forward: Forward) {
+  /** A forward as DescribeListeners and DescribeRules return it. */
+  describeForward(forward: Forward) {
     return [
       {
         Type: 'forward',

@@ -66,7 +66,13 @@ export class Model {
   private readonly fronts = new Map<string, Server>();
   endpoint = '';
 
-  constructor(clock: VirtualClock, log: (line: string) => void, repository: string) {
+  constructor(
+    clock: VirtualClock,
+    log: (line: string) => void,
+    repository: string,
+    /** The checkout whose infra/lambda handlers custom resources run. */
+    readonly repoRoot: string,
+  ) {
     this.world = new World(clock, log);
     this.ecr = new Ecr(this.world);
     this.ecs = new Ecs(this.world, this.ecr);

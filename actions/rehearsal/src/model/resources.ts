@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import type { Stack, StackResource } from './cloudformation';
 import type { DeploymentGroup } from './codedeploy';
 import type { Service } from './ecs';
@@ -26,7 +27,7 @@ export class Resources {
     return { type, physicalId, properties, attributes };
   }
 
-  create(stack: Stack, logicalId: string, type: string, p: Json, _as: Role): StackResource {
+  async create(stack: Stack, logicalId: string, type: string, p: Json, _as: Role): Promise<StackResource> {
     const { world, ecr, elb, ecs, codedeploy, ssm } = this.model;
     const generated = `${stack.name}-${logicalId}-${world.nextId()}`.slice(0, 60);
     switch (type) {
@@ -202,12 +203,45 @@ export class Resources {
         codedeploy.alarms.set(name, 'OK');
         return this.resource(type, name, p, { Arn: world.arn('cloudwatch', `alarm:${name}`) });
       }
+      case 'Custom::LiveTargetGroups':
+        return this.resource(type, generated, p, await this.liveTargetGroups(p));
       default:
         return this.resource(type, generated, p, { Arn: world.arn('unmodelled', generated) });
     }
   }
 
-  update(stack: Stack, logicalId: string, existing: StackResource, p: Json): StackResource {
+  /**
+   * Custom::LiveTargetGroups runs the stack's own handler (infra/lambda/live-target-groups) against
+   * the ELB model: the target group each service's production route forwards to now.
+   */
+  private liveTargetGroups(p: Json): Promise<Record<string, string>> {
+    const handlerPath = join(this.model.repoRoot, 'infra', 'lambda', 'live-target-groups', 'index.js');
+    const { liveTargetGroups } = require(handlerPath) as {
+      liveTargetGroups: (elb: unknown, properties: Json) => Promise<Record<string, string>>;
+    };
+    const { elb } = this.model;
+    const describeListeners = (loadBalancerArn: string) =>
+      [...elb.listeners.values()]
+        .filter((l) => l.loadBalancerArn === loadBalancerArn)
+        .map((l) => ({
+          ListenerArn: l.arn,
+          Port: l.port,
+          DefaultActions: elb.describeForward(l.defaultAction),
+        }));
+    const describeRules = (listenerArn: string) =>
+      elb
+        .listener(listenerArn)
+        .rules.map((r) => ({ Priority: String(r.priority), Actions: elb.describeForward(r.action) }));
+    return liveTargetGroups(
+      {
+        describeListeners: async (arn: string) => describeListeners(arn),
+        describeRules: async (arn: string) => describeRules(arn),
+      },
+      p,
+    );
+  }
+
+  async update(stack: Stack, logicalId: string, existing: StackResource, p: Json): Promise<StackResource> {
     const { world, elb, ssm, ecs } = this.model;
     switch (existing.type) {
       case 'AWS::ElasticLoadBalancingV2::Listener': {
@@ -278,6 +312,8 @@ export class Resources {
         }
         return { ...existing, properties: p };
       }
+      case 'Custom::LiveTargetGroups':
+        return { ...existing, properties: p, attributes: await this.liveTargetGroups(p) };
       default:
         // Other types: replacing in place is what matters here (new properties, same identity).
         if (existing.type === 'AWS::IAM::Policy') {

@@ -43,7 +43,7 @@ export const FIRST_MERGE: Fixture = {
 export const OPERATOR_STACKS: Fixture = {
   name: 'stacks deployed by the operator, serving the bootstrap images',
   prepare: async (r) => {
-    r.deployStacks('ragchat-dev', 'ragchat-staging', 'ragchat-prod');
+    await r.deployStacks('ragchat-dev', 'ragchat-staging', 'ragchat-prod');
     r.wait(2);
     return {};
   },
@@ -52,7 +52,7 @@ export const OPERATOR_STACKS: Fixture = {
 export const FAILING_QUERY: Fixture = {
   name: 'a release whose backend answers 500 on /api/query',
   prepare: async (r) => {
-    r.deployStacks('ragchat-dev', 'ragchat-staging', 'ragchat-prod');
+    await r.deployStacks('ragchat-dev', 'ragchat-staging', 'ragchat-prod');
     r.wait(2);
     const broken = commitSha('merge-broken-query');
     r.model.behaviour = (request) =>
@@ -73,7 +73,7 @@ export const NO_OP_SMOKE: Fixture = {
 export const PREVIEW: Fixture = {
   name: 'a pull request opened, pushed again and closed',
   prepare: async (r) => {
-    r.deployStacks('ragchat-dev');
+    await r.deployStacks('ragchat-dev');
     r.wait(2);
     const opened = await r.pullRequest('opened', PR);
     const second = { ...PR, headSha: commitSha('pr-7-head-2') };
@@ -146,7 +146,7 @@ const PROBE = `
 export const PR_TOKEN_PROBE: Fixture = {
   name: 'a pull request whose workflow probes AWS beyond its preview',
   prepare: async (r) => {
-    r.deployStacks('ragchat-dev', 'ragchat-staging', 'ragchat-prod');
+    await r.deployStacks('ragchat-dev', 'ragchat-staging', 'ragchat-prod');
     const preview = r.runner.readFile('.github/workflows/preview.yml');
     const probed = preview.replace(/(\n {6}- name: cdk deploy\n)/, `${PROBE}$1`);
     check(probed !== preview, 'could not insert the probe before the preview deploy step');
@@ -158,7 +158,7 @@ export const PR_TOKEN_PROBE: Fixture = {
 export const FORK_PR: Fixture = {
   name: 'a pull request from a fork',
   prepare: async (r) => {
-    r.deployStacks('ragchat-dev');
+    await r.deployStacks('ragchat-dev');
     return {
       opened: await r.pullRequest('opened', { ...PR, number: 9, headRepository: 'stranger/ragchat' }),
     };
@@ -168,7 +168,7 @@ export const FORK_PR: Fixture = {
 export const CRITICAL_FINDING: Fixture = {
   name: 'a merge whose backend image has a CRITICAL finding',
   prepare: async (r) => {
-    r.deployStacks('ragchat-dev', 'ragchat-staging', 'ragchat-prod');
+    await r.deployStacks('ragchat-dev', 'ragchat-staging', 'ragchat-prod');
     const sha = commitSha('merge-critical');
     r.model.ecr.scanPlan = (repository, commit) =>
       commit === sha && repository === 'ragchat/backend'
