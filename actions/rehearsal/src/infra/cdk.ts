@@ -199,6 +199,19 @@ function resourceAuthorizer(model: Model, execution: Caller): ResourceAuthorizer
         [`aws:ResourceTag/${key}`, value],
       ]),
     );
+    const existing = stack.resources.get(logicalId)?.physicalId;
+    if (type === 'AWS::ElasticLoadBalancingV2::ListenerRule' && change !== 'create' && existing) {
+      // Modify and delete are authorized on the rule itself, with its own tags.
+      model.world.authorize(execution, action, existing, context);
+      return;
+    }
+    if (type === 'AWS::ElasticLoadBalancingV2::ListenerRule') {
+      // CreateRule is authorized on the listener: its own tags are the resource tags.
+      const listener = model.elb.listeners.get(String(properties?.ListenerArn));
+      for (const key of Object.keys(context)) if (key.startsWith('aws:ResourceTag/')) delete context[key];
+      for (const [key, value] of Object.entries(listener?.tags ?? {}))
+        context[`aws:ResourceTag/${key}`] = value;
+    }
     if (type === 'AWS::IAM::Role' && properties?.PermissionsBoundary) {
       context['iam:PermissionsBoundary'] = String(properties.PermissionsBoundary);
     }

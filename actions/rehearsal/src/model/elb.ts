@@ -24,6 +24,8 @@ export interface Listener {
   readonly port: number;
   defaultAction: Forward;
   readonly rules: Rule[];
+  /** The listener's tags (condition keys aws:ResourceTag/* of actions on it). */
+  readonly tags: Readonly<Record<string, string>>;
   /** Loopback port of the HTTP front that answers for this listener. */
   frontPort?: number;
 }

@@ -104,6 +104,7 @@ export class Resources {
           port: Number(p.Port),
           defaultAction: forwardOf(p.DefaultActions),
           rules: [],
+          tags: tagsOf(p.Tags),
         });
         this.model.onListenerCreated(arn);
         return this.resource(type, arn, p, { ListenerArn: arn });
