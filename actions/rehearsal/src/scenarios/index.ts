@@ -124,6 +124,24 @@ export const TWO_MERGES: Fixture = {
   },
 };
 
+/**
+ * Two merges in a row where the older one's images take longer to scan, so its Images job ends
+ * after the newer one's: without ordering, the older release reaches each environment last.
+ */
+export const OLDER_MERGE_LAST: Fixture = {
+  name: 'two merges in a row, the older one scanned for 8 minutes',
+  prepare: async (r) => {
+    const older = commitSha('merge-slow-scan');
+    r.model.ecr.scanPlan = (_repository, commit) => ({
+      kind: 'basic',
+      findings: [],
+      ...(commit === older ? { durationMs: 8 * 60_000 } : {}),
+    });
+    const [first, second] = await Promise.all([r.push(older), r.push(commitSha('merge-quick-scan'))]);
+    return { first, second };
+  },
+};
+
 /** The pull request changes its own workflow (a pull_request run executes the PR's files) to probe AWS. */
 const PROBE = `
       - name: Probe what this token may change
@@ -189,6 +207,35 @@ function imageOfTaskDefinition(r: Rehearsal, arn: string): string | undefined {
     return r.model.ecs.taskDefinition(arn).containerDefinitions[0]?.image;
   } catch {
     return undefined;
+  }
+}
+
+/** The commits of a deployment group's user deployments, oldest first, checked not to overlap. */
+function deployedCommits(r: Rehearsal, group: string): string[] {
+  const deployments = userDeployments(r, group).sort((a, b) => a.createTime - b.createTime);
+  for (const [index, deployment] of deployments.entries()) {
+    const next = deployments[index + 1];
+    check(
+      !next || (deployment.completeTime ?? Number.POSITIVE_INFINITY) <= next.createTime,
+      `${group}: ${next?.id} started while ${deployment.id} was still running`,
+    );
+  }
+  return deployments.map((d) => String(commitOf(r, imageOfTaskDefinition(r, d.taskDefinitionArn))));
+}
+
+/** Every environment serves the images the newest merge's Images job built, by digest. */
+function newestMergeLive(r: Rehearsal, newest: RunResult): void {
+  expectConclusion(newest, 'success');
+  const images = job(newest, 'Images');
+  for (const environment of ENVIRONMENTS) {
+    for (const service of SERVICES) {
+      const digest = images.outputs[`${service}-digest`];
+      const image = productionImage(r, environment, service) ?? '';
+      check(
+        digest && image.endsWith(`@${digest}`),
+        `${environment} ${service} ends on ${image} (commit ${commitOf(r, image)}), not the newest merge's ${digest}`,
+      );
+    }
   }
 }
 
@@ -411,29 +458,36 @@ export const SCENARIOS: Scenario[] = [
     fixture: TWO_MERGES,
     check: (r, { first, second }) => {
       expectConclusion(first!, 'success');
-      expectConclusion(second!, 'success');
-      // GitHub queues jobs per concurrency group in the order they reach it, not by commit: which merge
-      // ends live depends on which images job finished last (the rehearsal log shows the order).
-      const serving = new Set<string>();
       for (const environment of ENVIRONMENTS) {
         for (const service of SERVICES) {
-          const name = `ragchat-${environment}-${service}`;
-          const deployments = [...r.model.codedeploy.deployments.values()]
-            .filter((d) => d.group.name === name)
-            .sort((a, b) => a.createTime - b.createTime);
-          for (const [index, deployment] of deployments.entries()) {
-            const next = deployments[index + 1];
-            check(
-              !next || (deployment.completeTime ?? Number.POSITIVE_INFINITY) <= next.createTime,
-              `${name}: ${next?.id} started while ${deployment.id} was still running`,
-            );
-          }
-          serving.add(String(commitOf(r, productionImage(r, environment, service))));
+          const group = `ragchat-${environment}-${service}`;
+          const commits = deployedCommits(r, group);
+          check(
+            commits.join(' ') === [commitSha('merge-a'), commitSha('merge-b')].join(' '),
+            `${group} deployed ${commits.join(', ')}: expected the first merge, then the second`,
+          );
         }
       }
-      check(serving.size === 1, `the environments ended on different merges: ${[...serving].join(', ')}`);
+      newestMergeLive(r, second!);
       const refused = r.model.world.calls.filter((c) => c.outcome.startsWith('DeploymentLimitExceeded'));
       check(refused.length === 0, `CodeDeploy refused ${refused.length} overlapping deployment(s)`);
+    },
+  },
+  {
+    name: 'two merges in a row whose older images finish last still end on the newer one',
+    fixture: OLDER_MERGE_LAST,
+    check: (r, { second }) => {
+      newestMergeLive(r, second!);
+      for (const environment of ENVIRONMENTS) {
+        for (const service of SERVICES) {
+          const group = `ragchat-${environment}-${service}`;
+          const commits = deployedCommits(r, group);
+          check(
+            commits.at(-1) === commitSha('merge-quick-scan'),
+            `${group} deployed ${commits.join(', ')}: the newer merge was not deployed last`,
+          );
+        }
+      }
     },
   },
   {
