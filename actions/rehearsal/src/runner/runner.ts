@@ -306,7 +306,9 @@ export class WorkflowRun {
           }),
         );
         const rawJob = find(rawJobs, jobId);
-        const displayName = `${call.prefix ?? ''}${asString(evaluateToken(job.name ?? find(rawJob, 'name'), contexts, state)) || jobId}`;
+        // A matrix job's name may use `matrix`: before expansion (a skipped job, a reusable call) it is empty.
+        const nameContexts = { ...contexts, matrix: {}, strategy: {} };
+        const displayName = `${call.prefix ?? ''}${asString(evaluateToken(job.name ?? find(rawJob, 'name'), nameContexts, state)) || jobId}`;
         if (!runs) {
           this.runner.options.log(`job ${displayName}: skipped (if: ${condition})`);
           return [

@@ -142,6 +142,43 @@ export const OLDER_MERGE_LAST: Fixture = {
   },
 };
 
+/**
+ * Two releases; while the second one's prod canary is shifting, the operator dispatches a rollback
+ * of the prod backend to the previous release and one of staging (both services) to the first
+ * release by its commit.
+ */
+export const ROLLBACKS: Fixture = {
+  name: 'rollback dispatches while a prod deploy is in flight',
+  prepare: async (r) => {
+    const first = await r.push(commitSha('merge-r1'));
+    const dispatched: Promise<RunResult>[] = [];
+    whenProdTrafficSplits(r, (deploy) => {
+      r.log('scenario: rollback dispatches while the prod backend canary is shifting');
+      deploy.hold(true);
+      const toPrevious = r.rollback({
+        environment: 'prod',
+        service: 'backend',
+        reason: 'canary looks wrong',
+      });
+      dispatched.push(
+        toPrevious,
+        r.rollback({
+          environment: 'staging',
+          service: 'both',
+          target: commitSha('merge-r1'),
+          reason: 'back to the first release',
+        }),
+      );
+      void toPrevious.finally(() => deploy.hold(false));
+    });
+    const inFlight = await r.push(commitSha('merge-r2'));
+    r.runner.options.onLine = undefined;
+    check(dispatched.length === 2, 'the prod canary of the second release never shifted traffic');
+    const [toPrevious, toNamed] = await Promise.all(dispatched);
+    return { first, inFlight, toPrevious: toPrevious!, toNamed: toNamed! };
+  },
+};
+
 /** The pull request changes its own workflow (a pull_request run executes the PR's files) to probe AWS. */
 const PROBE = `
       - name: Probe what this token may change
@@ -237,6 +274,40 @@ function newestMergeLive(r: Rehearsal, newest: RunResult): void {
       );
     }
   }
+}
+
+/** The task definition a service serves, after checking every listener sends all its traffic there. */
+function liveTaskDefinition(r: Rehearsal, environment: string, service: string): string {
+  const group = r.model.codedeploy.group(`ragchat-${environment}`, `ragchat-${environment}-${service}`);
+  r.model.codedeploy.advanceAll();
+  const primary = group.service.taskSets.find((t) => t.status === 'PRIMARY');
+  check(primary, `${environment} ${service} has no primary task set`);
+  for (const arn of [...group.prodListenerArns, ...group.testListenerArns]) {
+    const listener = r.model.elb.listener(arn);
+    for (const action of [listener.defaultAction, ...listener.rules.map((rule) => rule.action)]) {
+      const weighted = action.targets.filter((t) => t.weight > 0).map((t) => t.targetGroupArn);
+      if (!action.targets.some((t) => group.targetGroupArns.includes(t.targetGroupArn))) continue;
+      check(
+        weighted.length === 1 && weighted[0] === primary.targetGroupArn,
+        `${environment} ${service}: listener :${listener.port} forwards to ${weighted.join(', ')}, not only to the primary task set's ${primary.targetGroupArn}`,
+      );
+    }
+  }
+  return primary.taskDefinitionArn;
+}
+
+/** The task definition the group's last successful user deployment of `commit` deployed. */
+function deployedTaskDefinition(r: Rehearsal, group: string, commit: string): string | undefined {
+  return userDeployments(r, group)
+    .filter((d) => d.status === 'Succeeded')
+    .find((d) => commitOf(r, imageOfTaskDefinition(r, d.taskDefinitionArn)) === commit)?.taskDefinitionArn;
+}
+
+/** The newest GitHub Deployment record of a service in an environment (codedeploy-deploy's payload). */
+function latestRecord(r: Rehearsal, environment: string, service: string) {
+  return r.model.github.deployments
+    .filter((d) => d.environment === environment && JSON.stringify(d.payload).includes(`"${service}"`))
+    .sort((a, b) => b.id - a.id)[0];
 }
 
 function deployJobs(run: RunResult) {
@@ -487,6 +558,82 @@ export const SCENARIOS: Scenario[] = [
             `${group} deployed ${commits.join(', ')}: the newer merge was not deployed last`,
           );
         }
+      }
+    },
+  },
+  {
+    name: 'rollback dispatch to the previous release with a deploy in flight ends on the previous task definitions',
+    fixture: ROLLBACKS,
+    check: (r, { inFlight, toPrevious }) => {
+      expectConclusion(toPrevious!, 'success');
+      check(
+        job(inFlight!, 'Deploy to prod').result === 'failure',
+        `the prod deploy the rollback stopped ended ${job(inFlight!, 'Deploy to prod').result}`,
+      );
+      const stopped = userDeployments(r, 'ragchat-prod-backend').find(
+        (d) => commitOf(r, imageOfTaskDefinition(r, d.taskDefinitionArn)) === commitSha('merge-r2'),
+      );
+      check(
+        stopped?.status === 'Stopped' && stopped.rollbackInfo?.rollbackDeploymentId,
+        `the in-flight prod backend deployment is ${stopped?.status}, not stopped with rollback`,
+      );
+      for (const service of SERVICES) {
+        const expected = deployedTaskDefinition(r, `ragchat-prod-${service}`, commitSha('merge-r1'));
+        const live = liveTaskDefinition(r, 'prod', service);
+        check(
+          expected && live === expected,
+          `prod ${service} serves ${live}, not the first release's ${expected}`,
+        );
+        const record = latestRecord(r, 'prod', service);
+        check(record, `no GitHub Deployment records prod ${service}`);
+        const recorded = JSON.stringify(record.payload);
+        const state = r.model.github.outcome(record);
+        if (service === 'backend') {
+          check(
+            recorded.includes(stopped.taskDefinitionArn) && state === 'failure',
+            `the stopped prod backend release's GitHub Deployment is ${state}, not failure`,
+          );
+        } else {
+          check(
+            recorded.includes(live) && state === 'success',
+            `prod frontend's newest GitHub Deployment is ${state} for ${recorded}, not the live release's success`,
+          );
+        }
+      }
+      const rollbackEnvironment = r.model.github.deployments.filter(
+        (d) => d.environment === 'prod' && d.payload === '',
+      );
+      check(
+        r.model.github.latestState(rollbackEnvironment.at(-1)!) === 'success',
+        "the rollback job's prod environment deployment is not success",
+      );
+    },
+  },
+  {
+    name: "rollback dispatch to a named release with a deploy in flight ends on that release's images",
+    fixture: ROLLBACKS,
+    check: (r, { toNamed }) => {
+      expectConclusion(toNamed!, 'success');
+      for (const service of SERVICES) {
+        const live = liveTaskDefinition(r, 'staging', service);
+        const image = imageOfTaskDefinition(r, live);
+        check(
+          commitOf(r, image) === commitSha('merge-r1'),
+          `staging ${service} serves ${live} (${image}), not the first release's image`,
+        );
+        const built = [...r.model.ecr.repository(`ragchat/${service}`).images.values()].find(
+          (i) => i.commit === commitSha('merge-r1'),
+        );
+        check(image?.endsWith(`@${built?.digest}`), `staging ${service} runs ${image}, not ${built?.digest}`);
+        const record = latestRecord(r, 'staging', service);
+        check(
+          record && JSON.stringify(record.payload).includes(live),
+          `staging ${service}'s newest GitHub Deployment does not record ${live}`,
+        );
+        check(
+          r.model.github.outcome(record) === 'success',
+          `staging ${service}'s rollback GitHub Deployment is ${r.model.github.outcome(record)}, not success`,
+        );
       }
     },
   },
