@@ -8,6 +8,11 @@ import { allJobs, check, expectConclusion, job } from './check';
 export interface Fixture {
   readonly name: string;
   readonly overrides?: Readonly<Record<string, string>>;
+  /**
+   * Goes on from where another fixture left its rehearsal (saving its runs), once that fixture's
+   * scenarios have been checked.
+   */
+  readonly continues?: Fixture;
   readonly prepare: (rehearsal: Rehearsal) => Promise<Record<string, RunResult>>;
 }
 
@@ -65,9 +70,14 @@ export const FAILING_QUERY: Fixture = {
 
 /** The smoke test made a no-op: the rehearsal must then fail (a release with a broken /api/query ships). */
 export const NO_OP_SMOKE: Fixture = {
-  ...FAILING_QUERY,
   name: 'a release whose backend answers 500 on /api/query, with the smoke test made a no-op',
   overrides: { '.github/scripts/smoke-test.sh': '#!/usr/bin/env bash\n# no-op\nexit 0\n' },
+  prepare: (r) => {
+    // What must fail is staging letting the broken release through; prod is left unapproved, which
+    // spares the rehearsal an hour-long prod deploy that proves nothing more.
+    r.runner.options.approve = (environment) => environment !== 'prod';
+    return FAILING_QUERY.prepare(r);
+  },
 };
 
 export const PREVIEW: Fixture = {
@@ -116,20 +126,13 @@ export const RELEASE_TRAIN: Fixture = {
   },
 };
 
-export const TWO_MERGES: Fixture = {
-  name: 'two merges pushed one right after the other',
-  prepare: async (r) => {
-    const [first, second] = await Promise.all([r.push(commitSha('merge-a')), r.push(commitSha('merge-b'))]);
-    return { first, second };
-  },
-};
-
 /**
- * Two merges in a row where the older one's images take longer to scan, so its Images job ends
- * after the newer one's: without ordering, the older release reaches each environment last.
+ * Two merges pushed one right after the other, the older one's images taking longer to scan, so its
+ * Images job ends after the newer one's: without ordering, the older release reaches each
+ * environment last.
  */
-export const OLDER_MERGE_LAST: Fixture = {
-  name: 'two merges in a row, the older one scanned for 8 minutes',
+export const TWO_MERGES: Fixture = {
+  name: 'two merges pushed one right after the other, the older one scanned for 8 minutes',
   prepare: async (r) => {
     const older = commitSha('merge-slow-scan');
     r.model.ecr.scanPlan = (_repository, commit) => ({
@@ -143,14 +146,14 @@ export const OLDER_MERGE_LAST: Fixture = {
 };
 
 /**
- * Two releases; while the second one's prod canary is shifting, the operator dispatches a rollback
- * of the prod backend to the previous release and one of staging (both services) to the first
- * release by its commit.
+ * After the first merge, while the second one's prod canary is shifting, the operator dispatches a
+ * rollback of the prod backend to the previous release and one of staging (both services) to the
+ * first release by its commit.
  */
 export const ROLLBACKS: Fixture = {
-  name: 'rollback dispatches while a prod deploy is in flight',
+  name: 'rollback dispatches while the second release is deploying to prod',
+  continues: FIRST_MERGE,
   prepare: async (r) => {
-    const first = await r.push(commitSha('merge-r1'));
     const dispatched: Promise<RunResult>[] = [];
     whenProdTrafficSplits(r, (deploy) => {
       r.log('scenario: rollback dispatches while the prod backend canary is shifting');
@@ -165,17 +168,17 @@ export const ROLLBACKS: Fixture = {
         r.rollback({
           environment: 'staging',
           service: 'both',
-          target: commitSha('merge-r1'),
+          target: commitSha('merge-1'),
           reason: 'back to the first release',
         }),
       );
       void toPrevious.finally(() => deploy.hold(false));
     });
-    const inFlight = await r.push(commitSha('merge-r2'));
+    const inFlight = await r.push(commitSha('merge-2'));
     r.runner.options.onLine = undefined;
     check(dispatched.length === 2, 'the prod canary of the second release never shifted traffic');
     const [toPrevious, toNamed] = await Promise.all(dispatched);
-    return { first, inFlight, toPrevious: toPrevious!, toNamed: toNamed! };
+    return { inFlight, toPrevious: toPrevious!, toNamed: toNamed! };
   },
 };
 
@@ -534,7 +537,7 @@ export const SCENARIOS: Scenario[] = [
           const group = `ragchat-${environment}-${service}`;
           const commits = deployedCommits(r, group);
           check(
-            commits.join(' ') === [commitSha('merge-a'), commitSha('merge-b')].join(' '),
+            commits.join(' ') === [commitSha('merge-slow-scan'), commitSha('merge-quick-scan')].join(' '),
             `${group} deployed ${commits.join(', ')}: expected the first merge, then the second`,
           );
         }
@@ -546,7 +549,7 @@ export const SCENARIOS: Scenario[] = [
   },
   {
     name: 'two merges in a row whose older images finish last still end on the newer one',
-    fixture: OLDER_MERGE_LAST,
+    fixture: TWO_MERGES,
     check: (r, { second }) => {
       newestMergeLive(r, second!);
       for (const environment of ENVIRONMENTS) {
@@ -571,14 +574,14 @@ export const SCENARIOS: Scenario[] = [
         `the prod deploy the rollback stopped ended ${job(inFlight!, 'Deploy to prod').result}`,
       );
       const stopped = userDeployments(r, 'ragchat-prod-backend').find(
-        (d) => commitOf(r, imageOfTaskDefinition(r, d.taskDefinitionArn)) === commitSha('merge-r2'),
+        (d) => commitOf(r, imageOfTaskDefinition(r, d.taskDefinitionArn)) === commitSha('merge-2'),
       );
       check(
         stopped?.status === 'Stopped' && stopped.rollbackInfo?.rollbackDeploymentId,
         `the in-flight prod backend deployment is ${stopped?.status}, not stopped with rollback`,
       );
       for (const service of SERVICES) {
-        const expected = deployedTaskDefinition(r, `ragchat-prod-${service}`, commitSha('merge-r1'));
+        const expected = deployedTaskDefinition(r, `ragchat-prod-${service}`, commitSha('merge-1'));
         const live = liveTaskDefinition(r, 'prod', service);
         check(
           expected && live === expected,
@@ -618,11 +621,11 @@ export const SCENARIOS: Scenario[] = [
         const live = liveTaskDefinition(r, 'staging', service);
         const image = imageOfTaskDefinition(r, live);
         check(
-          commitOf(r, image) === commitSha('merge-r1'),
+          commitOf(r, image) === commitSha('merge-1'),
           `staging ${service} serves ${live} (${image}), not the first release's image`,
         );
         const built = [...r.model.ecr.repository(`ragchat/${service}`).images.values()].find(
-          (i) => i.commit === commitSha('merge-r1'),
+          (i) => i.commit === commitSha('merge-1'),
         );
         check(image?.endsWith(`@${built?.digest}`), `staging ${service} runs ${image}, not ${built?.digest}`);
         const record = latestRecord(r, 'staging', service);
