@@ -543,6 +543,14 @@ export const SCENARIOS: Scenario[] = [
         }
       }
       newestMergeLive(r, second!);
+      for (const environment of ENVIRONMENTS) {
+        const cdkDeploy = (run: RunResult) =>
+          job(run, `Deploy to ${environment}`).steps.find((s) => s.name === 'cdk deploy')?.conclusion;
+        check(
+          cdkDeploy(first!) === 'success' && cdkDeploy(second!) === 'skipped',
+          `${environment}: cdk deploy ${cdkDeploy(first!)} for the first merge and ${cdkDeploy(second!)} for the second, expected only when the stack differs`,
+        );
+      }
       const refused = r.model.world.calls.filter((c) => c.outcome.startsWith('DeploymentLimitExceeded'));
       check(refused.length === 0, `CodeDeploy refused ${refused.length} overlapping deployment(s)`);
     },
