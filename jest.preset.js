@@ -5,6 +5,8 @@
  * @electric-sql (PGlite), whose .cjs bundles load Node built-ins with dynamic import(), which jest's
  * CommonJS runtime rejects without --experimental-vm-modules.
  */
+const path = require('node:path');
+
 const esmPackages = ['@actions', 'pgvector', '@electric-sql'];
 
 module.exports = function preset(displayName, overrides = {}) {
@@ -22,6 +24,8 @@ module.exports = function preset(displayName, overrides = {}) {
       ],
     },
     transformIgnorePatterns: [`/node_modules/(?!(${esmPackages.join('|')})/)`],
+    // The shared workspace runs from source in tests, as tsc project references compile it for builds.
+    moduleNameMapper: { '^@ragchat/observability/(.*)$': path.join(__dirname, 'observability/src/$1.ts') },
     moduleFileExtensions: ['ts', 'js', 'mjs', 'json'],
     ...overrides,
   };

@@ -4,7 +4,7 @@ import { type Config, ConfigError, loadConfig } from './config';
 import { startRetentionSweeper, sweepExpiredConversations } from './conversations/retention';
 import { openDatabase } from './db/database';
 import { claimEmbeddingModel } from './ingest/embedding-model';
-import { batchedWriter, createLogger, type Logger } from './observability/logger';
+import { batchedWriter, createLogger, type Logger, logConfigError } from './observability/logger';
 import { createXRayTracer, noopTracer, type Tracer } from './observability/tracing';
 import { createProviders, type ServiceProviders } from './providers';
 import { seedSampleCorpus } from './seed/seed-sample-corpus';
@@ -158,8 +158,9 @@ export const EXIT_INVALID_CONFIG = 2;
  * reported here, once, as a JSON line on stderr followed by a non-zero exit.
  */
 export async function main(io: ProcessIo = processIo): Promise<void> {
+  const stderrLogger = () => createLogger({ level: 'error', write: (line) => io.stderr.write(line) });
   const fatal = (msg: string, fields: Record<string, unknown>, code: number) => {
-    createLogger({ level: 'error', write: (line) => io.stderr.write(line) }).error(msg, fields);
+    stderrLogger().error(msg, fields);
     io.exit(code);
   };
   let config: Config;
@@ -167,7 +168,8 @@ export async function main(io: ProcessIo = processIo): Promise<void> {
     config = loadConfig(io.env);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    fatal(`invalid configuration: ${error.message}`, { variable: error.variable }, EXIT_INVALID_CONFIG);
+    logConfigError(stderrLogger(), error);
+    io.exit(EXIT_INVALID_CONFIG);
     return;
   }
   const output = batchedWriter(io.stdout);

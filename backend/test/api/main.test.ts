@@ -54,8 +54,12 @@ describe('main', () => {
     expect(lines(io.err)).toEqual([
       expect.objectContaining({
         level: 'error',
-        msg: 'invalid configuration: BACKEND_PORT must be a whole number from 0 to 65535, got "eighty"',
+        msg: 'invalid configuration',
         variable: 'BACKEND_PORT',
+        err: expect.objectContaining({
+          name: 'ConfigError',
+          message: 'BACKEND_PORT must be a whole number from 0 to 65535, got "eighty"',
+        }),
       }),
     ]);
     expect(io.out).toEqual([]);

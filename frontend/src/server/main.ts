@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { logConfigError } from '@ragchat/observability/logger';
 import { createApp } from './app';
 import { ConfigError, parseConfig } from './config';
 import { createJsonLogger } from './logger';
@@ -41,9 +42,8 @@ function main(): void {
     process.once('SIGTERM', () => shutdown('SIGTERM'));
     process.once('SIGINT', () => shutdown('SIGINT'));
   } catch (error) {
-    logger.error(error instanceof ConfigError ? 'invalid configuration' : 'failed to start', {
-      error: error instanceof Error ? error.message : String(error),
-    });
+    if (error instanceof ConfigError) logConfigError(logger, error);
+    else logger.error('failed to start', { err: error });
     process.exit(1);
   }
 }

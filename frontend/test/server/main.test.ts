@@ -29,7 +29,8 @@ describe('dist/server/main.js', () => {
       expect.objectContaining({
         level: 'error',
         msg: 'invalid configuration',
-        error: 'FRONTEND_PORT: expected a whole number, got "eighty"',
+        variable: 'FRONTEND_PORT',
+        err: expect.objectContaining({ message: 'FRONTEND_PORT: expected a whole number, got "eighty"' }),
       }),
     ]);
   });
@@ -39,6 +40,7 @@ describe('dist/server/main.js', () => {
 
     expect(status).toBe(1);
     expect(lines.map((line) => line.msg)).toEqual(['invalid configuration']);
-    expect(lines[0].error).toMatch(/^BASE_PATH: /);
+    expect(lines[0].variable).toBe('BASE_PATH');
+    expect(lines[0].err.message).toMatch(/^BASE_PATH: /);
   });
 });
