@@ -5,7 +5,6 @@ import { createApp } from '../src/app';
 import { loadConfig } from '../src/config';
 import { openDatabase } from '../src/db/database';
 import { batchedWriter, createLogger } from '../src/observability/logger';
-import { noopTracer } from '../src/observability/tracing';
 import { createFakeProviders } from './lib/fake-providers';
 
 /**
@@ -39,7 +38,6 @@ async function start(): Promise<void> {
       return vector;
     }, 0),
     logger: createLogger({ level: config.logLevel, write: output.write }),
-    tracer: noopTracer,
   });
   const server = createServer(app.callback());
   server.listen(config.server.port, config.server.host, () => {

@@ -11,7 +11,6 @@ import { createRouter, routerFallbacks } from './http/router';
 import type { AppState } from './http/state';
 import { createUsageLimiter } from './http/usage/limiter';
 import type { Logger } from './observability/logger';
-import type { Tracer } from './observability/tracing';
 import type { Providers } from './rag/types';
 import { retrieve } from './retrieval/retrieve';
 
@@ -20,7 +19,6 @@ export interface AppDeps {
   readonly db: Database;
   readonly providers: Providers;
   readonly logger: Logger;
-  readonly tracer: Tracer;
   /** True once shutdown has begun: /ready turns 503 so no new traffic arrives. */
   readonly isDraining?: () => boolean;
   /** Epoch milliseconds with sub-millisecond precision. */
@@ -57,7 +55,7 @@ export function createApp(deps: AppDeps): Koa<AppState> {
   app.on('error', (error: unknown, ctx?: { state?: Partial<AppState> }) =>
     (ctx?.state?.log ?? deps.logger).warn('response failed', { err: error }),
   );
-  app.use(requestContext({ logger: deps.logger, tracer: deps.tracer, now }));
+  app.use(requestContext({ logger: deps.logger, now }));
   app.use(errorHandler());
   if (config.corsOrigins.length > 0) app.use(cors(config.corsOrigins));
   app.use(

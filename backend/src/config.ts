@@ -107,8 +107,9 @@ export interface GuardrailConfig {
 export type TracingConfig =
   | { readonly exporter: 'none' }
   | {
-      readonly exporter: 'xray';
-      readonly daemon: { readonly host: string; readonly port: number };
+      /** OTLP/HTTP to the ADOT collector sidecar, which forwards to X-Ray. */
+      readonly exporter: 'otlp';
+      readonly endpoint: string;
       /** Share of requests traced when the caller's trace header did not already decide. */
       readonly sampleRate: number;
     };
@@ -369,25 +370,13 @@ function parseCorsOrigins(read: Reader): readonly string[] {
 }
 
 function parseTracing(read: Reader): TracingConfig {
-  const exporter = read.oneOf('OTEL_EXPORTER', ['none', 'xray'] as const, 'none');
+  const exporter = read.oneOf('OTEL_EXPORTER', ['none', 'otlp'] as const, 'none');
   if (exporter === 'none') return { exporter };
-  return {
-    exporter,
-    daemon: parseDaemonAddress(read.string('XRAY_DAEMON_ADDRESS', '127.0.0.1:2000')),
-    sampleRate: read.number('XRAY_SAMPLE_RATE', 0.05, { min: 0, max: 1 }),
-  };
-}
-
-/** Accepts `host:port` or the X-Ray SDK form `tcp:host:port udp:host:port` (segments go over UDP). */
-function parseDaemonAddress(address: string): { host: string; port: number } {
-  const udp = address.split(/\s+/).find((part) => part.startsWith('udp:'));
-  const hostPort = udp === undefined ? address : udp.slice('udp:'.length);
-  const match = /^([^:\s]+):(\d{1,5})$/.exec(hostPort);
-  const port = Number(match?.[2]);
-  if (match?.[1] === undefined || port < 1 || port > 65535) {
-    throw new ConfigError('XRAY_DAEMON_ADDRESS', `must be host:port, got "${address}"`);
+  const endpoint = read.string('OTEL_EXPORTER_OTLP_ENDPOINT', 'http://127.0.0.1:4318');
+  if (!isHttpUrl(endpoint)) {
+    throw new ConfigError('OTEL_EXPORTER_OTLP_ENDPOINT', `must be an http(s) URL, got "${endpoint}"`);
   }
-  return { host: match[1], port };
+  return { exporter, endpoint, sampleRate: read.number('TRACE_SAMPLE_RATE', 0.05, { min: 0, max: 1 }) };
 }
 
 function isHttpUrl(value: string): boolean {

@@ -1,4 +1,4 @@
-import type { Span } from '../observability/tracing';
+import { inSpan } from '@ragchat/observability/spans';
 import type { RetrieveRequest, RetrieveResult } from '../retrieval/retrieve';
 import type { ChatTurn, GenerationUsage, Providers, RetrievedChunk } from './types';
 
@@ -43,7 +43,6 @@ export interface AnswerOutcome {
   readonly answer: string;
   readonly sources: readonly SourceView[];
   readonly timings: AnswerTimings;
-  readonly spans: readonly Span[];
 }
 
 /** Called as the answer takes shape; a streaming response writes each one out as it comes. */
@@ -72,14 +71,16 @@ export async function answerQuery(
 ): Promise<AnswerOutcome> {
   const startMs = deps.now();
   const retrieval = await untilAborted(
-    deps.retrieve(
-      {
-        query: retrievalQuery(input),
-        topK: input.topK,
-        minScore: deps.minScore,
-        ...(input.filter === undefined ? {} : { filter: input.filter }),
-      },
-      signal,
+    inSpan('retrieval', () =>
+      deps.retrieve(
+        {
+          query: retrievalQuery(input),
+          topK: input.topK,
+          minScore: deps.minScore,
+          ...(input.filter === undefined ? {} : { filter: input.filter }),
+        },
+        signal,
+      ),
     ),
     signal,
   );
@@ -102,7 +103,6 @@ export async function answerQuery(
   const endMs = deps.now();
 
   const { embeddingMs, retrievalMs } = retrieval.timings;
-  const embeddingEndMs = startMs + embeddingMs;
   return {
     answer,
     sources,
@@ -112,11 +112,6 @@ export async function answerQuery(
       generationMs: round(endMs - generationStartMs),
       totalMs: round(endMs - startMs),
     },
-    spans: [
-      { name: 'embedding', startMs, endMs: embeddingEndMs },
-      { name: 'retrieval', startMs: embeddingEndMs, endMs: embeddingEndMs + retrievalMs },
-      { name: 'generation', startMs: generationStartMs, endMs },
-    ],
   };
 }
 

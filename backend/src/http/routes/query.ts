@@ -170,7 +170,6 @@ function reportStreamFailure(log: Logger, error: unknown): void {
 }
 
 function record(ctx: AppContext, environment: string, mode: string, outcome: AnswerOutcome): void {
-  ctx.state.spans.push(...outcome.spans);
   emitQueryMetrics(ctx.state.log, {
     environment,
     mode,
