@@ -92,7 +92,9 @@ describe('tracing (built backend, PostgreSQL, local OTLP receiver)', () => {
 
   function databaseUrl(): string {
     const { options } = database;
-    if (options.kind !== 'postgres') throw new Error('the PostgreSQL tier gave an embedded database');
+    if (options.kind !== 'postgres' || typeof options.connection !== 'string') {
+      throw new Error('the PostgreSQL tier gave no connection URL');
+    }
     return options.connection;
   }
 
