@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
+import { parseTracingConfig, type TracingConfig } from '@ragchat/observability/tracing-config';
 import type { DatabaseOptions } from './db/database';
 import { LOG_LEVELS, type LogLevel } from './observability/logger';
 import { DEFAULT_EMBEDDING_MODEL_ID, DEFAULT_GENERATION_MODEL_ID } from './providers/bedrock/options';
@@ -104,16 +105,6 @@ export interface GuardrailConfig {
   readonly streamProcessingMode: 'sync' | 'async' | undefined;
 }
 
-export type TracingConfig =
-  | { readonly exporter: 'none' }
-  | {
-      /** OTLP/HTTP to the ADOT collector sidecar, which forwards to X-Ray. */
-      readonly exporter: 'otlp';
-      readonly endpoint: string;
-      /** Share of requests traced when the caller's trace header did not already decide. */
-      readonly sampleRate: number;
-    };
-
 export interface Limits {
   readonly maxBodyBytes: number;
   readonly maxQueryChars: number;
@@ -164,7 +155,7 @@ export function loadConfig(env: Env): Config {
     corsOrigins: parseCorsOrigins(read),
     logLevel: read.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
     seedSampleCorpus: read.boolean('SEED_SAMPLE_CORPUS', true),
-    tracing: parseTracing(read),
+    tracing: parseTracingConfig(env, (variable, problem) => new ConfigError(variable, problem)),
     limits: {
       maxBodyBytes: read.integer('MAX_BODY_BYTES', 1_048_576, { min: 1024, max: 100 * 1_048_576 }),
       maxQueryChars: read.integer('MAX_QUERY_CHARS', 2000, { min: 1, max: 100_000 }),
@@ -367,16 +358,6 @@ function parseCorsOrigins(read: Reader): readonly string[] {
     }
   }
   return origins;
-}
-
-function parseTracing(read: Reader): TracingConfig {
-  const exporter = read.oneOf('OTEL_EXPORTER', ['none', 'otlp'] as const, 'none');
-  if (exporter === 'none') return { exporter };
-  const endpoint = read.string('OTEL_EXPORTER_OTLP_ENDPOINT', 'http://127.0.0.1:4318');
-  if (!isHttpUrl(endpoint)) {
-    throw new ConfigError('OTEL_EXPORTER_OTLP_ENDPOINT', `must be an http(s) URL, got "${endpoint}"`);
-  }
-  return { exporter, endpoint, sampleRate: read.number('TRACE_SAMPLE_RATE', 0.05, { min: 0, max: 1 }) };
 }
 
 function isHttpUrl(value: string): boolean {

@@ -3,6 +3,8 @@
  * A bad value stops the process with a message naming the variable.
  */
 
+import { parseTracingConfig, type TracingConfig } from '@ragchat/observability/tracing-config';
+
 export interface FrontendConfig {
   /** 0 asks the OS for any free port. */
   readonly port: number;
@@ -21,6 +23,7 @@ export interface FrontendConfig {
    * its X-Forwarded-For on to the backend, whose usage limits count per client address.
    */
   readonly trustProxy: boolean;
+  readonly tracing: TracingConfig;
 }
 
 /**
@@ -65,6 +68,7 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
     signIn: parseSignIn(env),
     hstsMaxAgeSeconds: parseInteger(env, 'HSTS_MAX_AGE', DEFAULT_HSTS_MAX_AGE_SECONDS, 0, 63_072_000),
     trustProxy: parseBoolean(env, 'TRUST_PROXY', false),
+    tracing: parseTracingConfig(env, (variable, problem) => new ConfigError(variable, problem)),
   };
 }
 

@@ -1,9 +1,13 @@
 import path from 'node:path';
 import { logConfigError } from '@ragchat/observability/logger';
-import { createApp } from './app';
+import type * as TracingModule from '@ragchat/observability/tracing';
+import type { TracingConfig } from '@ragchat/observability/tracing-config';
+import type * as AppModule from './app';
 import { ConfigError, parseConfig } from './config';
 import { createJsonLogger } from './logger';
 import { loadStaticAssets } from './static-assets';
+
+export const SERVICE_NAME = 'ragchat-frontend';
 
 /**
  * The ALB keeps idle connections for 60 s; holding ours longer means the ALB, not us, closes them,
@@ -19,6 +23,9 @@ function main(): void {
   const logger = createJsonLogger();
   try {
     const config = parseConfig(process.env);
+    const tracing = startTracing(config.tracing);
+    // Required only now: the OpenTelemetry instrumentations patch http and koa as they load.
+    const { createApp } = require('./app') as typeof AppModule;
     const assets = loadStaticAssets(path.resolve(__dirname, '../public'), config.basePath);
     const server = createApp({ config, assets, logger }).listen(config.port, config.host, () => {
       const address = server.address();
@@ -35,7 +42,9 @@ function main(): void {
     // Stop accepting, let answers in flight finish, and cut whatever is still open at the deadline.
     const shutdown = (signal: string) => {
       logger.info('shutting down', { signal });
-      server.close(() => process.exit(0));
+      server.close(() => {
+        void (tracing?.shutdown() ?? Promise.resolve()).finally(() => process.exit(0));
+      });
       server.closeIdleConnections();
       setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS).unref();
     };
@@ -46,6 +55,18 @@ function main(): void {
     else logger.error('failed to start', { err: error });
     process.exit(1);
   }
+}
+
+/** Local mode (no exporter) never loads the OpenTelemetry SDK, so tracing costs nothing there. */
+function startTracing(tracing: TracingConfig): TracingModule.Tracing | undefined {
+  if (tracing.exporter === 'none') return undefined;
+  const { startTracing } = require('@ragchat/observability/tracing') as typeof TracingModule;
+  return startTracing({
+    serviceName: SERVICE_NAME,
+    endpoint: tracing.endpoint,
+    sampleRate: tracing.sampleRate,
+    instrument: ['http', 'koa'],
+  });
 }
 
 main();

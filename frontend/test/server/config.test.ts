@@ -16,6 +16,7 @@ describe('parseConfig', () => {
       signIn: { mode: 'off' },
       hstsMaxAgeSeconds: 31_536_000,
       trustProxy: false,
+      tracing: { exporter: 'none' },
     });
   });
 
@@ -32,6 +33,9 @@ describe('parseConfig', () => {
       SIGNIN_CLIENT_ID: 'client-1',
       HSTS_MAX_AGE: '600',
       TRUST_PROXY: 'true',
+      OTEL_EXPORTER: 'otlp',
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318',
+      TRACE_SAMPLE_RATE: '0.5',
     });
 
     expect(config).toEqual({
@@ -49,6 +53,7 @@ describe('parseConfig', () => {
       },
       hstsMaxAgeSeconds: 600,
       trustProxy: true,
+      tracing: { exporter: 'otlp', endpoint: 'http://127.0.0.1:4318', sampleRate: 0.5 },
     });
   });
 
@@ -73,6 +78,7 @@ describe('parseConfig', () => {
     ['BASE_PATH', '/pr 42', /BASE_PATH/],
     ['BASE_PATH', '/pr-42/"><script>', /BASE_PATH/],
     ['SIGNIN_MODE', 'cognito', /SIGNIN_MODE: expected off, alb or local/],
+    ['OTEL_EXPORTER', 'xray', /OTEL_EXPORTER: must be one of none, otlp/],
     ['SIGNIN_MODE', 'alb', /SIGNIN_ALB_ARN: required when SIGNIN_MODE=alb/],
     ['HSTS_MAX_AGE', 'forever', /HSTS_MAX_AGE: expected a whole number/],
     ['TRUST_PROXY', 'yes', /TRUST_PROXY: expected true or false/],
