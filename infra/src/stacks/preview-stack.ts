@@ -162,7 +162,7 @@ export class PreviewStack extends Stack {
           EMBEDDING_MODEL_ID: hostConfig.models.embeddingModelId,
           GENERATION_MODEL_ID: hostConfig.models.generationModelId,
           LOG_LEVEL: hostConfig.logLevel,
-          XRAY_SAMPLE_RATE: String(hostConfig.tracingSampleRate),
+          TRACE_SAMPLE_RATE: String(hostConfig.tracingSampleRate),
           SEED_SAMPLE_CORPUS: 'true',
         }),
         frontend: service('frontend', {
