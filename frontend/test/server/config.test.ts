@@ -17,6 +17,7 @@ describe('parseConfig', () => {
       hstsMaxAgeSeconds: 31_536_000,
       trustProxy: false,
       tracing: { exporter: 'none' },
+      maxRequestBodyBytes: 21 * 1_048_576,
     });
   });
 
@@ -36,6 +37,7 @@ describe('parseConfig', () => {
       OTEL_EXPORTER: 'otlp',
       OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318',
       TRACE_SAMPLE_RATE: '0.5',
+      MAX_REQUEST_BODY_BYTES: '5000000',
     });
 
     expect(config).toEqual({
@@ -54,6 +56,7 @@ describe('parseConfig', () => {
       hstsMaxAgeSeconds: 600,
       trustProxy: true,
       tracing: { exporter: 'otlp', endpoint: 'http://127.0.0.1:4318', sampleRate: 0.5 },
+      maxRequestBodyBytes: 5_000_000,
     });
   });
 

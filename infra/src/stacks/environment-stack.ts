@@ -17,7 +17,8 @@ import { PreviewHostExports } from '../constructs/preview-host/preview-host';
 import { importRepositories, publicEcrMirror } from '../constructs/registry/registry';
 import { ServiceSecurityGroups } from '../constructs/service-security-groups/service-security-groups';
 import { TaskIdentity } from '../constructs/task-identity/task-identity';
-import { type DeployOutputsDocument, serviceOutputs } from '../deploy-outputs/document';
+import type { DeployOutputsDocument } from '../deploy-contract';
+import { serviceOutputs } from '../deploy-outputs/document';
 import { parameterNames, resourceNames, SERVICE_NAMES, SERVICES, type ServiceName } from '../naming';
 import type { TaskDefinitionTemplate } from '../task-definition/template';
 import { loadTaskDefinitionTemplate } from '../task-definition/template';
@@ -123,7 +124,7 @@ export class EnvironmentStack extends Stack {
     };
     const service = (name: ServiceName, environment: Record<string, string>) =>
       serviceOutputs(outputsSources, name, environment);
-    const document: DeployOutputsDocument = {
+    const document: DeployOutputsDocument<ServiceName> = {
       schemaVersion: 1,
       environment: config.name,
       region: this.region,
