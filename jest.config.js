@@ -1,10 +1,4 @@
 /** One jest run covers every workspace; each workspace keeps its own jest.config.js. */
 module.exports = {
-  projects: [
-    '<rootDir>/observability',
-    '<rootDir>/backend',
-    '<rootDir>/frontend',
-    '<rootDir>/infra',
-    '<rootDir>/actions',
-  ],
+  projects: ['<rootDir>/backend', '<rootDir>/frontend', '<rootDir>/infra', '<rootDir>/actions'],
 };

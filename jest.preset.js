@@ -32,8 +32,11 @@ module.exports = function preset(displayName, overrides = {}) {
       ],
     },
     transformIgnorePatterns: [`/node_modules/(?!(${esmPackages.join('|')})/)`],
-    // The shared workspace runs from source in tests, as tsc project references compile it for builds.
-    moduleNameMapper: { '^@ragchat/observability/(.*)$': path.join(__dirname, 'observability/src/$1.ts') },
+    // The frontend's tests run the backend's service kit from source; builds use its compiled exports.
+    moduleNameMapper: {
+      '^@ragchat/backend/service-kit$': path.join(__dirname, 'backend/src/service-kit/index.ts'),
+      '^@ragchat/backend/service-kit/(.*)$': path.join(__dirname, 'backend/src/service-kit/$1.ts'),
+    },
     moduleFileExtensions: ['ts', 'js', 'mjs', 'json'],
     ...overrides,
   };

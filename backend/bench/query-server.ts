@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { createApp } from '../src/app';
 import { loadConfig } from '../src/config';
 import { openDatabase } from '../src/db/database';
-import { batchedWriter, createLogger } from '../src/observability/logger';
+import { batchedWriter, createLogger } from '../src/service-kit/logger';
 import { createFakeProviders } from './lib/fake-providers';
 
 /**

@@ -2,7 +2,7 @@ import Koa from 'koa';
 import type { Config } from './config';
 import type { Database } from './db/database';
 import { AppError } from './errors';
-import { createAlbTokenVerifier } from './http/alb-token';
+import { createAlbTokenVerifier } from './service-kit/alb-token';
 import { cors } from './http/cors';
 import { errorHandler } from './http/error-handler';
 import { identify } from './http/identity';
@@ -10,7 +10,7 @@ import { requestContext } from './http/request-context';
 import { createRouter, routerFallbacks } from './http/router';
 import type { AppState } from './http/state';
 import { createUsageLimiter } from './http/usage/limiter';
-import type { Logger } from './observability/logger';
+import type { Logger } from './service-kit/logger';
 import type { Providers } from './rag/types';
 import { retrieve } from './retrieval/retrieve';
 

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
-import { ConfigError, loadConfig } from './config';
+import { loadConfig } from './config';
+import { ConfigError } from './service-kit/config-error';
 
 const TOKEN = 'a-long-enough-admin-token';
 

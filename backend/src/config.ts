@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
-import { parseTracingConfig, type TracingConfig } from '@ragchat/observability/tracing-config';
+import { ConfigError } from './service-kit/config-error';
+import { parseTracingConfig, type TracingConfig } from './service-kit/tracing-config';
 import type { DatabaseOptions } from './db/database';
-import { LOG_LEVELS, type LogLevel } from './observability/logger';
+import { LOG_LEVELS, type LogLevel } from './service-kit/logger';
 import { DEFAULT_EMBEDDING_MODEL_ID, DEFAULT_GENERATION_MODEL_ID } from './providers/bedrock/options';
 import { MAX_TOP_K, MIN_TOP_K } from './retrieval/retrieve';
 
@@ -124,15 +125,6 @@ export interface Limits {
 /** The API's hard bounds on topK; TOP_K (the default) must sit inside them. */
 export const TOP_K_RANGE = { min: MIN_TOP_K, max: MAX_TOP_K } as const;
 
-export class ConfigError extends Error {
-  readonly variable: string;
-
-  constructor(variable: string, problem: string) {
-    super(`${variable} ${problem}`);
-    this.name = 'ConfigError';
-    this.variable = variable;
-  }
-}
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -159,7 +151,7 @@ export function loadConfig(env: Env): Config {
     corsOrigins: parseCorsOrigins(read),
     logLevel: read.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
     seedSampleCorpus: read.boolean('SEED_SAMPLE_CORPUS', true),
-    tracing: parseTracingConfig(env, (variable, problem) => new ConfigError(variable, problem)),
+    tracing: parseTracingConfig(env),
     limits: {
       maxBodyBytes: read.integer('MAX_BODY_BYTES', 1_048_576, { min: 1024, max: 100 * 1_048_576 }),
       maxQueryChars: read.integer('MAX_QUERY_CHARS', 2000, { min: 1, max: 100_000 }),

@@ -1,6 +1,7 @@
-import type * as TracingModule from '@ragchat/observability/tracing';
-import { type Config, ConfigError, loadConfig } from './config';
-import { batchedWriter, createLogger, logConfigError } from './observability/logger';
+import type * as TracingModule from './service-kit/tracing';
+import { type Config, loadConfig } from './config';
+import { ConfigError, EXIT_INVALID_CONFIG, logConfigError } from './service-kit/config-error';
+import { batchedWriter, createLogger } from './service-kit/logger';
 import type * as ServiceModule from './service';
 
 export const SERVICE_NAME = 'ragchat-backend';
@@ -21,9 +22,6 @@ const processIo: ProcessIo = {
   onSignal: (signal, handler) => process.once(signal, handler),
   exit: (code) => process.exit(code),
 };
-
-/** Exit code for a configuration error, distinct from a crash (1). */
-export const EXIT_INVALID_CONFIG = 2;
 
 /**
  * The process entry point: configuration, start, and shutdown on SIGTERM/SIGINT. Failures are
@@ -87,7 +85,7 @@ export async function main(io: ProcessIo = processIo): Promise<void> {
 /** Local mode (no exporter) never loads the OpenTelemetry SDK, so tracing costs nothing there. */
 function startTracing(tracing: Config['tracing']): TracingModule.Tracing | undefined {
   if (tracing.exporter === 'none') return undefined;
-  const { startTracing } = require('@ragchat/observability/tracing') as typeof TracingModule;
+  const { startTracing } = require('./service-kit/tracing') as typeof TracingModule;
   return startTracing({
     serviceName: SERVICE_NAME,
     endpoint: tracing.endpoint,

@@ -4,7 +4,7 @@ import type { Config } from './config';
 import { startRetentionSweeper, sweepExpiredConversations } from './conversations/retention';
 import { openDatabase } from './db/database';
 import { claimEmbeddingModel } from './ingest/embedding-model';
-import type { Logger } from './observability/logger';
+import type { Logger } from './service-kit/logger';
 import { createProviders, type ServiceProviders } from './providers';
 import { seedSampleCorpus } from './seed/seed-sample-corpus';
 

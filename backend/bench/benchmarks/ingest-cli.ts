@@ -7,7 +7,7 @@ import { createApp } from '../../src/app';
 import { runIngest as runIngestCli } from '../../src/cli/run-ingest';
 import { loadConfig } from '../../src/config';
 import { openDatabase } from '../../src/db/database';
-import { createLogger } from '../../src/observability/logger';
+import { createLogger } from '../../src/service-kit/logger';
 import { EMBEDDING_DIMENSIONS } from '../../src/rag/types';
 import { createFakeProviders, hashedVectorPicker } from '../lib/fake-providers';
 import { runIngest as runIngestDirect } from '../lib/ingest-run';

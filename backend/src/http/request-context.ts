@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { activeXRayTraceId } from '@ragchat/observability/spans';
+import { activeXRayTraceId } from '../service-kit/spans';
 import type { Middleware } from 'koa';
-import type { Logger } from '../observability/logger';
+import type { Logger } from '../service-kit/logger';
 import { traceRootOf } from '../observability/trace-header';
 import { ANONYMOUS_IDENTITY } from './identity';
 import type { AppState } from './state';

@@ -1,5 +1,5 @@
 import type { RouterContext } from '@koa/router';
-import type { Logger } from '../observability/logger';
+import type { Logger } from '../service-kit/logger';
 import type { Identity } from './identity';
 
 /** What the request-context middleware puts on `ctx.state` for everything after it. */

@@ -1,4 +1,4 @@
-import { inSpan } from '@ragchat/observability/spans';
+import { inSpan } from '../service-kit/spans';
 import type { RetrieveRequest, RetrieveResult } from '../retrieval/retrieve';
 import type { ChatTurn, GenerationUsage, Providers, RetrievedChunk } from './types';
 

@@ -1,7 +1,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EXIT_INVALID_CONFIG, main, type ProcessIo } from '../../src/main';
+import { main, type ProcessIo } from '../../src/main';
+import { EXIT_INVALID_CONFIG } from '../../src/service-kit/config-error';
 import { STARTUP_TIMEOUT_MS } from './harness';
 
 interface FakeProcess extends ProcessIo {

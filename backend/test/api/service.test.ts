@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config';
-import { createLogger } from '../../src/observability/logger';
+import { createLogger } from '../../src/service-kit/logger';
 import { createLocalProviders } from '../../src/providers/local';
 import type { AnswerRequest } from '../../src/rag/types';
 import { type RunningService, startService } from '../../src/service';

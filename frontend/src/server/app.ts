@@ -1,5 +1,5 @@
 import Koa from 'koa';
-import { createAlbTokenVerifier } from './alb-token';
+import { createAlbTokenVerifier } from '@ragchat/backend/service-kit';
 import type { FrontendConfig } from './config';
 import { errorHandler } from './error-handler';
 import { AppError } from './errors';

@@ -3,7 +3,7 @@
  * A bad value stops the process with a message naming the variable.
  */
 
-import { parseTracingConfig, type TracingConfig } from '@ragchat/observability/tracing-config';
+import { ConfigError, parseTracingConfig, type TracingConfig } from '@ragchat/backend/service-kit';
 
 export interface FrontendConfig {
   /** 0 asks the OS for any free port. */
@@ -47,16 +47,6 @@ export type SignInConfig =
     }
   | { readonly mode: 'local' };
 
-export class ConfigError extends Error {
-  constructor(
-    readonly variable: string,
-    message: string,
-  ) {
-    super(`${variable}: ${message}`);
-    this.name = 'ConfigError';
-  }
-}
-
 const DEFAULT_PORT = 3000;
 const DEFAULT_HOST = '0.0.0.0';
 const DEFAULT_BACKEND_URL = 'http://127.0.0.1:8000';
@@ -74,7 +64,7 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
     signIn: parseSignIn(env),
     hstsMaxAgeSeconds: parseInteger(env, 'HSTS_MAX_AGE', DEFAULT_HSTS_MAX_AGE_SECONDS, 0, 63_072_000),
     trustProxy: parseBoolean(env, 'TRUST_PROXY', false),
-    tracing: parseTracingConfig(env, (variable, problem) => new ConfigError(variable, problem)),
+    tracing: parseTracingConfig(env),
     maxRequestBodyBytes: parseInteger(
       env,
       'MAX_REQUEST_BODY_BYTES',
@@ -93,17 +83,17 @@ const ALB_ARN =
 function parseSignIn(env: Readonly<Record<string, string | undefined>>): SignInConfig {
   const mode = nonEmpty(env.SIGNIN_MODE) ?? 'off';
   if (mode === 'off' || mode === 'local') return { mode };
-  if (mode !== 'alb') throw new ConfigError('SIGNIN_MODE', `expected off, alb or local, got "${mode}"`);
+  if (mode !== 'alb') throw new ConfigError('SIGNIN_MODE', `must be off, alb or local, got "${mode}"`);
   const albArn = nonEmpty(env.SIGNIN_ALB_ARN);
-  if (albArn === undefined) throw new ConfigError('SIGNIN_ALB_ARN', 'required when SIGNIN_MODE=alb');
+  if (albArn === undefined) throw new ConfigError('SIGNIN_ALB_ARN', 'is required when SIGNIN_MODE=alb');
   const region = ALB_ARN.exec(albArn)?.[1];
   if (region === undefined) {
-    throw new ConfigError('SIGNIN_ALB_ARN', `expected an application load balancer ARN, got "${albArn}"`);
+    throw new ConfigError('SIGNIN_ALB_ARN', `must be an application load balancer ARN, got "${albArn}"`);
   }
   const keyEndpoint =
     nonEmpty(env.SIGNIN_KEY_ENDPOINT) ?? `https://public-keys.auth.elb.${region}.amazonaws.com`;
   if (!/^https?:\/\/[^/]/.test(keyEndpoint)) {
-    throw new ConfigError('SIGNIN_KEY_ENDPOINT', `expected an http(s) URL, got "${keyEndpoint}"`);
+    throw new ConfigError('SIGNIN_KEY_ENDPOINT', `must be an http(s) URL, got "${keyEndpoint}"`);
   }
   return {
     mode,
@@ -123,7 +113,7 @@ function parseBoolean(
   if (raw === undefined) return fallback;
   if (raw === 'true' || raw === '1') return true;
   if (raw === 'false' || raw === '0') return false;
-  throw new ConfigError(variable, `expected true or false, got "${raw}"`);
+  throw new ConfigError(variable, `must be true or false, got "${raw}"`);
 }
 
 function nonEmpty(value: string | undefined): string | undefined {
@@ -140,10 +130,10 @@ function parseInteger(
 ): number {
   const raw = nonEmpty(env[variable]);
   if (raw === undefined) return fallback;
-  if (!/^\d+$/.test(raw)) throw new ConfigError(variable, `expected a whole number, got "${raw}"`);
+  if (!/^\d+$/.test(raw)) throw new ConfigError(variable, `must be a whole number, got "${raw}"`);
   const value = Number(raw);
   if (value < min || value > max) {
-    throw new ConfigError(variable, `expected a number from ${min} to ${max}, got ${value}`);
+    throw new ConfigError(variable, `must be a number from ${min} to ${max}, got ${value}`);
   }
   return value;
 }
@@ -153,10 +143,10 @@ function parseBackendUrl(raw: string): URL {
   try {
     url = new URL(raw);
   } catch {
-    throw new ConfigError('BACKEND_URL', `not a valid URL: "${raw}"`);
+    throw new ConfigError('BACKEND_URL', `is not a valid URL: "${raw}"`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new ConfigError('BACKEND_URL', `expected an http or https URL, got "${raw}"`);
+    throw new ConfigError('BACKEND_URL', `must be an http or https URL, got "${raw}"`);
   }
   if (url.search !== '' || url.hash !== '' || url.username !== '' || url.password !== '') {
     throw new ConfigError('BACKEND_URL', 'must not carry credentials, a query string or a fragment');
@@ -170,7 +160,7 @@ function parseBasePath(raw: string): string {
   if (!BASE_PATH_PATTERN.test(trimmed)) {
     throw new ConfigError(
       'BASE_PATH',
-      `expected "" or a path like /pr-42 (letters, digits, . _ ~ - between slashes), got "${raw}"`,
+      `must be "" or a path like /pr-42 (letters, digits, . _ ~ - between slashes), got "${raw}"`,
     );
   }
   return trimmed;

@@ -1,4 +1,4 @@
-import { createLogger, type Logger } from '@ragchat/observability/logger';
+import { createLogger, type Logger } from '@ragchat/backend/service-kit';
 
 export type { Logger };
 

@@ -1,9 +1,13 @@
 import path from 'node:path';
-import { logConfigError } from '@ragchat/observability/logger';
-import type * as TracingModule from '@ragchat/observability/tracing';
-import type { TracingConfig } from '@ragchat/observability/tracing-config';
+import type * as TracingModule from '@ragchat/backend/service-kit/tracing';
+import {
+  ConfigError,
+  EXIT_INVALID_CONFIG,
+  logConfigError,
+  type TracingConfig,
+} from '@ragchat/backend/service-kit';
 import type * as AppModule from './app';
-import { ConfigError, parseConfig } from './config';
+import { parseConfig } from './config';
 import { createJsonLogger } from './logger';
 import { loadStaticAssets } from './static-assets';
 
@@ -51,16 +55,19 @@ function main(): void {
     process.once('SIGTERM', () => shutdown('SIGTERM'));
     process.once('SIGINT', () => shutdown('SIGINT'));
   } catch (error) {
-    if (error instanceof ConfigError) logConfigError(logger, error);
-    else logger.error('failed to start', { err: error });
-    process.exit(1);
+    if (!(error instanceof ConfigError)) {
+      logger.error('failed to start', { err: error });
+      process.exit(1);
+    }
+    logConfigError(logger, error);
+    process.exit(EXIT_INVALID_CONFIG);
   }
 }
 
 /** Local mode (no exporter) never loads the OpenTelemetry SDK, so tracing costs nothing there. */
 function startTracing(tracing: TracingConfig): TracingModule.Tracing | undefined {
   if (tracing.exporter === 'none') return undefined;
-  const { startTracing } = require('@ragchat/observability/tracing') as typeof TracingModule;
+  const { startTracing } = require('@ragchat/backend/service-kit/tracing') as typeof TracingModule;
   return startTracing({
     serviceName: SERVICE_NAME,
     endpoint: tracing.endpoint,

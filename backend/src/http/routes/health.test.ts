@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { createApp } from '../../app';
 import { loadConfig } from '../../config';
 import type { Database, Readiness } from '../../db/database';
-import { createLogger } from '../../observability/logger';
+import { createLogger } from '../../service-kit/logger';
 import { createLocalProviders } from '../../providers/local';
 
 /** The stub answers at once, so only a hanging check can reach this budget. */

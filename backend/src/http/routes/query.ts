@@ -2,7 +2,7 @@ import type { Router } from '@koa/router';
 import type { Config } from '../../config';
 import { answerKeeper, type RecordAnswer, storedHistory } from '../../conversations/conversation-answers';
 import type { Database } from '../../db/database';
-import type { Logger } from '../../observability/logger';
+import type { Logger } from '../../service-kit/logger';
 import { emitQueryMetrics } from '../../observability/metrics';
 import { type AnswerDeps, type AnswerOutcome, answerQuery, type QueryInput } from '../../rag/answer';
 import { boundHistory } from '../../rag/history';

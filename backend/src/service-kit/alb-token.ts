@@ -14,6 +14,8 @@ export interface AlbTokenSettings {
   readonly clientId: string | undefined;
   /** Longest wait for a public key; keys are cached, so this is paid once per key id. */
   readonly keyFetchTimeoutMs?: number;
+  /** Replaces the HTTP fetch of `<keyEndpoint>/<kid>` (the frontend's local sign-in holds its key in memory). */
+  readonly fetchKey?: (uri: string) => Promise<ArrayBuffer>;
 }
 
 export type VerifiedClaims = Readonly<Record<string, unknown>> & { readonly sub: string };
@@ -36,7 +38,9 @@ const DEFAULT_KEY_FETCH_TIMEOUT_MS = 3000;
  * Node's fetch so a local key endpoint may be plain http (the library's own fetcher is https only).
  */
 export function createAlbTokenVerifier(settings: AlbTokenSettings): AlbTokenVerifier {
-  const fetcher = keyFetcher(settings.keyFetchTimeoutMs ?? DEFAULT_KEY_FETCH_TIMEOUT_MS);
+  const fetcher = budgetedFetcher(
+    settings.fetchKey ?? httpKeyFetch(settings.keyFetchTimeoutMs ?? DEFAULT_KEY_FETCH_TIMEOUT_MS),
+  );
   const verifier = AlbJwtVerifier.create(
     {
       albArn: settings.albArn,
@@ -63,24 +67,31 @@ export function createAlbTokenVerifier(settings: AlbTokenSettings): AlbTokenVeri
   };
 }
 
-/** A Fetcher for the library: non-200 answers are final (an unknown kid), network failures are not. */
-function keyFetcher(timeoutMs: number): Fetcher {
+/** Key fetches count against the per-minute budget before they are made. */
+function budgetedFetcher(fetchKey: (uri: string) => Promise<ArrayBuffer>): Fetcher {
   const budget = keyFetchBudget();
   return {
-    fetch: async (uri) => {
-      if (!budget.take()) throw new NonRetryableFetchError(uri, 'too many unknown key ids this minute');
-      let response: Response;
-      try {
-        response = await fetch(uri, { signal: AbortSignal.timeout(timeoutMs), redirect: 'error' });
-      } catch (error) {
-        throw new FetchError(uri, error instanceof Error ? error.message : String(error));
-      }
-      if (response.status !== 200) {
-        await response.body?.cancel();
-        throw new NonRetryableFetchError(uri, `status ${response.status}`);
-      }
-      return response.arrayBuffer();
-    },
+    fetch: (uri) =>
+      budget.take()
+        ? fetchKey(uri)
+        : Promise.reject(new NonRetryableFetchError(uri, 'too many unknown key ids this minute')),
+  };
+}
+
+/** Non-200 answers are final for the library (an unknown kid), network failures are not. */
+function httpKeyFetch(timeoutMs: number): (uri: string) => Promise<ArrayBuffer> {
+  return async (uri) => {
+    let response: Response;
+    try {
+      response = await fetch(uri, { signal: AbortSignal.timeout(timeoutMs), redirect: 'error' });
+    } catch (error) {
+      throw new FetchError(uri, error instanceof Error ? error.message : String(error));
+    }
+    if (response.status !== 200) {
+      await response.body?.cancel();
+      throw new NonRetryableFetchError(uri, `status ${response.status}`);
+    }
+    return response.arrayBuffer();
   };
 }
 

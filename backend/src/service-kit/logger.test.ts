@@ -1,4 +1,4 @@
-import { batchedWriter, createLogger, logConfigError } from './logger';
+import { batchedWriter, createLogger } from './logger';
 
 /** Shaped like the services' AppError: a code and a cause. */
 class AppError extends Error {
@@ -89,25 +89,6 @@ describe('redaction', () => {
       path: '/api/query',
     });
     expect(JSON.stringify(line)).not.toMatch(/admin-secret|abc|eyJ|"p"/);
-  });
-});
-
-describe('logConfigError', () => {
-  it('names the variable and carries the error in the one shape both services print', () => {
-    const { logger, parsed } = capture();
-    const error = Object.assign(new Error('PORT must be a number'), {
-      name: 'ConfigError',
-      variable: 'PORT',
-    });
-    logConfigError(logger, error);
-    expect(parsed()).toEqual([
-      expect.objectContaining({
-        level: 'error',
-        msg: 'invalid configuration',
-        variable: 'PORT',
-        err: expect.objectContaining({ name: 'ConfigError', message: 'PORT must be a number' }),
-      }),
-    ]);
   });
 });
 

@@ -97,15 +97,6 @@ export function serializeError(value: unknown): unknown {
   } satisfies SerializedError;
 }
 
-/** A configuration error as both services report it before exiting: what is wrong and where. */
-export interface ConfigProblem extends Error {
-  readonly variable: string;
-}
-
-export function logConfigError(logger: Logger, error: ConfigProblem): void {
-  logger.error('invalid configuration', { variable: error.variable, err: error });
-}
-
 /**
  * Writing to a pipe is synchronous on Linux, so lines are batched and written once per turn of
  * the event loop instead of once per log call. `flush` empties the batch immediately (shutdown).
