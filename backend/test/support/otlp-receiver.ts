@@ -15,17 +15,18 @@ export interface ReceivedSpan {
 }
 
 export interface OtlpReceiver {
-  /** Base URL for OTEL_EXPORTER_OTLP_ENDPOINT. */
+  /** Base URL for OTEL_EXPORTER_OTLP_ENDPOINT, on 127.0.0.1. */
   readonly url: string;
+  readonly port: number;
   readonly spans: ReceivedSpan[];
   close(): Promise<void>;
 }
 
 /**
- * A collector stand-in on 127.0.0.1: accepts OTLP/HTTP protobuf exports on /v1/traces and keeps
+ * A collector stand-in on `host` (127.0.0.1 unless containers must reach it): accepts OTLP/HTTP protobuf exports on /v1/traces and keeps
  * the spans. It decodes only the fields above and skips every other field by its wire type.
  */
-export async function startOtlpReceiver(): Promise<OtlpReceiver> {
+export async function startOtlpReceiver(host = '127.0.0.1'): Promise<OtlpReceiver> {
   const spans: ReceivedSpan[] = [];
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -44,10 +45,11 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
       res.writeHead(200, { 'content-type': 'application/x-protobuf' }).end();
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(0, host, resolve));
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
+    port,
     spans,
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
