@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
-import { ConfigError } from './service-kit/config-error';
-import { parseTracingConfig, type TracingConfig } from './service-kit/tracing-config';
 import type { DatabaseOptions } from './db/database';
-import { LOG_LEVELS, type LogLevel } from './service-kit/logger';
 import { DEFAULT_EMBEDDING_MODEL_ID, DEFAULT_GENERATION_MODEL_ID } from './providers/bedrock/options';
 import { MAX_TOP_K, MIN_TOP_K } from './retrieval/retrieve';
+import { type AlbTokenSettings, parseAlbTokenSettings } from './service-kit/alb-token';
+import { ConfigError } from './service-kit/config-error';
+import { LOG_LEVELS, type LogLevel } from './service-kit/logger';
+import { parseTracingConfig, type TracingConfig } from './service-kit/tracing-config';
 
 /**
  * The service's whole configuration, parsed once from the environment at start. Every value is
@@ -62,21 +63,13 @@ export type SignInConfig =
        */
       readonly localMode: boolean;
     }
-  | {
+  | (AlbTokenSettings & {
       readonly mode: 'alb';
-      /** The `signer` the token header must name: this environment's load balancer. */
-      readonly albArn: string;
-      /** Where public keys are fetched by key id: `<keyEndpoint>/<kid>` answers a PEM. */
-      readonly keyEndpoint: string;
-      /** Expected `iss` (the IdP); undefined accepts any issuer the ALB signed for. */
-      readonly issuer: string | undefined;
-      /** Expected `client` header claim (the IdP app client); undefined accepts any. */
-      readonly clientId: string | undefined;
       /** Claim carrying the user's groups: an array or a comma/space-separated string. */
       readonly groupsClaim: string;
       /** Members of this group may manage documents. */
       readonly adminGroup: string;
-    };
+    });
 
 /** Per user (per client address when sign-in is off) and per UTC day; 0 turns a limit off. */
 export interface UsageLimits {
@@ -125,7 +118,6 @@ export interface Limits {
 /** The API's hard bounds on topK; TOP_K (the default) must sit inside them. */
 export const TOP_K_RANGE = { min: MIN_TOP_K, max: MAX_TOP_K } as const;
 
-
 type Env = Readonly<Record<string, string | undefined>>;
 
 /** `.data` at the repository root, whether this file runs from backend/src or backend/dist. */
@@ -172,7 +164,7 @@ export function loadConfig(env: Env): Config {
     conversations: {
       retentionDays: read.integer('CONVERSATION_RETENTION_DAYS', 90, { min: 0, max: 3650 }),
     },
-    signIn: parseSignIn(read, production),
+    signIn: parseSignIn(env, read, production),
     usageLimits: {
       queriesPerDay: read.integer('QUERIES_PER_DAY', 500, { min: 0, max: 10_000_000 }),
       generatedTokensPerDay: read.integer('GENERATED_TOKENS_PER_DAY', 200_000, {
@@ -184,35 +176,12 @@ export function loadConfig(env: Env): Config {
   };
 }
 
-/** What aws-jwt-verify accepts as a load balancer ARN; the region picks the key endpoint. */
-const ALB_ARN =
-  /^arn:aws(?:-cn|-us-gov)?:elasticloadbalancing:([a-z]{2}-(?:gov-)?[a-z]+-\d):\d{12}:loadbalancer\/app\/.+$/;
-
-function parseSignIn(read: Reader, production: boolean): SignInConfig {
+function parseSignIn(env: Env, read: Reader, production: boolean): SignInConfig {
   const mode = read.oneOf('SIGNIN_MODE', ['off', 'alb'] as const, 'off');
   if (mode === 'off') return { mode, localMode: !production };
-  const albArn = read.raw('SIGNIN_ALB_ARN');
-  if (albArn === undefined) throw new ConfigError('SIGNIN_ALB_ARN', 'is required when SIGNIN_MODE=alb');
-  const region = ALB_ARN.exec(albArn)?.[1];
-  if (region === undefined) {
-    throw new ConfigError(
-      'SIGNIN_ALB_ARN',
-      `must be an application load balancer ARN (arn:aws:elasticloadbalancing:<region>:<account>:loadbalancer/app/...), got "${albArn}"`,
-    );
-  }
-  const keyEndpoint = read.string(
-    'SIGNIN_KEY_ENDPOINT',
-    `https://public-keys.auth.elb.${region}.amazonaws.com`,
-  );
-  if (!isHttpUrl(keyEndpoint)) {
-    throw new ConfigError('SIGNIN_KEY_ENDPOINT', `must be an http(s) URL, got "${keyEndpoint}"`);
-  }
   return {
     mode,
-    albArn,
-    keyEndpoint: keyEndpoint.replace(/\/+$/, ''),
-    issuer: read.raw('SIGNIN_ISSUER'),
-    clientId: read.raw('SIGNIN_CLIENT_ID'),
+    ...parseAlbTokenSettings(env),
     groupsClaim: read.string('SIGNIN_GROUPS_CLAIM', 'cognito:groups'),
     adminGroup: read.string('SIGNIN_ADMIN_GROUP', 'ragchat-admins'),
   };

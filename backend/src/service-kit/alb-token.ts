@@ -2,6 +2,7 @@ import { AlbJwtVerifier } from 'aws-jwt-verify';
 import { AlbJwksCache } from 'aws-jwt-verify/alb-cache';
 import { FetchError, JwtBaseError, NonRetryableFetchError } from 'aws-jwt-verify/error';
 import type { Fetcher } from 'aws-jwt-verify/https';
+import { ConfigError } from './config-error';
 
 /** The header the ALB adds after `authenticate-cognito` / `authenticate-oidc`: the user's claims, signed. */
 export const ALB_TOKEN_HEADER = 'x-amzn-oidc-data';
@@ -16,6 +17,41 @@ export interface AlbTokenSettings {
   readonly keyFetchTimeoutMs?: number;
   /** Replaces the HTTP fetch of `<keyEndpoint>/<kid>` (the frontend's local sign-in holds its key in memory). */
   readonly fetchKey?: (uri: string) => Promise<ArrayBuffer>;
+}
+
+/** What aws-jwt-verify accepts as a load balancer ARN; the region picks the key endpoint. */
+const ALB_ARN =
+  /^arn:aws(?:-cn|-us-gov)?:elasticloadbalancing:([a-z]{2}-(?:gov-)?[a-z]+-\d):\d{12}:loadbalancer\/app\/.+$/;
+
+/**
+ * The verifier's settings as both services read them with SIGNIN_MODE=alb: SIGNIN_ALB_ARN
+ * (required), SIGNIN_KEY_ENDPOINT (default: the ALB region's ELB key service), SIGNIN_ISSUER and
+ * SIGNIN_CLIENT_ID (unset accepts any). Unset and blank are the same.
+ */
+export function parseAlbTokenSettings(env: Readonly<Record<string, string | undefined>>): AlbTokenSettings {
+  const read = (name: string) => {
+    const value = env[name]?.trim();
+    return value === undefined || value === '' ? undefined : value;
+  };
+  const albArn = read('SIGNIN_ALB_ARN');
+  if (albArn === undefined) throw new ConfigError('SIGNIN_ALB_ARN', 'is required when SIGNIN_MODE=alb');
+  const region = ALB_ARN.exec(albArn)?.[1];
+  if (region === undefined) {
+    throw new ConfigError(
+      'SIGNIN_ALB_ARN',
+      `must be an application load balancer ARN (arn:aws:elasticloadbalancing:<region>:<account>:loadbalancer/app/...), got "${albArn}"`,
+    );
+  }
+  const keyEndpoint = read('SIGNIN_KEY_ENDPOINT') ?? `https://public-keys.auth.elb.${region}.amazonaws.com`;
+  if (!/^https?:\/\/[^/]/.test(keyEndpoint)) {
+    throw new ConfigError('SIGNIN_KEY_ENDPOINT', `must be an http(s) URL, got "${keyEndpoint}"`);
+  }
+  return {
+    albArn,
+    keyEndpoint: keyEndpoint.replace(/\/+$/, ''),
+    issuer: read('SIGNIN_ISSUER'),
+    clientId: read('SIGNIN_CLIENT_ID'),
+  };
 }
 
 export type VerifiedClaims = Readonly<Record<string, unknown>> & { readonly sub: string };

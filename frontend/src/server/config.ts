@@ -3,7 +3,13 @@
  * A bad value stops the process with a message naming the variable.
  */
 
-import { ConfigError, parseTracingConfig, type TracingConfig } from '@ragchat/backend/service-kit';
+import {
+  type AlbTokenSettings,
+  ConfigError,
+  parseAlbTokenSettings,
+  parseTracingConfig,
+  type TracingConfig,
+} from '@ragchat/backend/service-kit';
 
 export interface FrontendConfig {
   /** 0 asks the OS for any free port. */
@@ -38,13 +44,7 @@ export interface FrontendConfig {
  */
 export type SignInConfig =
   | { readonly mode: 'off' }
-  | {
-      readonly mode: 'alb';
-      readonly albArn: string;
-      readonly keyEndpoint: string;
-      readonly issuer: string | undefined;
-      readonly clientId: string | undefined;
-    }
+  | (AlbTokenSettings & { readonly mode: 'alb' })
   | { readonly mode: 'local' };
 
 const DEFAULT_PORT = 3000;
@@ -77,31 +77,12 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
 
 /** One year: what HSTS preload lists ask for. */
 const DEFAULT_HSTS_MAX_AGE_SECONDS = 31_536_000;
-const ALB_ARN =
-  /^arn:aws(?:-cn|-us-gov)?:elasticloadbalancing:([a-z]{2}-(?:gov-)?[a-z]+-\d):\d{12}:loadbalancer\/app\/.+$/;
 
 function parseSignIn(env: Readonly<Record<string, string | undefined>>): SignInConfig {
   const mode = nonEmpty(env.SIGNIN_MODE) ?? 'off';
   if (mode === 'off' || mode === 'local') return { mode };
   if (mode !== 'alb') throw new ConfigError('SIGNIN_MODE', `must be off, alb or local, got "${mode}"`);
-  const albArn = nonEmpty(env.SIGNIN_ALB_ARN);
-  if (albArn === undefined) throw new ConfigError('SIGNIN_ALB_ARN', 'is required when SIGNIN_MODE=alb');
-  const region = ALB_ARN.exec(albArn)?.[1];
-  if (region === undefined) {
-    throw new ConfigError('SIGNIN_ALB_ARN', `must be an application load balancer ARN, got "${albArn}"`);
-  }
-  const keyEndpoint =
-    nonEmpty(env.SIGNIN_KEY_ENDPOINT) ?? `https://public-keys.auth.elb.${region}.amazonaws.com`;
-  if (!/^https?:\/\/[^/]/.test(keyEndpoint)) {
-    throw new ConfigError('SIGNIN_KEY_ENDPOINT', `must be an http(s) URL, got "${keyEndpoint}"`);
-  }
-  return {
-    mode,
-    albArn,
-    keyEndpoint: keyEndpoint.replace(/\/+$/, ''),
-    issuer: nonEmpty(env.SIGNIN_ISSUER),
-    clientId: nonEmpty(env.SIGNIN_CLIENT_ID),
-  };
+  return { mode, ...parseAlbTokenSettings(env) };
 }
 
 function parseBoolean(
