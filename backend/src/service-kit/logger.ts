@@ -1,3 +1,4 @@
+import { types } from 'node:util';
 import pino from 'pino';
 
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
@@ -85,9 +86,12 @@ export interface SerializedError {
   readonly cause?: unknown;
 }
 
-/** Errors stringify to `{}` by default; keep what helps an operator, including the cause chain. */
+/**
+ * Errors stringify to `{}` by default; keep what helps an operator, including the cause chain.
+ * Node's own errors may come from another realm (under jest's VM), where `instanceof` fails.
+ */
 export function serializeError(value: unknown): unknown {
-  if (!(value instanceof Error)) return value;
+  if (!(value instanceof Error || types.isNativeError(value))) return value;
   return {
     name: value.name,
     message: value.message,

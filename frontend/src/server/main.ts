@@ -1,11 +1,11 @@
 import path from 'node:path';
-import type * as TracingModule from '@ragchat/backend/service-kit/tracing';
 import {
   ConfigError,
   EXIT_INVALID_CONFIG,
   logConfigError,
   type TracingConfig,
 } from '@ragchat/backend/service-kit';
+import type * as TracingModule from '@ragchat/backend/service-kit/tracing';
 import type * as AppModule from './app';
 import { parseConfig } from './config';
 import { createJsonLogger } from './logger';
