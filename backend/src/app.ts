@@ -2,7 +2,6 @@ import Koa from 'koa';
 import type { Config } from './config';
 import type { Database } from './db/database';
 import { AppError } from './errors';
-import { createAlbTokenVerifier } from './service-kit/alb-token';
 import { cors } from './http/cors';
 import { errorHandler } from './http/error-handler';
 import { identify } from './http/identity';
@@ -10,9 +9,10 @@ import { requestContext } from './http/request-context';
 import { createRouter, routerFallbacks } from './http/router';
 import type { AppState } from './http/state';
 import { createUsageLimiter } from './http/usage/limiter';
-import type { Logger } from './service-kit/logger';
 import type { Providers } from './rag/types';
 import { retrieve } from './retrieval/retrieve';
+import { createAlbTokenVerifier } from './service-kit/alb-token';
+import type { Logger } from './service-kit/logger';
 
 export interface AppDeps {
   readonly config: Config;

@@ -1,8 +1,8 @@
-import type * as TracingModule from './service-kit/tracing';
 import { type Config, loadConfig } from './config';
+import type * as ServiceModule from './service';
 import { ConfigError, EXIT_INVALID_CONFIG, logConfigError } from './service-kit/config-error';
 import { batchedWriter, createLogger } from './service-kit/logger';
-import type * as ServiceModule from './service';
+import type * as TracingModule from './service-kit/tracing';
 
 export const SERVICE_NAME = 'ragchat-backend';
 

@@ -4,9 +4,9 @@ import type { Config } from './config';
 import { startRetentionSweeper, sweepExpiredConversations } from './conversations/retention';
 import { openDatabase } from './db/database';
 import { claimEmbeddingModel } from './ingest/embedding-model';
-import type { Logger } from './service-kit/logger';
 import { createProviders, type ServiceProviders } from './providers';
 import { seedSampleCorpus } from './seed/seed-sample-corpus';
+import type { Logger } from './service-kit/logger';
 
 /**
  * The ALB keeps idle connections for 60 s; holding ours longer means the ALB, not us, closes them,

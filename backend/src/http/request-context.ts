@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { activeXRayTraceId } from '../service-kit/spans';
 import type { Middleware } from 'koa';
-import type { Logger } from '../service-kit/logger';
 import { traceRootOf } from '../observability/trace-header';
+import type { Logger } from '../service-kit/logger';
+import { activeXRayTraceId } from '../service-kit/spans';
 import { ANONYMOUS_IDENTITY } from './identity';
 import type { AppState } from './state';
 

@@ -1,5 +1,5 @@
-import { inSpan } from '../service-kit/spans';
 import type { RetrieveRequest, RetrieveResult } from '../retrieval/retrieve';
+import { inSpan } from '../service-kit/spans';
 import type { ChatTurn, GenerationUsage, Providers, RetrievedChunk } from './types';
 
 /** Metadata equality filter: every key must match the document's metadata value exactly. */

@@ -3,8 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { createApp } from '../../app';
 import { loadConfig } from '../../config';
 import type { Database, Readiness } from '../../db/database';
-import { createLogger } from '../../service-kit/logger';
 import { createLocalProviders } from '../../providers/local';
+import { createLogger } from '../../service-kit/logger';
 
 /** The stub answers at once, so only a hanging check can reach this budget. */
 const BUDGET_MS = 300;
