@@ -196,23 +196,24 @@ describe('the container images, run from rendered task definitions', () => {
 
   it('export the spans of that question, frontend → backend → retrieval → PostgreSQL, in one trace', async () => {
     const spans = collector!.spans;
-    const traceOf = (service: string) => spans.find((span) => span.service === service)?.traceId;
-    const isQuery = (span: ReceivedSpan) =>
-      span.service === 'ragchat-backend' && span.attributes['db.system.name'] === 'postgresql';
+    // Health checks are traced too; the question's trace is the one with a retrieval span.
+    const question = () => {
+      const traceId = spans.find((span) => span.name === 'retrieval')?.traceId;
+      return spans.filter((span) => span.traceId === traceId);
+    };
     // The batch span processor exports every 5 s.
     await waitFor(
-      async () => spans.some(isQuery),
+      async () => question().some((span) => span.service === 'ragchat-frontend'),
       30_000,
-      'backend spans at the collector stand-in',
+      'the spans of the question at the collector stand-in',
       async () => JSON.stringify(spans.map(({ service, name }) => `${service} ${name}`)),
     );
-    const traceId = traceOf('ragchat-frontend');
-    const trace = spans.filter((span) => span.traceId === traceId);
+    const trace = question();
     expect(new Set(trace.map((span) => span.service))).toEqual(
       new Set(['ragchat-frontend', 'ragchat-backend']),
     );
-    expect(trace.map((span) => span.name)).toEqual(expect.arrayContaining(['retrieval']));
-    expect(trace.some(isQuery)).toBe(true);
+    const queries = trace.filter((span) => span.attributes['db.system.name'] === 'postgresql');
+    expect(queries.map((span) => span.service)).toContain('ragchat-backend');
   });
 
   it('run the services as a non-root user on a read-only root filesystem', async () => {
