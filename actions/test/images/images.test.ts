@@ -7,11 +7,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { ContainerDefinition, RegisterTaskDefinitionCommandInput } from '@aws-sdk/client-ecs';
 import { parseDeployOutputs } from '@ragchat/infra/deploy-contract';
-import {
-  type OtlpReceiver,
-  type ReceivedSpan,
-  startOtlpReceiver,
-} from '../../../backend/test/support/otlp-receiver';
+import { type OtlpReceiver, startOtlpReceiver } from '../../../backend/test/support/otlp-receiver';
 import {
   DEBIAN_INSTALLATION,
   type PostgresServer,
