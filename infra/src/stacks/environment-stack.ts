@@ -148,6 +148,7 @@ export class EnvironmentStack extends Stack {
           TRACE_SAMPLE_RATE: String(config.tracingSampleRate),
         }),
         frontend: service('frontend', {
+          TRACE_SAMPLE_RATE: String(config.tracingSampleRate),
           BACKEND_URL: `http://backend.${names.namespace}:${SERVICES.backend.containerPort}`,
         }),
       },

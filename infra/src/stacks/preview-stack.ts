@@ -167,6 +167,7 @@ export class PreviewStack extends Stack {
           SEED_SAMPLE_CORPUS: 'true',
         }),
         frontend: service('frontend', {
+          TRACE_SAMPLE_RATE: String(hostConfig.tracingSampleRate),
           BACKEND_URL: `http://${backendName}.${this.host.namespace.namespaceName}:${SERVICES.backend.containerPort}`,
           BASE_PATH: this.basePath,
         }),

@@ -446,6 +446,16 @@ describe('task definitions (first revision from infra/taskdefs)', () => {
     });
   });
 
+  it("gives the frontend, where a request's trace starts, the environment's sample rate", () => {
+    const env = Object.fromEntries(
+      containers(prod, 'ragchat-prod-frontend')[0].Environment.map((e: { Name: string; Value: string }) => [
+        e.Name,
+        e.Value,
+      ]),
+    );
+    expect(env).toMatchObject({ OTEL_EXPORTER: 'otlp', TRACE_SAMPLE_RATE: '0.05' });
+  });
+
   it('sizes tasks per environment', () => {
     dev.hasResourceProperties('AWS::ECS::TaskDefinition', {
       Family: 'ragchat-dev-backend',
