@@ -12,7 +12,7 @@ import type { AppState } from './http/state';
 import { createUsageLimiter } from './http/usage/limiter';
 import type { Logger } from './observability/logger';
 import type { Tracer } from './observability/tracing';
-import type { Providers } from './rag/types';
+import type { Providers } from './pipeline/types';
 import { retrieve } from './retrieval/retrieve';
 
 export interface AppDeps {

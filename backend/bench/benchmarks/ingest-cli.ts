@@ -9,7 +9,7 @@ import { loadConfig } from '../../src/config';
 import { openDatabase } from '../../src/db/database';
 import { createLogger } from '../../src/observability/logger';
 import { noopTracer } from '../../src/observability/tracing';
-import { EMBEDDING_DIMENSIONS } from '../../src/rag/types';
+import { EMBEDDING_DIMENSIONS } from '../../src/pipeline/types';
 import { createFakeProviders, hashedVectorPicker } from '../lib/fake-providers';
 import { runIngest as runIngestDirect } from '../lib/ingest-run';
 import { startPostgresTier } from '../lib/postgres-tier';

@@ -5,9 +5,9 @@ import type { FeedbackInput } from '../conversations/feedback';
 import type { ConversationTarget } from '../conversations/types';
 import { AppError } from '../errors';
 import type { DocumentInput } from '../ingest/document-input';
-import { isDocumentId, MAX_PAGE_SIZE } from '../ingest/documents';
+import { isDocumentId, MAX_PAGE_SIZE } from '../ingest/document-store';
+import type { ChatTurn } from '../pipeline/types';
 import type { MetadataFilter, QueryInput } from '../rag/answer';
-import type { ChatTurn } from '../rag/types';
 
 export interface Paging {
   readonly limit: number;

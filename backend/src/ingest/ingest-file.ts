@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Database } from '../db/database';
 import { AppError } from '../errors';
-import type { Embedder } from '../rag/types';
+import type { Embedder } from '../pipeline/types';
 import { type ExtractionLimits, extractFile } from './formats/extract';
 import { rejectFile } from './formats/extracted-document';
 import { ingestDocument } from './ingest-document';

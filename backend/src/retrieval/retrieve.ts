@@ -3,7 +3,7 @@ import type { Database } from '../db/database';
 import { HNSW_EF_SEARCH } from '../db/session-settings';
 import { toVectorParameter } from '../db/vector-parameter';
 import { AppError } from '../errors';
-import type { Embedder, RetrievedChunk } from '../rag/types';
+import type { Embedder, RetrievedChunk } from '../pipeline/types';
 import { BM25_B, BM25_K1, lexicalRelevance, MIN_LEXICAL_RELEVANCE } from './lexical-relevance';
 import { queryTerms } from './query-terms';
 import { fuseRankings, type RankedCandidate } from './rank-fusion';

@@ -5,8 +5,8 @@ import { type Config, loadConfig } from '../../src/config';
 import { type Database, type DatabaseOptions, openDatabase } from '../../src/db/database';
 import { createLogger } from '../../src/observability/logger';
 import { noopTracer } from '../../src/observability/tracing';
+import type { Generator, Providers } from '../../src/pipeline/types';
 import { createLocalProviders } from '../../src/providers/local';
-import type { Generator, Providers } from '../../src/rag/types';
 import { seedSampleCorpus } from '../../src/seed/seed-sample-corpus';
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789';

@@ -4,9 +4,9 @@ import { answerKeeper, type RecordAnswer, storedHistory } from '../../conversati
 import type { Database } from '../../db/database';
 import type { Logger } from '../../observability/logger';
 import { emitQueryMetrics } from '../../observability/metrics';
+import type { GenerationUsage } from '../../pipeline/types';
 import { type AnswerDeps, type AnswerOutcome, answerQuery, type QueryInput } from '../../rag/answer';
 import { boundHistory } from '../../rag/history';
-import type { GenerationUsage } from '../../rag/types';
 import { readBody } from '../body';
 import { toErrorResponse } from '../error-handler';
 import { ClientDisconnectedError, requestSignal } from '../request-signal';

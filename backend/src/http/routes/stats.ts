@@ -1,8 +1,8 @@
 import type { Router } from '@koa/router';
 import type { Middleware } from 'koa';
 import type { Database } from '../../db/database';
-import { countCorpus } from '../../ingest/documents';
-import type { Providers } from '../../rag/types';
+import { countCorpus } from '../../ingest/document-store';
+import type { Providers } from '../../pipeline/types';
 import type { AppState } from '../state';
 
 export interface StatsDeps {
