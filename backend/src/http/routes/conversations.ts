@@ -18,7 +18,7 @@ import {
   parseConversationPaging,
   parseConversationPatch,
   parseNewConversation,
-  queryParams,
+  refuseQueryParams,
 } from '../validate';
 
 export interface ConversationsDeps {
@@ -48,7 +48,7 @@ export function registerConversationRoutes(router: Router<AppState>, deps: Conve
   });
 
   router.delete('/api/conversations', bounded, async (ctx) => {
-    queryParams(ctx.query, []);
+    refuseQueryParams(ctx.query);
     const deleted = await deleteAllConversations(db, ctx.state.identity.subject);
     ctx.state.log.info('conversations deleted', { deleted });
     ctx.body = { deleted };

@@ -19,7 +19,7 @@ import {
   parseDocumentText,
   parsePaging,
   parseUploadFileName,
-  queryParams,
+  refuseQueryParams,
 } from '../validate';
 
 export interface DocumentsDeps {
@@ -41,7 +41,7 @@ export function registerDocumentRoutes(router: Router<AppState>, deps: Documents
       body.kind === 'json'
         ? parseDocumentJson(body.json, limits)
         : parseDocumentText(body.text, ctx.query, limits);
-    if (body.kind === 'json') queryParams(ctx.query, []);
+    if (body.kind === 'json') refuseQueryParams(ctx.query);
     // A Markdown body gets heading paths, as a Markdown file does.
     const input =
       ctx.request.type === 'text/markdown'
@@ -98,7 +98,7 @@ export function registerDocumentRoutes(router: Router<AppState>, deps: Documents
  * 207 if other files went in, else the refusal's own status (a single bad file is a plain 4xx).
  */
 async function uploadFiles(ctx: AppContext, deps: DocumentsDeps): Promise<void> {
-  queryParams(ctx.query, []);
+  refuseQueryParams(ctx.query);
   const { limits } = deps.config;
   const { signal, dispose } = requestSignal(ctx, deps.config.server.ingestTimeoutMs);
   try {

@@ -9,7 +9,7 @@ import { emitFeedbackMetrics } from '../../observability/metrics';
 import { readBody } from '../body';
 import { requireAdmin } from '../identity';
 import type { AppState } from '../state';
-import { parseConversationId, parseFeedback, parseMessageId, queryParams } from '../validate';
+import { parseConversationId, parseFeedback, parseMessageId, refuseQueryParams } from '../validate';
 
 export interface FeedbackDeps {
   readonly config: Pick<Config, 'environment' | 'limits'>;
@@ -49,7 +49,7 @@ export function registerFeedbackRoutes(router: Router<AppState>, deps: FeedbackD
   });
 
   router.get('/api/feedback/export', requireAdmin(), async (ctx) => {
-    queryParams(ctx.query, []);
+    refuseQueryParams(ctx.query);
     ctx.type = 'application/x-ndjson';
     ctx.set('Cache-Control', 'no-store');
     ctx.set('Content-Disposition', 'attachment; filename="feedback.jsonl"');
