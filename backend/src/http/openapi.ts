@@ -7,8 +7,11 @@ import {
 import { z } from 'zod';
 import { type ApiLimits, apiSchemas } from './api-schema';
 
-/** Where the document is served. */
-export const OPENAPI_PATH = '/openapi.json';
+/**
+ * Where the document is served: under /api/, which the load balancer routes to the backend and
+ * the local frontend proxies, so it is reachable wherever the API is.
+ */
+export const OPENAPI_PATH = '/api/openapi.json';
 
 const SSE_DESCRIPTION = [
   'Sent when the request has `Accept: text/event-stream`. Events, in order:',
