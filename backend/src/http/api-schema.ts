@@ -2,9 +2,10 @@ import { extendZodWithOpenApi } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
 import type { Limits } from '../config';
 import { decodeCursor } from '../conversations/cursor';
+import { ERROR_CODES, type ErrorCode } from '../error-codes';
 import { MAX_PAGE_SIZE } from '../ingest/document-store';
 import { SUPPORTED_EXTENSIONS } from '../ingest/formats/detect-format';
-import { DOCUMENT_FORMATS, FILE_REJECTIONS } from '../ingest/formats/extracted-document';
+import { DOCUMENT_FORMATS } from '../ingest/formats/extracted-document';
 import { MAX_TOP_K, MIN_TOP_K } from '../retrieval/retrieve';
 
 extendZodWithOpenApi(z);
@@ -44,7 +45,7 @@ export const CONVERSATION_PAGE_RANGE = { min: 1, max: 100, default: 30 } as cons
 /** The status and code a custom issue asks for instead of 400 `invalid_request`. */
 export interface IssueOutcome {
   readonly status: number;
-  readonly code: string;
+  readonly code: ErrorCode;
 }
 
 const NON_EMPTY = 'must be a non-empty string';
@@ -84,7 +85,9 @@ const providerMode = z.enum(['local', 'bedrock']);
 export const ErrorBody = z
   .object({
     error: z.object({
-      code: z.string(),
+      code: z
+        .enum(ERROR_CODES)
+        .openapi({ description: 'One of the service\'s error codes (README, "Errors")' }),
       message: z.string(),
       retryAfterSeconds: z.int().optional(),
     }),
@@ -157,14 +160,6 @@ export const DocumentDetail = DocumentSummary.extend({
   contentSha256: z.string(),
 }).openapi('DocumentDetail');
 
-/** Codes a single file of a multipart upload can be refused with. */
-export const FILE_OUTCOME_CODES = [
-  ...FILE_REJECTIONS,
-  'invalid_file_name',
-  'too_many_files',
-  'invalid_request',
-] as const;
-
 export const FileOutcome = z
   .union([
     z.object({
@@ -177,7 +172,7 @@ export const FileOutcome = z
       file: z.string(),
       status: z.literal('rejected'),
       error: z
-        .object({ status: z.int(), code: z.enum(FILE_OUTCOME_CODES), message: z.string() })
+        .object({ status: z.int(), code: z.enum(ERROR_CODES), message: z.string() })
         .openapi({ description: 'The message starts with the file name' }),
     }),
   ])
@@ -228,7 +223,9 @@ export function apiSchemas(limits: ApiLimits) {
   const QueryRequest = z
     .strictObject(
       {
-        query: requiredText(limits.maxQueryChars),
+        query: requiredText(limits.maxQueryChars).refine((query) => !query.includes('\u0000'), {
+          error: 'must not contain the NUL character (U+0000)',
+        }),
         topK: integerIn({ min: MIN_TOP_K, max: MAX_TOP_K }).optional(),
         history: z
           .array(ChatTurn, { error: 'must be an array of { role, content } turns' })

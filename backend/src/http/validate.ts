@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import { decodeCursor, type PageCursor } from '../conversations/cursor';
 import type { FeedbackInput } from '../conversations/feedback';
 import type { ConversationTarget } from '../conversations/types';
+import type { ErrorCode } from '../error-codes';
 import { AppError } from '../errors';
 import type { DocumentInput } from '../ingest/document-input';
 import type { QueryInput } from '../rag/answer';
@@ -69,7 +70,7 @@ export function parseWith<Schema extends z.ZodType>(
   return raise(outcome?.status ?? 400, code, describe(issue, value, part));
 }
 
-function raise(status: number, code: string, message: string): never {
+function raise(status: number, code: ErrorCode, message: string): never {
   throw new AppError(status, code, message);
 }
 

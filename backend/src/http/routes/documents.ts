@@ -2,6 +2,7 @@ import type { Router } from '@koa/router';
 import type { Middleware } from 'koa';
 import type { Config } from '../../config';
 import type { Database } from '../../db/database';
+import type { ErrorCode } from '../../error-codes';
 import { AppError } from '../../errors';
 import { deleteDocument, getDocument, getPassage, listDocuments } from '../../ingest/document-store';
 import { extractMarkdown } from '../../ingest/formats/markdown';
@@ -136,7 +137,7 @@ async function uploadFiles(ctx: AppContext, deps: DocumentsDeps): Promise<void> 
 }
 
 async function storePart(part: UploadPart, deps: DocumentsDeps, signal: AbortSignal): Promise<FileOutcome> {
-  const refuse = (file: string, status: number, code: string, message: string): FileOutcome => ({
+  const refuse = (file: string, status: number, code: ErrorCode, message: string): FileOutcome => ({
     file,
     status: 'rejected',
     error: { status, code, message },
