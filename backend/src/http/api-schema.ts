@@ -390,7 +390,9 @@ export function apiSchemas(limits: ApiLimits) {
       question: z.string(),
       answer: z.string(),
       sources: z.array(Source).openapi({ description: 'As they were shown' }),
-      mode: providerMode,
+      mode: z
+        .string()
+        .openapi({ description: 'The provider mode that answered (local or bedrock), as stored' }),
       model: z.string(),
       timings: Timings,
       createdAt: isoTime,
@@ -509,5 +511,14 @@ export function apiSchemas(limits: ApiLimits) {
 
 export type ApiSchemas = ReturnType<typeof apiSchemas>;
 
-/** What each schema describes, as TypeScript: requests as parsed, responses as sent. */
+/** What each schema describes, as TypeScript: requests as parsed. */
 export type ApiType<Name extends keyof ApiSchemas> = z.output<ApiSchemas[Name]>;
+
+type DeepReadonly<T> = T extends (infer Item)[]
+  ? readonly DeepReadonly<Item>[]
+  : T extends object
+    ? { readonly [Key in keyof T]: DeepReadonly<T[Key]> }
+    : T;
+
+/** A response body as a route may send it (`ctx.body = ... satisfies ApiResponse<'Stats'>`). */
+export type ApiResponse<Name extends keyof ApiSchemas> = DeepReadonly<z.input<ApiSchemas[Name]>>;

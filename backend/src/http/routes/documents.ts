@@ -9,6 +9,7 @@ import { extractMarkdown } from '../../ingest/formats/markdown';
 import { ingestDocument } from '../../ingest/ingest-document';
 import { type FileOutcome, ingestFile } from '../../ingest/ingest-file';
 import type { Embedder } from '../../pipeline/types';
+import type { ApiResponse } from '../api-schema';
 import { readBody } from '../body';
 import { requireAdmin } from '../identity';
 import { forEachUploadPart, type UploadPart } from '../multipart';
@@ -57,7 +58,11 @@ export function registerDocumentRoutes(router: Router<AppState>, deps: Documents
         chunks: result.chunkCount,
       });
       ctx.status = result.status === 'unchanged' ? 200 : 201;
-      ctx.body = { id: result.documentId, status: result.status, chunks: result.chunkCount };
+      ctx.body = {
+        id: result.documentId,
+        status: result.status,
+        chunks: result.chunkCount,
+      } satisfies ApiResponse<'IngestResult'>;
     } finally {
       dispose();
     }
@@ -66,14 +71,19 @@ export function registerDocumentRoutes(router: Router<AppState>, deps: Documents
   router.get('/api/documents', deps.bounded, async (ctx) => {
     const paging = parsePaging(ctx.query);
     const page = await listDocuments(deps.db, paging);
-    ctx.body = { items: page.items, total: page.total, limit: paging.limit, offset: paging.offset };
+    ctx.body = {
+      items: page.items,
+      total: page.total,
+      limit: paging.limit,
+      offset: paging.offset,
+    } satisfies ApiResponse<'DocumentPage'>;
   });
 
   router.get('/api/documents/:id', admin, deps.bounded, async (ctx) => {
     const id = parseDocumentId(ctx.params.id);
     const document = await getDocument(deps.db, id);
     if (document === undefined) throw notFound(id);
-    ctx.body = document;
+    ctx.body = document satisfies ApiResponse<'DocumentDetail'>;
   });
 
   router.get('/api/documents/:id/passages/:chunkId', deps.bounded, async (ctx) => {
@@ -82,7 +92,7 @@ export function registerDocumentRoutes(router: Router<AppState>, deps: Documents
     const passage = await getPassage(deps.db, id, chunkId);
     if (passage === undefined)
       throw new AppError(404, 'not_found', `No passage ${chunkId} in document ${id}`);
-    ctx.body = passage;
+    ctx.body = passage satisfies ApiResponse<'Passage'>;
   });
 
   router.delete('/api/documents/:id', admin, deps.bounded, async (ctx) => {
@@ -123,7 +133,7 @@ async function uploadFiles(ctx: AppContext, deps: DocumentsDeps): Promise<void> 
     const first = rejected[0];
     if (first === undefined) {
       ctx.status = 200;
-      ctx.body = { results: outcomes };
+      ctx.body = { results: outcomes } satisfies ApiResponse<'UploadResults'>;
     } else if (rejected.length < outcomes.length) {
       ctx.status = 207;
       ctx.body = { results: outcomes };

@@ -6,6 +6,7 @@ import { exportFeedback, type FeedbackRecord, saveFeedback } from '../../convers
 import type { Database } from '../../db/database';
 import { AppError } from '../../errors';
 import { emitFeedbackMetrics } from '../../observability/metrics';
+import type { ApiResponse } from '../api-schema';
 import { readBody } from '../body';
 import { requireAdmin } from '../identity';
 import type { AppState } from '../state';
@@ -45,7 +46,7 @@ export function registerFeedbackRoutes(router: Router<AppState>, deps: FeedbackD
       rating: saved.rating,
       timestamp: nowMs,
     });
-    ctx.body = saved;
+    ctx.body = saved satisfies ApiResponse<'FeedbackView'>;
   });
 
   router.get('/api/feedback/export', requireAdmin(), async (ctx) => {

@@ -7,6 +7,7 @@ import { emitQueryMetrics } from '../../observability/metrics';
 import type { GenerationUsage } from '../../pipeline/types';
 import { type AnswerDeps, type AnswerOutcome, answerQuery, type QueryInput } from '../../rag/answer';
 import { boundHistory } from '../../rag/history';
+import type { ApiResponse } from '../api-schema';
 import { readBody } from '../body';
 import { toErrorResponse } from '../error-handler';
 import { ClientDisconnectedError, requestSignal } from '../request-signal';
@@ -121,7 +122,7 @@ async function respondWithJson(
     timings: outcome.timings,
     mode: deps.providers.mode,
     model: deps.providers.generator.model,
-  };
+  } satisfies ApiResponse<'QueryResponse'>;
   return outcome;
 }
 
