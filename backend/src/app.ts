@@ -9,7 +9,7 @@ import { requestContext } from './http/request-context';
 import { createRouter, routerFallbacks } from './http/router';
 import type { AppState } from './http/state';
 import { createUsageLimiter } from './http/usage/limiter';
-import type { Providers } from './rag/types';
+import type { Providers } from './pipeline/types';
 import { retrieve } from './retrieval/retrieve';
 import { createAlbTokenVerifier } from './service-kit/alb-token';
 import type { Logger } from './service-kit/logger';

@@ -165,6 +165,19 @@ describe('loadConfig', () => {
     expect(configError({ ...bedrock, GENERATION_TOP_P: '0' }).variable).toBe('GENERATION_TOP_P');
   });
 
+  it.each([
+    ['BEDROCK_MAX_ATTEMPTS', '0'],
+    ['BEDROCK_MAX_ATTEMPTS', '1.5'],
+    ['GENERATION_MAX_TOKENS', '-1'],
+    ['GENERATION_TEMPERATURE', '1.5'],
+    ['GENERATION_TEMPERATURE', 'NaN'],
+    ['GENERATION_TOP_P', '0'],
+    ['REQUEST_TIMEOUT_MS', '0'],
+  ])('rejects the Bedrock setting %s=%s before any provider is built', (variable, value) => {
+    const bedrock = { PROVIDER: 'bedrock', AWS_REGION: 'eu-west-1', ADMIN_TOKEN: TOKEN };
+    expect(configError({ ...bedrock, [variable]: value }).variable).toBe(variable);
+  });
+
   it('requires a region and an admin token in bedrock or production mode', () => {
     expect(configError({ PROVIDER: 'bedrock', ADMIN_TOKEN: TOKEN }).variable).toBe('BEDROCK_REGION');
     expect(configError({ PROVIDER: 'bedrock', AWS_REGION: 'eu-west-1' }).variable).toBe('ADMIN_TOKEN');

@@ -1,7 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import type { DatabaseOptions } from './db/database';
-import { DEFAULT_EMBEDDING_MODEL_ID, DEFAULT_GENERATION_MODEL_ID } from './providers/bedrock/options';
+import {
+  type BedrockSettings,
+  DEFAULT_EMBEDDING_MODEL_ID,
+  DEFAULT_GENERATION_MODEL_ID,
+  type GuardrailSettings,
+} from './providers/bedrock/options';
 import { MAX_TOP_K, MIN_TOP_K } from './retrieval/retrieve';
 import { type AlbTokenSettings, parseAlbTokenSettings } from './service-kit/alb-token';
 import { ConfigError } from './service-kit/config-error';
@@ -77,27 +82,7 @@ export interface UsageLimits {
   readonly generatedTokensPerDay: number;
 }
 
-export type ProviderConfig =
-  | { readonly kind: 'local' }
-  | {
-      readonly kind: 'bedrock';
-      readonly region: string;
-      readonly embeddingModelId: string;
-      readonly generationModelId: string;
-      /** Overrides the regional endpoint (tests point it at a local fake). */
-      readonly endpoint: string | undefined;
-      readonly maxAttempts: number;
-      readonly maxTokens: number;
-      readonly temperature: number;
-      readonly topP: number | undefined;
-      readonly guardrail: GuardrailConfig | undefined;
-    };
-
-export interface GuardrailConfig {
-  readonly identifier: string;
-  readonly version: string;
-  readonly streamProcessingMode: 'sync' | 'async' | undefined;
-}
+export type ProviderConfig = { readonly kind: 'local' } | ({ readonly kind: 'bedrock' } & BedrockSettings);
 
 export interface Limits {
   readonly maxBodyBytes: number;
@@ -219,7 +204,7 @@ function parseProvider(read: Reader): ProviderConfig {
   };
 }
 
-function parseGuardrail(read: Reader): GuardrailConfig | undefined {
+function parseGuardrail(read: Reader): GuardrailSettings | undefined {
   const identifier = read.raw('GUARDRAIL_ID');
   const version = read.raw('GUARDRAIL_VERSION');
   if (identifier === undefined && version === undefined) return undefined;

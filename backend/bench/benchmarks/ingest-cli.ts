@@ -7,7 +7,7 @@ import { createApp } from '../../src/app';
 import { runIngest as runIngestCli } from '../../src/cli/run-ingest';
 import { loadConfig } from '../../src/config';
 import { openDatabase } from '../../src/db/database';
-import { EMBEDDING_DIMENSIONS } from '../../src/rag/types';
+import { EMBEDDING_DIMENSIONS } from '../../src/pipeline/types';
 import { createLogger } from '../../src/service-kit/logger';
 import { createFakeProviders, hashedVectorPicker } from '../lib/fake-providers';
 import { runIngest as runIngestDirect } from '../lib/ingest-run';

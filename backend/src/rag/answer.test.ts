@@ -1,6 +1,6 @@
+import type { AnswerRequest, Generator, Providers, RetrievedChunk } from '../pipeline/types';
 import type { RetrieveRequest, RetrieveResult } from '../retrieval/retrieve';
 import { type AnswerDeps, answerQuery, EXCERPT_CHARS, type QueryInput, toSourceView } from './answer';
-import type { AnswerRequest, Generator, Providers, RetrievedChunk } from './types';
 
 const CHUNK: RetrievedChunk = {
   chunkId: 'c1',

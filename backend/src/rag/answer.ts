@@ -1,6 +1,6 @@
+import type { ChatTurn, GenerationUsage, Providers, RetrievedChunk } from '../pipeline/types';
 import type { RetrieveRequest, RetrieveResult } from '../retrieval/retrieve';
 import { inSpan } from '../service-kit/spans';
-import type { ChatTurn, GenerationUsage, Providers, RetrievedChunk } from './types';
 
 /** Metadata equality filter: every key must match the document's metadata value exactly. */
 export type MetadataFilter = Readonly<Record<string, string | number | boolean>>;

@@ -55,9 +55,9 @@ describe('createLogger', () => {
   it('serializes errors with their code and cause', () => {
     const { logger, parsed } = capture();
     const cause = new Error('socket hang up');
-    logger.error('failed', { err: new AppError(502, 'upstream_failed', 'model failed', { cause }) });
+    logger.error('failed', { err: new AppError(502, 'upstream_error', 'model failed', { cause }) });
     const err = parsed()[0]?.err as Record<string, unknown>;
-    expect(err).toMatchObject({ name: 'AppError', message: 'model failed', code: 'upstream_failed' });
+    expect(err).toMatchObject({ name: 'AppError', message: 'model failed', code: 'upstream_error' });
     expect(err.cause).toMatchObject({ name: 'Error', message: 'socket hang up' });
     expect(typeof err.stack).toBe('string');
   });

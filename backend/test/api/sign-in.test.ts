@@ -48,7 +48,7 @@ async function corpusDocuments(): Promise<number> {
 }
 
 describe('with SIGNIN_MODE=alb', () => {
-  it.each(['/api/stats', '/api/documents', '/api/me', '/openapi.json'])(
+  it.each(['/api/stats', '/api/documents', '/api/me', '/api/openapi.json'])(
     'refuses GET %s without a sign-in token',
     async (path) => {
       const response = await fetch(`${app.url}${path}`);
