@@ -1,10 +1,12 @@
+import type { ErrorCode } from './error-codes';
+
 /**
  * The one error type the service throws on purpose. The error middleware turns it into
  * `{ error: { code, message } }`; anything else becomes a 500 whose details are only logged.
  */
 export class AppError extends Error {
   readonly status: number;
-  readonly code: string;
+  readonly code: ErrorCode;
   /** When false the client sees a generic message; the real one is logged. */
   readonly expose: boolean;
   /** Sent as Retry-After (seconds) on 429/503. */
@@ -12,7 +14,7 @@ export class AppError extends Error {
 
   constructor(
     status: number,
-    code: string,
+    code: ErrorCode,
     message: string,
     options: { cause?: unknown; expose?: boolean; retryAfterSeconds?: number } = {},
   ) {

@@ -1,6 +1,6 @@
 import { type Database, openDatabase } from '../../src/db/database';
+import type { Embedder } from '../../src/pipeline/types';
 import { createLocalEmbedder } from '../../src/providers/local/embedder';
-import type { Embedder } from '../../src/rag/types';
 import type { RankedCandidate } from '../../src/retrieval/rank-fusion';
 import { retrieve, retrieveSides } from '../../src/retrieval/retrieve';
 import { seedSampleCorpus } from '../../src/seed/seed-sample-corpus';

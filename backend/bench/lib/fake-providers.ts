@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Embedder, Generator, Providers } from '../../src/rag/types';
+import type { Embedder, Generator, Providers } from '../../src/pipeline/types';
 
 /**
  * Stand-ins for Bedrock with a fixed latency (0 for "the provider is free", 50 ms for a realistic

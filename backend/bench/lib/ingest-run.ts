@@ -1,7 +1,7 @@
 import type { Database } from '../../src/db/database';
 import { ingestDocument } from '../../src/ingest/ingest-document';
 import { mapWithConcurrency } from '../../src/ingest/map-with-concurrency';
-import type { Embedder } from '../../src/rag/types';
+import type { Embedder } from '../../src/pipeline/types';
 import { since } from './stats';
 
 export interface IngestRun {

@@ -1,8 +1,8 @@
 import type { Database } from '../db/database';
 import { AppError } from '../errors';
+import type { ChatTurn, Providers } from '../pipeline/types';
 import type { AnswerOutcome } from '../rag/answer';
 import { exchangesToTurns } from '../rag/history';
-import type { ChatTurn, Providers } from '../rag/types';
 import { appendMessage, assertRoomFor, conversationExchanges, conversationNotFound } from './store';
 import type { ConversationTarget } from './types';
 

@@ -1,4 +1,4 @@
-import { EMBEDDING_DIMENSIONS } from '../rag/types';
+import { EMBEDDING_DIMENSIONS } from '../pipeline/types';
 import { toVectorParameter } from './vector-parameter';
 
 describe('toVectorParameter', () => {

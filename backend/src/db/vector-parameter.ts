@@ -1,4 +1,4 @@
-import { EMBEDDING_DIMENSIONS } from '../rag/types';
+import { EMBEDDING_DIMENSIONS } from '../pipeline/types';
 
 /** pgvector's binary `vector` format: int16 dimensions, int16 reserved (0), then big-endian float4s. */
 const HEADER_BYTES = 4;

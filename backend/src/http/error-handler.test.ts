@@ -21,9 +21,9 @@ describe('toErrorResponse', () => {
   });
 
   it('replaces the message of an unexposed AppError with a generic one for its status', () => {
-    const hidden = new AppError(500, 'migration_failed', 'relation "chunks" does not exist');
+    const hidden = new AppError(500, 'internal_error', 'relation "chunks" does not exist');
     expect(toErrorResponse(hidden).body).toEqual({
-      error: { code: 'migration_failed', message: 'Internal server error' },
+      error: { code: 'internal_error', message: 'Internal server error' },
     });
     const hiddenTimeout = new AppError(504, 'timeout', 'socket to 10.0.0.7 timed out', { expose: false });
     expect(toErrorResponse(hiddenTimeout).body.error.message).toBe('The request took too long');

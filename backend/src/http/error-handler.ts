@@ -1,11 +1,11 @@
 import type { Middleware } from 'koa';
+import type { z } from 'zod';
 import { AppError, databaseUnavailable } from '../errors';
+import type { ErrorBody as ErrorSchema } from './api-schema';
 import { ClientDisconnectedError } from './request-signal';
 import type { AppState } from './state';
 
-export interface ErrorBody {
-  readonly error: { readonly code: string; readonly message: string; readonly retryAfterSeconds?: number };
-}
+export type ErrorBody = z.output<typeof ErrorSchema>;
 
 const INTERNAL_ERROR = 'Internal server error';
 const GENERIC_MESSAGES: Readonly<Record<number, string>> = {

@@ -1,7 +1,7 @@
 import { loadConfig } from '../config';
 import type { Database } from '../db/database';
 import { createLocalProviders } from '../providers/local';
-import { openApiDocument } from './openapi';
+import { type OpenApiDocument, openApiDocument } from './openapi';
 import { createRouter } from './router';
 
 const config = loadConfig({ ADMIN_TOKEN: 'openapi-test-admin-token' });
@@ -37,20 +37,35 @@ function routerOperations(): string[] {
   );
 }
 
-function documentedOperations(document: ReturnType<typeof openApiDocument>): string[] {
-  return Object.entries(document.paths).flatMap(([path, operations]) =>
-    Object.keys(operations).map((method) => `${method.toUpperCase()} ${path}`),
+interface Operation {
+  readonly security?: unknown;
+  readonly responses: Record<string, { content?: Record<string, { schema?: unknown }> }>;
+}
+
+function operations(document: OpenApiDocument): [string, Operation][] {
+  return Object.entries(document.paths ?? {}).flatMap(([path, item]) =>
+    Object.entries(item as Record<string, Operation>).map(([method, operation]): [string, Operation] => [
+      `${method.toUpperCase()} ${path}`,
+      operation,
+    ]),
   );
 }
 
 describe('openApiDocument', () => {
   const document = openApiDocument(config.limits);
+  const byName = new Map(operations(document));
+  const operation = (name: string): Operation => {
+    const found = byName.get(name);
+    if (found === undefined) throw new Error(`${name} is not documented`);
+    return found;
+  };
+  const schemas = (document.components?.schemas ?? {}) as Record<string, Record<string, unknown>>;
 
   it('documents exactly the routes the router serves', () => {
     const served = routerOperations();
     expect(served).toContain('POST /api/query');
     expect(served).toContain('DELETE /api/documents/{id}');
-    expect(documentedOperations(document).sort()).toEqual([...served].sort());
+    expect([...byName.keys()].sort()).toEqual([...served].sort());
   });
 
   it('is OpenAPI 3.1 and every $ref resolves', () => {
@@ -59,40 +74,49 @@ describe('openApiDocument', () => {
       (match) => match[1] ?? '',
     );
     expect(refs.length).toBeGreaterThan(10);
-    for (const name of refs) expect(Object.keys(document.components.schemas)).toContain(name);
+    for (const name of refs) expect(Object.keys(schemas)).toContain(name);
   });
 
   it('gives every error response the shared error schema', () => {
-    for (const operations of Object.values(document.paths)) {
-      for (const operation of Object.values(operations)) {
-        for (const [status, response] of Object.entries(operation.responses)) {
-          if (Number(status) < 400) continue;
-          expect(response).toMatchObject({
-            content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
-          });
-        }
+    for (const [name, { responses }] of byName) {
+      for (const [status, response] of Object.entries(responses)) {
+        if (Number(status) < 400) continue;
+        const schema = response.content?.['application/json']?.schema;
+        const ref = (schema as { $ref?: string } | undefined)?.$ref;
+        expect([name, status, ref]).toEqual([
+          name,
+          status,
+          expect.stringMatching(/^#\/components\/schemas\/(Error|UploadError)$/),
+        ]);
       }
     }
+    expect(JSON.stringify(schemas.UploadError)).toContain('#/components/schemas/Error');
   });
 
   it('secures everything but the health checks, and documents who may manage documents', () => {
-    const paths = document.paths;
     expect(document.security).toEqual([{ albSignIn: [] }, { adminToken: [] }]);
-    expect(paths['/health'].get.security).toEqual([]);
-    expect(paths['/ready'].get.security).toEqual([]);
-    expect(paths['/api/query'].post).not.toHaveProperty('security');
-    for (const operation of [
-      paths['/api/documents'].post,
-      paths['/api/documents/{id}'].get,
-      paths['/api/documents/{id}'].delete,
-    ]) {
-      expect(Object.keys(operation.responses)).toEqual(expect.arrayContaining(['401', '403']));
+    expect(operation('GET /health').security).toEqual([]);
+    expect(operation('GET /ready').security).toEqual([]);
+    expect(operation('POST /api/query')).not.toHaveProperty('security');
+    for (const name of ['POST /api/documents', 'GET /api/documents/{id}', 'DELETE /api/documents/{id}']) {
+      expect(Object.keys(operation(name).responses)).toEqual(expect.arrayContaining(['401', '403']));
     }
-    expect(paths['/api/documents'].get.responses).not.toHaveProperty('403');
+    expect(operation('GET /api/documents').responses).not.toHaveProperty('403');
   });
 
   it('states the configured limits', () => {
-    const query = document.components.schemas.QueryRequest.properties.query;
-    expect(query.maxLength).toBe(config.limits.maxQueryChars);
+    const query = (schemas.QueryRequest?.properties ?? {}) as Record<string, { maxLength?: number }>;
+    expect(query.query?.maxLength).toBe(config.limits.maxQueryChars);
+    const input = (schemas.DocumentInput?.properties ?? {}) as Record<string, { maxLength?: number }>;
+    expect(input.content?.maxLength).toBe(config.limits.maxDocumentChars);
+  });
+
+  it('documents the multipart upload with one result per file', () => {
+    const upload = JSON.stringify(operation('POST /api/documents'));
+    expect(upload).toContain('multipart/form-data');
+    expect(upload).toContain('#/components/schemas/FileUpload');
+    expect(Object.keys(operation('POST /api/documents').responses)).toEqual(
+      expect.arrayContaining(['200', '201', '207', '413', '415', '422']),
+    );
   });
 });

@@ -5,7 +5,7 @@ import { AppError } from '../errors';
 import { withSharedEmbeddingLimit } from '../ingest/shared-embedding-limit';
 import type { AnswerDeps } from '../rag/answer';
 import { deadline } from './deadline';
-import { openApiDocument } from './openapi';
+import { OPENAPI_PATH, openApiDocument } from './openapi';
 import { registerConversationRoutes } from './routes/conversations';
 import { registerDocumentRoutes } from './routes/documents';
 import { registerFeedbackRoutes } from './routes/feedback';
@@ -40,7 +40,7 @@ export function createRouter(deps: RouterDeps): Router<AppState> {
   registerDocumentRoutes(router, { config, db, embedder: uploadEmbedder, bounded });
   registerStatsRoutes(router, { db, providers: deps.answer.providers, bounded });
   const openApi = JSON.stringify(openApiDocument(config.limits));
-  router.get('/openapi.json', (ctx) => {
+  router.get(OPENAPI_PATH, (ctx) => {
     ctx.type = 'application/json';
     ctx.body = openApi;
   });

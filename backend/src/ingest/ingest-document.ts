@@ -3,7 +3,7 @@ import type { Knex } from 'knex';
 import { LOCK_NAMES, lockForTransaction } from '../db/advisory-lock';
 import type { Database } from '../db/database';
 import { toVectorParameter } from '../db/vector-parameter';
-import type { Embedder } from '../rag/types';
+import type { Embedder } from '../pipeline/types';
 import { chunkDocument, type DocumentChunk } from './chunk-document';
 import type { ChunkOptions } from './chunker';
 import { type DocumentInput, type ValidDocument, validateDocumentInput } from './document-input';

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { Database } from '../db/database';
+import type { ErrorCode } from '../error-codes';
 import { AppError } from '../errors';
-import type { Embedder } from '../rag/types';
+import type { Embedder } from '../pipeline/types';
 import { type ExtractionLimits, extractFile } from './formats/extract';
 import { rejectFile } from './formats/extracted-document';
 import { ingestDocument } from './ingest-document';
@@ -25,7 +26,7 @@ export type FileOutcome =
   | {
       readonly file: string;
       readonly status: 'rejected';
-      readonly error: { readonly status: number; readonly code: string; readonly message: string };
+      readonly error: { readonly status: number; readonly code: ErrorCode; readonly message: string };
     };
 
 /**

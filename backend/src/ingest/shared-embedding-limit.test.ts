@@ -1,4 +1,4 @@
-import type { Embedder } from '../rag/types';
+import type { Embedder } from '../pipeline/types';
 import { withSharedEmbeddingLimit } from './shared-embedding-limit';
 
 /** An embedder whose calls finish only when the test says so. */

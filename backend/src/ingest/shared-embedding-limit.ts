@@ -1,4 +1,4 @@
-import type { Embedder } from '../rag/types';
+import type { Embedder } from '../pipeline/types';
 
 /**
  * An embedder that lets at most `limit` calls reach `embedder` at once, however many uploads run

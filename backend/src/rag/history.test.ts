@@ -1,5 +1,5 @@
+import type { ChatTurn } from '../pipeline/types';
 import { boundHistory, estimateTokens, exchangesToTurns } from './history';
-import type { ChatTurn } from './types';
 
 const turn = (role: ChatTurn['role'], chars: number, letter = 'x'): ChatTurn => ({
   role,

@@ -1,4 +1,4 @@
-import type { ChatTurn } from './types';
+import type { ChatTurn } from '../pipeline/types';
 
 /**
  * English text averages about four characters per token for the tokenizers of the models we use;

@@ -1,5 +1,5 @@
+import type { RetrievedChunk } from '../pipeline/types';
 import { buildPrompt, I_DONT_KNOW } from './prompt';
-import type { RetrievedChunk } from './types';
 
 function chunk(title: string, content: string): RetrievedChunk {
   return { chunkId: `c-${title}`, documentId: `d-${title}`, title, content, score: 0.5, metadata: {} };

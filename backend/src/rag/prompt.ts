@@ -1,4 +1,4 @@
-import type { AnswerRequest, ChatTurn } from './types';
+import type { AnswerRequest, ChatTurn } from '../pipeline/types';
 
 /** The exact phrase the model must use when the sources do not answer the question. */
 export const I_DONT_KNOW = "I don't know";

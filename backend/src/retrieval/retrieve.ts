@@ -2,8 +2,7 @@ import { performance } from 'node:perf_hooks';
 import type { Database } from '../db/database';
 import { HNSW_EF_SEARCH } from '../db/session-settings';
 import { toVectorParameter } from '../db/vector-parameter';
-import { AppError } from '../errors';
-import type { Embedder, RetrievedChunk } from '../rag/types';
+import type { Embedder, RetrievedChunk } from '../pipeline/types';
 import { BM25_B, BM25_K1, lexicalRelevance, MIN_LEXICAL_RELEVANCE } from './lexical-relevance';
 import { queryTerms } from './query-terms';
 import { fuseRankings, type RankedCandidate } from './rank-fusion';
@@ -277,20 +276,23 @@ async function selectCandidates(
   return result.rows;
 }
 
+/**
+ * The HTTP layer has already refused bad queries with 400s; reaching here with one is a bug in the
+ * caller, so it is an internal error rather than a second set of client error codes.
+ */
 function validateRequest(request: RetrieveRequest): RetrieveRequest {
-  if (request.query.trim() === '') throw new AppError(400, 'invalid_query', 'query must not be empty');
-  if (request.query.includes('\u0000')) {
-    throw new AppError(400, 'invalid_query', 'query must not contain the NUL character (U+0000)');
+  if (request.query.trim() === '' || request.query.includes('\u0000')) {
+    throw new RangeError('retrieve needs a non-empty query without NUL characters');
   }
   if (!Number.isInteger(request.topK) || request.topK < MIN_TOP_K || request.topK > MAX_TOP_K) {
-    throw new AppError(400, 'invalid_top_k', `topK must be an integer from ${MIN_TOP_K} to ${MAX_TOP_K}`);
+    throw new RangeError(`topK must be an integer from ${MIN_TOP_K} to ${MAX_TOP_K}, got ${request.topK}`);
   }
   if (!(request.minScore >= 0 && request.minScore <= 1)) {
-    throw new AppError(400, 'invalid_min_score', 'minScore must be a number from 0 to 1');
+    throw new RangeError(`minScore must be a number from 0 to 1, got ${request.minScore}`);
   }
   const { filter } = request;
   if (filter !== undefined && (typeof filter !== 'object' || filter === null || Array.isArray(filter))) {
-    throw new AppError(400, 'invalid_filter', 'filter must be a JSON object');
+    throw new RangeError('filter must be an object');
   }
   return request;
 }

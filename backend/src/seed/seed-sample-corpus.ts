@@ -3,7 +3,7 @@ import { LOCK_NAMES, lockForTransaction } from '../db/advisory-lock';
 import type { Database } from '../db/database';
 import { validateDocumentInput } from '../ingest/document-input';
 import { type PreparedDocument, prepareDocument, sha256, writeDocument } from '../ingest/ingest-document';
-import type { Embedder } from '../rag/types';
+import type { Embedder } from '../pipeline/types';
 import { SAMPLE_CORPUS } from './corpus';
 
 export interface SeedResult {

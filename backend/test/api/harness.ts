@@ -3,11 +3,12 @@ import type { AddressInfo } from 'node:net';
 import { createApp } from '../../src/app';
 import { type Config, loadConfig } from '../../src/config';
 import { type Database, type DatabaseOptions, openDatabase } from '../../src/db/database';
-import { createLogger } from '../../src/observability/logger';
-import { noopTracer } from '../../src/observability/tracing';
+import { openApiDocument } from '../../src/http/openapi';
+import type { Generator, Providers } from '../../src/pipeline/types';
 import { createLocalProviders } from '../../src/providers/local';
-import type { Generator, Providers } from '../../src/rag/types';
 import { seedSampleCorpus } from '../../src/seed/seed-sample-corpus';
+import { createLogger } from '../../src/service-kit/logger';
+import { checkResponsesAgainst, responseConformance } from './openapi-conformance';
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789';
 
@@ -42,7 +43,8 @@ export interface TestAppOptions {
 
 /**
  * One app per test file: the real Koa app on an ephemeral port, over an in-memory embedded
- * database (PGlite + pgvector, the same engine and migrations as local mode).
+ * database (PGlite + pgvector, the same engine and migrations as local mode). Every response the
+ * file fetches from it is checked against the OpenAPI document (openapi-conformance.ts).
  */
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const config: Config = {
@@ -63,18 +65,20 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     db,
     providers,
     logger,
-    tracer: noopTracer,
     ...(options.now === undefined ? {} : { now: options.now }),
   });
   const server = createServer(app.callback());
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const stopChecking = checkResponsesAgainst(url, responseConformance(openApiDocument(config.limits)));
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    url,
     db,
     config,
     logs: () => lines.map((line) => JSON.parse(line) as Record<string, unknown>),
     rawLogs: () => lines.join(''),
     close: async () => {
+      stopChecking();
       await closeServer(server);
       await db.close();
     },

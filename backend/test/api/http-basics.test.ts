@@ -38,9 +38,9 @@ describe('GET /api/stats', () => {
   });
 });
 
-describe('GET /openapi.json', () => {
+describe('GET /api/openapi.json', () => {
   it('serves the OpenAPI 3.1 document with the configured limits', async () => {
-    const response = await fetch(`${app.url}/openapi.json`);
+    const response = await fetch(`${app.url}/api/openapi.json`);
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toMatch(/^application\/json/);
     const document = (await response.json()) as {
@@ -51,6 +51,10 @@ describe('GET /openapi.json', () => {
     expect(document.openapi).toBe('3.1.0');
     expect(Object.keys(document.paths)).toContain('/api/query');
     expect(document.info.description).toContain('2048 bytes');
+  });
+
+  it('no longer answers at the root, which the load balancer sends to the frontend', async () => {
+    expect((await fetch(`${app.url}/openapi.json`)).status).toBe(404);
   });
 });
 

@@ -179,6 +179,11 @@ describe('POST /api/query bad input', () => {
     ['a blank query', { query: '   ' }, 'query must be a non-empty string'],
     ['a non-string query', { query: 42 }, 'query must be a non-empty string'],
     ['an oversized query', { query: 'x'.repeat(201) }, 'query must be at most 200 characters'],
+    [
+      'a query with a NUL character',
+      { query: 'a\u0000b' },
+      'query must not contain the NUL character (U+0000)',
+    ],
     ['topK 0', { query: 'q', topK: 0 }, 'topK must be an integer from 1 to 20'],
     ['topK 21', { query: 'q', topK: 21 }, 'topK must be an integer from 1 to 20'],
     ['a fractional topK', { query: 'q', topK: 2.5 }, 'topK must be an integer from 1 to 20'],

@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { MAX_KEY_FETCHES_PER_MINUTE } from '../../src/http/alb-token';
+import { MAX_KEY_FETCHES_PER_MINUTE } from '../../src/service-kit/alb-token';
 import {
   type AlbSigner,
   mintAlbToken,
@@ -48,7 +48,7 @@ async function corpusDocuments(): Promise<number> {
 }
 
 describe('with SIGNIN_MODE=alb', () => {
-  it.each(['/api/stats', '/api/documents', '/api/me', '/openapi.json'])(
+  it.each(['/api/stats', '/api/documents', '/api/me', '/api/openapi.json'])(
     'refuses GET %s without a sign-in token',
     async (path) => {
       const response = await fetch(`${app.url}${path}`);

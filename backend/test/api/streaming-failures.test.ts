@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { connect } from 'node:net';
 import { AppError } from '../../src/errors';
-import type { AnswerRequest, Generator } from '../../src/rag/types';
+import type { AnswerRequest, Generator } from '../../src/pipeline/types';
 import {
   errorCode,
   parseEventStream,

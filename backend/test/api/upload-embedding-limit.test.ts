@@ -1,5 +1,5 @@
+import type { Embedder } from '../../src/pipeline/types';
 import { createLocalProviders } from '../../src/providers/local';
-import type { Embedder } from '../../src/rag/types';
 import { adminHeaders, postJson, STARTUP_TIMEOUT_MS, startTestApp, type TestApp } from './harness';
 
 const LIMIT = 3;

@@ -1,5 +1,5 @@
 import { AppError } from '../../src/errors';
-import { EMBEDDING_DIMENSIONS } from '../../src/rag/types';
+import { EMBEDDING_DIMENSIONS } from '../../src/pipeline/types';
 import { useFakeBedrock } from './harness';
 import {
   accessDenied,

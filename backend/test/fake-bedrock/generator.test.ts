@@ -1,6 +1,6 @@
 import { AppError } from '../../src/errors';
+import type { AnswerRequest, RetrievedChunk } from '../../src/pipeline/types';
 import { buildPrompt } from '../../src/rag/prompt';
-import type { AnswerRequest, RetrievedChunk } from '../../src/rag/types';
 import { collect, useFakeBedrock } from './harness';
 import {
   accessDenied,

@@ -1,5 +1,5 @@
 import { AppError } from '../../src/errors';
-import type { AnswerRequest, GenerationUsage } from '../../src/rag/types';
+import type { AnswerRequest, GenerationUsage } from '../../src/pipeline/types';
 import { collect, useFakeBedrock } from './harness';
 import {
   answerFrames,

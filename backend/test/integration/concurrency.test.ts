@@ -2,7 +2,7 @@ import { type Database, openDatabase } from '../../src/db/database';
 import { MIGRATIONS_TABLE } from '../../src/db/migrate';
 import { MIGRATION_NAMES } from '../../src/db/migrations';
 import { chunkText } from '../../src/ingest/chunker';
-import { countCorpus } from '../../src/ingest/documents';
+import { countCorpus } from '../../src/ingest/document-store';
 import { ingestDocument } from '../../src/ingest/ingest-document';
 import { SAMPLE_CORPUS } from '../../src/seed/corpus';
 import { seedSampleCorpus } from '../../src/seed/seed-sample-corpus';

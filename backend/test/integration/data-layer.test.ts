@@ -4,10 +4,10 @@ import { MIGRATION_NAMES } from '../../src/db/migrations';
 import { HNSW_EF_SEARCH } from '../../src/db/session-settings';
 import { AppError } from '../../src/errors';
 import { chunkText } from '../../src/ingest/chunker';
-import { countCorpus, deleteDocument, getDocument, listDocuments } from '../../src/ingest/documents';
+import { countCorpus, deleteDocument, getDocument, listDocuments } from '../../src/ingest/document-store';
 import { claimEmbeddingModel, EmbeddingModelMismatchError } from '../../src/ingest/embedding-model';
 import { ingestDocument } from '../../src/ingest/ingest-document';
-import { EMBEDDING_DIMENSIONS, type Embedder } from '../../src/rag/types';
+import { EMBEDDING_DIMENSIONS, type Embedder } from '../../src/pipeline/types';
 import { retrieve } from '../../src/retrieval/retrieve';
 import { SAMPLE_CORPUS } from '../../src/seed/corpus';
 import { seedSampleCorpus } from '../../src/seed/seed-sample-corpus';
@@ -387,15 +387,12 @@ describe.each(DATABASE_TIERS)('data layer on %s', (_label, tier) => {
       expect((await countCorpus(db)).documents).toBe(2);
     });
 
-    it('answers malformed ids with "not found" and rejects bad paging with a 400', async () => {
+    it('answers malformed ids with "not found" and refuses paging HTTP would never pass', async () => {
       expect(await getDocument(db, 'not-a-uuid')).toBeUndefined();
       expect(await deleteDocument(db, "1' or '1'='1")).toBe(false);
-      await expect(listDocuments(db, { limit: 0, offset: 0 })).rejects.toMatchObject({
-        status: 400,
-        code: 'invalid_page',
-      });
-      await expect(listDocuments(db, { limit: 101, offset: 0 })).rejects.toMatchObject({ status: 400 });
-      await expect(listDocuments(db, { limit: 10, offset: -1 })).rejects.toMatchObject({ status: 400 });
+      await expect(listDocuments(db, { limit: 0, offset: 0 })).rejects.toThrow(RangeError);
+      await expect(listDocuments(db, { limit: 101, offset: 0 })).rejects.toThrow(RangeError);
+      await expect(listDocuments(db, { limit: 10, offset: -1 })).rejects.toThrow(RangeError);
     });
   });
 
@@ -629,29 +626,20 @@ describe.each(DATABASE_TIERS)('data layer on %s', (_label, tier) => {
       expect(none.chunks).toEqual([]);
     });
 
-    it('bounds topK to 1..20 and validates the request with 400s', async () => {
+    it('bounds topK to 1..20 and refuses requests HTTP would never pass', async () => {
       expect((await retrieve(db, embedder, { query: 'ECS', topK: 1, minScore: 0 })).chunks).toHaveLength(1);
       expect(
         (await retrieve(db, embedder, { query: 'ECS', topK: 20, minScore: 0 })).chunks.length,
       ).toBeLessThanOrEqual(20);
       for (const topK of [0, 21, 2.5]) {
-        await expect(retrieve(db, embedder, { query: 'ECS', topK, minScore: 0 })).rejects.toMatchObject({
-          status: 400,
-          code: 'invalid_top_k',
-        });
+        await expect(retrieve(db, embedder, { query: 'ECS', topK, minScore: 0 })).rejects.toThrow(RangeError);
       }
-      await expect(retrieve(db, embedder, { query: '  ', topK: 5, minScore: 0 })).rejects.toMatchObject({
-        code: 'invalid_query',
-      });
-      await expect(
-        retrieve(db, embedder, { query: 'ECS\u0000', topK: 5, minScore: 0 }),
-      ).rejects.toMatchObject({
-        status: 400,
-        code: 'invalid_query',
-      });
-      await expect(retrieve(db, embedder, { query: 'ECS', topK: 5, minScore: 1.5 })).rejects.toMatchObject({
-        code: 'invalid_min_score',
-      });
+      for (const query of ['  ', 'ECS\u0000']) {
+        await expect(retrieve(db, embedder, { query, topK: 5, minScore: 0 })).rejects.toThrow(RangeError);
+      }
+      await expect(retrieve(db, embedder, { query: 'ECS', topK: 5, minScore: 1.5 })).rejects.toThrow(
+        RangeError,
+      );
     });
 
     it('rejects a query embedding of the wrong size with an error naming the embedder', async () => {

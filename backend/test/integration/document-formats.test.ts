@@ -1,4 +1,4 @@
-import { getPassage, listDocuments } from '../../src/ingest/documents';
+import { getPassage, listDocuments } from '../../src/ingest/document-store';
 import { extractFile } from '../../src/ingest/formats/extract';
 import { ingestFile } from '../../src/ingest/ingest-file';
 import { retrieve } from '../../src/retrieval/retrieve';

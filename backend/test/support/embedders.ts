@@ -1,5 +1,5 @@
+import type { Embedder } from '../../src/pipeline/types';
 import { createLocalEmbedder } from '../../src/providers/local/embedder';
-import type { Embedder } from '../../src/rag/types';
 
 /** The local-mode embedder, wrapped so tests can count calls or make one of them misbehave. */
 export interface TestEmbedder extends Embedder {

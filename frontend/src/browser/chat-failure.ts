@@ -1,3 +1,6 @@
+import type { ErrorCode } from '@ragchat/backend/error-codes';
+import type { FrontendErrorCode } from '../server/errors';
+
 /** Why an answer did not complete, in the terms the conversation shows to people. */
 export type ChatFailure =
   | { readonly kind: 'unavailable'; readonly retryAfterSeconds: number | undefined }
@@ -8,9 +11,15 @@ export type ChatFailure =
   | { readonly kind: 'signed_out' }
   | { readonly kind: 'rejected'; readonly message: string };
 
-const THROTTLED_CODES = new Set(['throttled', 'rate_limited', 'too_many_requests']);
-const DAILY_LIMIT_CODE = 'daily_limit_reached';
-const INTERRUPTED_CODES = new Set(['backend_interrupted', 'backend_timeout', 'interrupted']);
+/** A code the backend or the frontend server sends; the sets below can only hold these. */
+type ReportedCode = ErrorCode | FrontendErrorCode;
+
+const THROTTLED_CODES: ReadonlySet<string> = new Set<ReportedCode>(['throttled']);
+const DAILY_LIMIT_CODE: ReportedCode = 'daily_limit_reached';
+const INTERRUPTED_CODES: ReadonlySet<string> = new Set<ReportedCode>([
+  'backend_interrupted',
+  'backend_timeout',
+]);
 
 /** Classifies an error the backend or the proxy reported, with the HTTP status when there was one. */
 export function classifyError(

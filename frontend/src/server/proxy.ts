@@ -4,7 +4,7 @@ import https from 'node:https';
 import { PassThrough, Transform } from 'node:stream';
 import type { Context, Middleware } from 'koa';
 import { pathWithinBase } from './base-path';
-import { AppError } from './errors';
+import { AppError, type FrontendErrorCode } from './errors';
 import type { Logger } from './logger';
 
 export interface ProxyOptions {
@@ -170,7 +170,7 @@ function relay(response: IncomingMessage, options: ProxyOptions, isEventStream: 
   let endsOnEventBoundary = true;
   let finished = false;
 
-  const fail = (code: string, message: string) => {
+  const fail = (code: FrontendErrorCode, message: string) => {
     if (finished) return;
     finished = true;
     clearTimeout(idleTimer);

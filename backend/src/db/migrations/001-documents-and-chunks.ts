@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { EMBEDDING_DIMENSIONS } from '../../rag/types';
+import { EMBEDDING_DIMENSIONS } from '../../pipeline/types';
 
 /**
  * HNSW build parameters, pgvector's defaults kept on purpose: m = 16 links per node and

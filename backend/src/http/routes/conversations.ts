@@ -11,6 +11,7 @@ import {
   renameConversation,
 } from '../../conversations/store';
 import type { Database } from '../../db/database';
+import type { ApiResponse } from '../api-schema';
 import { readBody } from '../body';
 import type { AppState } from '../state';
 import {
@@ -18,7 +19,7 @@ import {
   parseConversationPaging,
   parseConversationPatch,
   parseNewConversation,
-  queryParams,
+  refuseQueryParams,
 } from '../validate';
 
 export interface ConversationsDeps {
@@ -40,25 +41,34 @@ export function registerConversationRoutes(router: Router<AppState>, deps: Conve
   router.post('/api/conversations', bounded, async (ctx) => {
     const { title } = parseNewConversation((await readBody(ctx, ['json'], maxBytes)).json);
     ctx.status = 201;
-    ctx.body = await createConversation(db, ctx.state.identity.subject, title ?? DEFAULT_TITLE, now());
+    ctx.body = (await createConversation(
+      db,
+      ctx.state.identity.subject,
+      title ?? DEFAULT_TITLE,
+      now(),
+    )) satisfies ApiResponse<'ConversationSummary'>;
   });
 
   router.get('/api/conversations', bounded, async (ctx) => {
-    ctx.body = await listConversations(db, ctx.state.identity.subject, parseConversationPaging(ctx.query));
+    ctx.body = (await listConversations(
+      db,
+      ctx.state.identity.subject,
+      parseConversationPaging(ctx.query),
+    )) satisfies ApiResponse<'ConversationPage'>;
   });
 
   router.delete('/api/conversations', bounded, async (ctx) => {
-    queryParams(ctx.query, []);
+    refuseQueryParams(ctx.query);
     const deleted = await deleteAllConversations(db, ctx.state.identity.subject);
     ctx.state.log.info('conversations deleted', { deleted });
-    ctx.body = { deleted };
+    ctx.body = { deleted } satisfies ApiResponse<'Deleted'>;
   });
 
   router.get('/api/conversations/:id', bounded, async (ctx) => {
     const id = parseConversationId(ctx.params.id);
     const conversation = await getConversation(db, ctx.state.identity.subject, id);
     if (conversation === undefined) throw conversationNotFound(id);
-    ctx.body = conversation;
+    ctx.body = conversation satisfies ApiResponse<'ConversationDetail'>;
   });
 
   router.patch('/api/conversations/:id', bounded, async (ctx) => {
@@ -66,7 +76,7 @@ export function registerConversationRoutes(router: Router<AppState>, deps: Conve
     const { title } = parseConversationPatch((await readBody(ctx, ['json'], maxBytes)).json);
     const renamed = await renameConversation(db, ctx.state.identity.subject, id, title, now());
     if (renamed === undefined) throw conversationNotFound(id);
-    ctx.body = renamed;
+    ctx.body = renamed satisfies ApiResponse<'ConversationSummary'>;
   });
 
   router.delete('/api/conversations/:id', bounded, async (ctx) => {

@@ -2,12 +2,14 @@ import type { Router } from '@koa/router';
 import type { Middleware } from 'koa';
 import type { Config } from '../../config';
 import type { Database } from '../../db/database';
+import type { ErrorCode } from '../../error-codes';
 import { AppError } from '../../errors';
-import { deleteDocument, getDocument, getPassage, listDocuments } from '../../ingest/documents';
+import { deleteDocument, getDocument, getPassage, listDocuments } from '../../ingest/document-store';
 import { extractMarkdown } from '../../ingest/formats/markdown';
 import { ingestDocument } from '../../ingest/ingest-document';
 import { type FileOutcome, ingestFile } from '../../ingest/ingest-file';
-import type { Embedder } from '../../rag/types';
+import type { Embedder } from '../../pipeline/types';
+import type { ApiResponse } from '../api-schema';
 import { readBody } from '../body';
 import { requireAdmin } from '../identity';
 import { forEachUploadPart, type UploadPart } from '../multipart';
@@ -19,7 +21,7 @@ import {
   parseDocumentText,
   parsePaging,
   parseUploadFileName,
-  queryParams,
+  refuseQueryParams,
 } from '../validate';
 
 export interface DocumentsDeps {
@@ -41,7 +43,7 @@ export function registerDocumentRoutes(router: Router<AppState>, deps: Documents
       body.kind === 'json'
         ? parseDocumentJson(body.json, limits)
         : parseDocumentText(body.text, ctx.query, limits);
-    if (body.kind === 'json') queryParams(ctx.query, []);
+    if (body.kind === 'json') refuseQueryParams(ctx.query);
     // A Markdown body gets heading paths, as a Markdown file does.
     const input =
       ctx.request.type === 'text/markdown'
@@ -56,7 +58,11 @@ export function registerDocumentRoutes(router: Router<AppState>, deps: Documents
         chunks: result.chunkCount,
       });
       ctx.status = result.status === 'unchanged' ? 200 : 201;
-      ctx.body = { id: result.documentId, status: result.status, chunks: result.chunkCount };
+      ctx.body = {
+        id: result.documentId,
+        status: result.status,
+        chunks: result.chunkCount,
+      } satisfies ApiResponse<'IngestResult'>;
     } finally {
       dispose();
     }
@@ -65,14 +71,19 @@ export function registerDocumentRoutes(router: Router<AppState>, deps: Documents
   router.get('/api/documents', deps.bounded, async (ctx) => {
     const paging = parsePaging(ctx.query);
     const page = await listDocuments(deps.db, paging);
-    ctx.body = { items: page.items, total: page.total, limit: paging.limit, offset: paging.offset };
+    ctx.body = {
+      items: page.items,
+      total: page.total,
+      limit: paging.limit,
+      offset: paging.offset,
+    } satisfies ApiResponse<'DocumentPage'>;
   });
 
   router.get('/api/documents/:id', admin, deps.bounded, async (ctx) => {
     const id = parseDocumentId(ctx.params.id);
     const document = await getDocument(deps.db, id);
     if (document === undefined) throw notFound(id);
-    ctx.body = document;
+    ctx.body = document satisfies ApiResponse<'DocumentDetail'>;
   });
 
   router.get('/api/documents/:id/passages/:chunkId', deps.bounded, async (ctx) => {
@@ -81,7 +92,7 @@ export function registerDocumentRoutes(router: Router<AppState>, deps: Documents
     const passage = await getPassage(deps.db, id, chunkId);
     if (passage === undefined)
       throw new AppError(404, 'not_found', `No passage ${chunkId} in document ${id}`);
-    ctx.body = passage;
+    ctx.body = passage satisfies ApiResponse<'Passage'>;
   });
 
   router.delete('/api/documents/:id', admin, deps.bounded, async (ctx) => {
@@ -98,7 +109,7 @@ export function registerDocumentRoutes(router: Router<AppState>, deps: Documents
  * 207 if other files went in, else the refusal's own status (a single bad file is a plain 4xx).
  */
 async function uploadFiles(ctx: AppContext, deps: DocumentsDeps): Promise<void> {
-  queryParams(ctx.query, []);
+  refuseQueryParams(ctx.query);
   const { limits } = deps.config;
   const { signal, dispose } = requestSignal(ctx, deps.config.server.ingestTimeoutMs);
   try {
@@ -122,7 +133,7 @@ async function uploadFiles(ctx: AppContext, deps: DocumentsDeps): Promise<void> 
     const first = rejected[0];
     if (first === undefined) {
       ctx.status = 200;
-      ctx.body = { results: outcomes };
+      ctx.body = { results: outcomes } satisfies ApiResponse<'UploadResults'>;
     } else if (rejected.length < outcomes.length) {
       ctx.status = 207;
       ctx.body = { results: outcomes };
@@ -136,7 +147,7 @@ async function uploadFiles(ctx: AppContext, deps: DocumentsDeps): Promise<void> 
 }
 
 async function storePart(part: UploadPart, deps: DocumentsDeps, signal: AbortSignal): Promise<FileOutcome> {
-  const refuse = (file: string, status: number, code: string, message: string): FileOutcome => ({
+  const refuse = (file: string, status: number, code: ErrorCode, message: string): FileOutcome => ({
     file,
     status: 'rejected',
     error: { status, code, message },

@@ -6,10 +6,11 @@ import { exportFeedback, type FeedbackRecord, saveFeedback } from '../../convers
 import type { Database } from '../../db/database';
 import { AppError } from '../../errors';
 import { emitFeedbackMetrics } from '../../observability/metrics';
+import type { ApiResponse } from '../api-schema';
 import { readBody } from '../body';
 import { requireAdmin } from '../identity';
 import type { AppState } from '../state';
-import { parseConversationId, parseFeedback, parseMessageId, queryParams } from '../validate';
+import { parseConversationId, parseFeedback, parseMessageId, refuseQueryParams } from '../validate';
 
 export interface FeedbackDeps {
   readonly config: Pick<Config, 'environment' | 'limits'>;
@@ -45,11 +46,11 @@ export function registerFeedbackRoutes(router: Router<AppState>, deps: FeedbackD
       rating: saved.rating,
       timestamp: nowMs,
     });
-    ctx.body = saved;
+    ctx.body = saved satisfies ApiResponse<'FeedbackView'>;
   });
 
   router.get('/api/feedback/export', requireAdmin(), async (ctx) => {
-    queryParams(ctx.query, []);
+    refuseQueryParams(ctx.query);
     ctx.type = 'application/x-ndjson';
     ctx.set('Cache-Control', 'no-store');
     ctx.set('Content-Disposition', 'attachment; filename="feedback.jsonl"');

@@ -1,5 +1,6 @@
 import type { Router } from '@koa/router';
 import type { SignInConfig } from '../../config';
+import type { ApiResponse } from '../api-schema';
 import type { AppState } from '../state';
 
 export interface MeDeps {
@@ -17,6 +18,6 @@ export function registerMeRoutes(router: Router<AppState>, deps: MeDeps): void {
       ...(identity.email === undefined ? {} : { email: identity.email }),
       groups: identity.groups,
       admin: identity.admin,
-    };
+    } satisfies ApiResponse<'Me'>;
   });
 }

@@ -2,11 +2,12 @@ import type { Router } from '@koa/router';
 import type { Config } from '../../config';
 import { answerKeeper, type RecordAnswer, storedHistory } from '../../conversations/conversation-answers';
 import type { Database } from '../../db/database';
-import type { Logger } from '../../observability/logger';
 import { emitQueryMetrics } from '../../observability/metrics';
+import type { GenerationUsage } from '../../pipeline/types';
 import { type AnswerDeps, type AnswerOutcome, answerQuery, type QueryInput } from '../../rag/answer';
 import { boundHistory } from '../../rag/history';
-import type { GenerationUsage } from '../../rag/types';
+import type { Logger } from '../../service-kit/logger';
+import type { ApiResponse } from '../api-schema';
 import { readBody } from '../body';
 import { toErrorResponse } from '../error-handler';
 import { ClientDisconnectedError, requestSignal } from '../request-signal';
@@ -121,7 +122,7 @@ async function respondWithJson(
     timings: outcome.timings,
     mode: deps.providers.mode,
     model: deps.providers.generator.model,
-  };
+  } satisfies ApiResponse<'QueryResponse'>;
   return outcome;
 }
 
@@ -170,7 +171,6 @@ function reportStreamFailure(log: Logger, error: unknown): void {
 }
 
 function record(ctx: AppContext, environment: string, mode: string, outcome: AnswerOutcome): void {
-  ctx.state.spans.push(...outcome.spans);
   emitQueryMetrics(ctx.state.log, {
     environment,
     mode,

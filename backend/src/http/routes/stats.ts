@@ -1,8 +1,9 @@
 import type { Router } from '@koa/router';
 import type { Middleware } from 'koa';
 import type { Database } from '../../db/database';
-import { countCorpus } from '../../ingest/documents';
-import type { Providers } from '../../rag/types';
+import { countCorpus } from '../../ingest/document-store';
+import type { Providers } from '../../pipeline/types';
+import type { ApiResponse } from '../api-schema';
 import type { AppState } from '../state';
 
 export interface StatsDeps {
@@ -20,6 +21,6 @@ export function registerStatsRoutes(router: Router<AppState>, deps: StatsDeps): 
       embeddingModel: deps.providers.embedder.model,
       generationModel: deps.providers.generator.model,
       mode: deps.providers.mode,
-    };
+    } satisfies ApiResponse<'Stats'>;
   });
 }

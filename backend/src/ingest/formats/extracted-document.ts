@@ -1,3 +1,4 @@
+import type { FileRejection } from '../../error-codes';
 import { AppError } from '../../errors';
 
 export const DOCUMENT_FORMATS = ['pdf', 'docx', 'html', 'markdown', 'text'] as const;
@@ -42,18 +43,7 @@ export function joinSections(
   return { content, sections };
 }
 
-/** Why a file was refused (the error code); the message always starts with the file's name. */
-export const FILE_REJECTIONS = [
-  'unsupported_type',
-  'file_too_large',
-  'document_too_large',
-  'encrypted_pdf',
-  'no_text_layer',
-  'corrupt_file',
-  'decompression_limit',
-  'empty_document',
-] as const;
-export type FileRejection = (typeof FILE_REJECTIONS)[number];
+export { FILE_REJECTIONS, type FileRejection } from '../../error-codes';
 
 const STATUS: Readonly<Record<FileRejection, number>> = {
   unsupported_type: 415,

@@ -1,6 +1,6 @@
 import type { ConverseStreamCommandInput, ConverseStreamOutput } from '@aws-sdk/client-bedrock-runtime';
 import type { Prompt } from '../../rag/prompt';
-import type { GuardrailOptions } from './options';
+import type { GuardrailSettings } from './options';
 
 export interface InferenceSettings {
   readonly maxTokens: number;
@@ -13,7 +13,7 @@ export function converseStreamInput(
   modelId: string,
   prompt: Prompt,
   inference: InferenceSettings,
-  guardrail: GuardrailOptions | undefined,
+  guardrail: GuardrailSettings | undefined,
 ): ConverseStreamCommandInput {
   return {
     modelId,

@@ -1,5 +1,5 @@
 import { type BedrockRuntimeClient, InvokeModelCommand } from '@aws-sdk/client-bedrock-runtime';
-import type { Embedder } from '../../rag/types';
+import type { Embedder } from '../../pipeline/types';
 import { startBudget } from './budget';
 import { ResponseReadError } from './error-mapping';
 import { callWithRetries, type RetryRuntime } from './retry';

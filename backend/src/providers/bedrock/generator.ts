@@ -5,19 +5,19 @@ import {
   type ConverseStreamOutput,
   type GuardrailTraceAssessment,
 } from '@aws-sdk/client-bedrock-runtime';
+import type { AnswerRequest, Generator } from '../../pipeline/types';
 import { buildPrompt } from '../../rag/prompt';
-import type { AnswerRequest, Generator } from '../../rag/types';
 import { startBudget } from './budget';
 import { answerTextOf, converseStreamInput, type InferenceSettings } from './converse';
 import { MalformedResponseError, ResponseReadError, TruncatedStreamError } from './error-mapping';
 import { GUARDRAIL_STOP_REASON, GuardrailInterventionError } from './guardrail';
-import type { GuardrailOptions } from './options';
+import type { GuardrailSettings } from './options';
 import { callWithRetries, explainFailure, type RetryRuntime } from './retry';
 
 export interface ConverseGeneratorSettings {
   readonly modelId: string;
   readonly inference: InferenceSettings;
-  readonly guardrail: GuardrailOptions | undefined;
+  readonly guardrail: GuardrailSettings | undefined;
   readonly runtime: RetryRuntime;
   readonly now: () => number;
 }

@@ -1,17 +1,18 @@
 import { setTimeout as sleepFor } from 'node:timers/promises';
-import type { Providers } from '../../rag/types';
+import type { Providers } from '../../pipeline/types';
 import { DEFAULT_BASE_DELAY_MS, DEFAULT_MAX_DELAY_MS } from './backoff';
 import { createBedrockClient } from './client';
 import { createTitanEmbedder } from './embedder';
 import { createConverseGenerator } from './generator';
-import { assertValidOptions, type BedrockOptions } from './options';
+import type { BedrockOptions } from './options';
 import type { RetryRuntime } from './retry';
 
 export {
   type BedrockOptions,
+  type BedrockSettings,
   DEFAULT_EMBEDDING_MODEL_ID,
   DEFAULT_GENERATION_MODEL_ID,
-  type GuardrailOptions,
+  type GuardrailSettings,
   type StaticCredentials,
 } from './options';
 export { TITAN_MAX_INPUT_CHARS } from './titan';
@@ -26,7 +27,6 @@ const realSleep = (ms: number, signal: AbortSignal): Promise<void> => sleepFor(m
 
 /** Titan V2 embeddings and ConverseStream generation on one shared Bedrock runtime client. */
 export function createBedrockProviders(options: BedrockOptions): BedrockProviders {
-  assertValidOptions(options);
   const client = createBedrockClient(options);
   const now = options.now ?? (() => performance.now());
   const runtime: RetryRuntime = {

@@ -1,5 +1,5 @@
 import { AppError } from '../../errors';
-import { EMBEDDING_DIMENSIONS } from '../../rag/types';
+import { EMBEDDING_DIMENSIONS } from '../../pipeline/types';
 import { MalformedResponseError } from './error-mapping';
 import { parseTitanEmbedding, titanRequestBody } from './titan';
 

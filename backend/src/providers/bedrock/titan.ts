@@ -1,5 +1,5 @@
 import { AppError } from '../../errors';
-import { EMBEDDING_DIMENSIONS } from '../../rag/types';
+import { EMBEDDING_DIMENSIONS } from '../../pipeline/types';
 import { MalformedResponseError } from './error-mapping';
 
 /** Titan Text Embeddings V2 accepts at most 50,000 characters (and 8,192 tokens) per text. */

@@ -1,4 +1,4 @@
-import type { AnswerRequest, RetrievedChunk } from '../../rag/types';
+import type { AnswerRequest, RetrievedChunk } from '../../pipeline/types';
 import { composeAnswer, createExtractiveAnswerer, NOTHING_RELEVANT } from './answerer';
 
 function source(title: string, content: string, score = 0.5): RetrievedChunk {

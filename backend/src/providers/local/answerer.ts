@@ -1,5 +1,5 @@
+import type { AnswerRequest, Generator } from '../../pipeline/types';
 import { I_DONT_KNOW } from '../../rag/prompt';
-import type { AnswerRequest, Generator } from '../../rag/types';
 import { contentTerms } from './text';
 
 export const LOCAL_GENERATION_MODEL = 'local-extractive-v1';

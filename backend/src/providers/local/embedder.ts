@@ -1,4 +1,4 @@
-import { EMBEDDING_DIMENSIONS, type Embedder } from '../../rag/types';
+import { EMBEDDING_DIMENSIONS, type Embedder } from '../../pipeline/types';
 import { contentTerms } from './text';
 
 export const LOCAL_EMBEDDING_MODEL = 'local-hash-v2';

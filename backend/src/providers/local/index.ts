@@ -1,4 +1,4 @@
-import type { Providers } from '../../rag/types';
+import type { Providers } from '../../pipeline/types';
 import { createExtractiveAnswerer } from './answerer';
 import { createLocalEmbedder } from './embedder';
 

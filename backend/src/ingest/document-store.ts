@@ -1,6 +1,5 @@
 import type { Knex } from 'knex';
 import type { Database } from '../db/database';
-import { AppError } from '../errors';
 import type { DocumentFormat } from './formats/extracted-document';
 
 export interface DocumentSummary {
@@ -61,18 +60,18 @@ interface SummaryRow {
 }
 
 /**
- * Newest first; `limit` 1..MAX_PAGE_SIZE, `offset` ≥ 0 (400 otherwise). `search` keeps documents
- * whose title or source contains it, ignoring case.
+ * Newest first; `limit` 1..MAX_PAGE_SIZE, `offset` ≥ 0 (the HTTP layer refuses others with a 400;
+ * here they are a caller's bug). `search` keeps documents whose title or source contains it, ignoring case.
  */
 export async function listDocuments(
   db: Database,
   page: { readonly limit: number; readonly offset: number; readonly search?: string | undefined },
 ): Promise<DocumentPage> {
   if (!Number.isInteger(page.limit) || page.limit < 1 || page.limit > MAX_PAGE_SIZE) {
-    throw new AppError(400, 'invalid_page', `limit must be an integer from 1 to ${MAX_PAGE_SIZE}`);
+    throw new RangeError(`limit must be an integer from 1 to ${MAX_PAGE_SIZE}, got ${page.limit}`);
   }
   if (!Number.isInteger(page.offset) || page.offset < 0) {
-    throw new AppError(400, 'invalid_page', 'offset must be a non-negative integer');
+    throw new RangeError(`offset must be a non-negative integer, got ${page.offset}`);
   }
   const matching = (query: Knex.QueryBuilder) => {
     if (page.search === undefined || page.search === '') return query;
