@@ -1,7 +1,8 @@
-import { FIRST_MERGE, RELEASE_TRAIN, SCENARIOS } from '../../rehearsal/src/scenarios';
+import { FIRST_MERGE, ROLLBACKS, SCENARIOS } from '../../rehearsal/src/scenarios';
 import { describeScenarios } from './scenario-suite';
 
-describeScenarios(
-  'rehearsal: releases from main',
-  SCENARIOS.filter((s) => s.fixture === FIRST_MERGE || s.fixture === RELEASE_TRAIN),
-);
+// The rollback fixture continues the first merge's rehearsal, so its scenarios come after.
+describeScenarios('rehearsal: releases from main and rollbacks', [
+  ...SCENARIOS.filter((s) => s.fixture === FIRST_MERGE),
+  ...SCENARIOS.filter((s) => s.fixture === ROLLBACKS),
+]);

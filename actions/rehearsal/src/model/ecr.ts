@@ -10,6 +10,8 @@ export interface ScanPlan {
   readonly findings: readonly { readonly name: string; readonly severity: Severity }[];
   /** COMPLETE/ACTIVE unless the scenario makes it FAILED or UNSUPPORTED_IMAGE. */
   readonly outcome?: 'FAILED' | 'UNSUPPORTED_IMAGE';
+  /** How long after the push the scan finishes (scan times vary with the image); default 90 s. */
+  readonly durationMs?: number;
 }
 
 export interface Image {
@@ -140,7 +142,7 @@ export class Ecr {
   private scanStatus(image: Image): { status: string; description: string } | undefined {
     const age = this.world.now() - image.pushedAt;
     if (age < SCAN_REGISTERED_AFTER_MS) return undefined;
-    if (age < SCAN_DONE_AFTER_MS) {
+    if (age < (image.scan.durationMs ?? SCAN_DONE_AFTER_MS)) {
       return image.scan.kind === 'basic'
         ? { status: 'IN_PROGRESS', description: 'Scan in progress' }
         : { status: 'PENDING', description: 'Scan pending' };
@@ -230,7 +232,7 @@ export class Ecr {
         ? image.scan.kind === 'basic'
           ? {
               imageScanFindings: {
-                imageScanCompletedAt: (image.pushedAt + SCAN_DONE_AFTER_MS) / 1000,
+                imageScanCompletedAt: (image.pushedAt + (image.scan.durationMs ?? SCAN_DONE_AFTER_MS)) / 1000,
                 findingSeverityCounts: counts,
                 findings: image.scan.findings.map((finding) => ({
                   name: finding.name,

@@ -193,4 +193,9 @@ export class GitHub {
   latestState(deployment: Deployment): string | undefined {
     return deployment.statuses[0]?.state;
   }
+
+  /** The newest state other than `inactive`, which a newer success adds to superseded deployments. */
+  outcome(deployment: Deployment): string | undefined {
+    return deployment.statuses.find((status) => status.state !== 'inactive')?.state;
+  }
 }

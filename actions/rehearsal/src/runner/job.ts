@@ -136,6 +136,16 @@ export class Job {
     void this.current?.cancel();
   }
 
+  /**
+   * Holds the running step's processes until released. On the virtual clock a polling step races
+   * through its waits while another run does real work; a scenario holds it so that the other run
+   * acts while this job is still in flight, as it would in real time.
+   */
+  hold(held: boolean): void {
+    this.log(held ? 'scenario: step held' : 'scenario: step released');
+    this.current?.hold(held);
+  }
+
   private state(): StatusState {
     return { failed: this.failed, cancelled: this.cancelReason !== undefined };
   }

@@ -8,6 +8,8 @@ export interface StepProcess {
   readonly exit: Promise<number>;
   /** Cancels as the runner does; resolves when the process is gone. */
   cancel(): Promise<void>;
+  /** Holds (SIGSTOP) or releases (SIGCONT) the step's process group. */
+  hold(held: boolean): void;
 }
 
 export interface SpawnOptions {
@@ -62,8 +64,12 @@ export function spawnStep(options: SpawnOptions): StepProcess {
   const wait = (ms: number) => Promise.race([exit, new Promise((resolve) => setTimeout(resolve, ms))]);
   return {
     exit,
+    hold(held) {
+      if (!exited) signal(held ? 'SIGSTOP' : 'SIGCONT');
+    },
     async cancel() {
       if (exited) return;
+      signal('SIGCONT');
       signal('SIGINT');
       await wait(SIGINT_GRACE_MS);
       if (exited) return;

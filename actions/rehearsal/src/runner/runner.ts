@@ -108,6 +108,7 @@ export interface ParsedWorkflow {
 /** Runs workflows of the repository against the model, job by job. */
 export class Runner {
   private runNumber = 0;
+  private arrivals: Promise<unknown> = Promise.resolve();
   readonly concurrency = new Concurrency();
   readonly files: string[];
   readonly runs: RunResult[] = [];
@@ -143,9 +144,14 @@ export class Runner {
 
   /** Runs one workflow for one event, as a new workflow run; resolves when every job has ended. */
   async run(path: string, event: TriggerEvent, inputs: Record<string, string> = {}): Promise<RunResult> {
-    const workflow = await this.parse(path);
+    // GitHub creates runs in the order of their events: the run number and the arrival at a
+    // workflow-level concurrency group follow the trigger order, however long a parse takes.
     this.runNumber += 1;
-    const run = new WorkflowRun(this, workflow, event, 100_000 + this.runNumber, this.runNumber, inputs);
+    const number = this.runNumber;
+    const parsed = this.arrivals.then(() => this.parse(path));
+    this.arrivals = parsed.catch(() => undefined);
+    const workflow = await parsed;
+    const run = new WorkflowRun(this, workflow, event, 100_000 + number, number, inputs);
     const name =
       asString(evaluateToken(find(workflow.root, 'name'), {}, { failed: false, cancelled: false })) || path;
     this.options.log(`workflow ${name} #${run.number} (${event.name} ${event.ref} ${event.sha.slice(0, 7)})`);
@@ -300,7 +306,9 @@ export class WorkflowRun {
           }),
         );
         const rawJob = find(rawJobs, jobId);
-        const displayName = `${call.prefix ?? ''}${asString(evaluateToken(job.name ?? find(rawJob, 'name'), contexts, state)) || jobId}`;
+        // A matrix job's name may use `matrix`: before expansion (a skipped job, a reusable call) it is empty.
+        const nameContexts = { ...contexts, matrix: {}, strategy: {} };
+        const displayName = `${call.prefix ?? ''}${asString(evaluateToken(job.name ?? find(rawJob, 'name'), nameContexts, state)) || jobId}`;
         if (!runs) {
           this.runner.options.log(`job ${displayName}: skipped (if: ${condition})`);
           return [

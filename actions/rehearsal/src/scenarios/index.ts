@@ -8,6 +8,11 @@ import { allJobs, check, expectConclusion, job } from './check';
 export interface Fixture {
   readonly name: string;
   readonly overrides?: Readonly<Record<string, string>>;
+  /**
+   * Goes on from where another fixture left its rehearsal (saving its runs), once that fixture's
+   * scenarios have been checked.
+   */
+  readonly continues?: Fixture;
   readonly prepare: (rehearsal: Rehearsal) => Promise<Record<string, RunResult>>;
 }
 
@@ -65,9 +70,14 @@ export const FAILING_QUERY: Fixture = {
 
 /** The smoke test made a no-op: the rehearsal must then fail (a release with a broken /api/query ships). */
 export const NO_OP_SMOKE: Fixture = {
-  ...FAILING_QUERY,
   name: 'a release whose backend answers 500 on /api/query, with the smoke test made a no-op',
   overrides: { '.github/scripts/smoke-test.sh': '#!/usr/bin/env bash\n# no-op\nexit 0\n' },
+  prepare: (r) => {
+    // What must fail is staging letting the broken release through; prod is left unapproved, which
+    // spares the rehearsal an hour-long prod deploy that proves nothing more.
+    r.runner.options.approve = (environment) => environment !== 'prod';
+    return FAILING_QUERY.prepare(r);
+  },
 };
 
 export const PREVIEW: Fixture = {
@@ -116,11 +126,59 @@ export const RELEASE_TRAIN: Fixture = {
   },
 };
 
+/**
+ * Two merges pushed one right after the other, the older one's images taking longer to scan, so its
+ * Images job ends after the newer one's: without ordering, the older release reaches each
+ * environment last.
+ */
 export const TWO_MERGES: Fixture = {
-  name: 'two merges pushed one right after the other',
+  name: 'two merges pushed one right after the other, the older one scanned for 8 minutes',
   prepare: async (r) => {
-    const [first, second] = await Promise.all([r.push(commitSha('merge-a')), r.push(commitSha('merge-b'))]);
+    const older = commitSha('merge-slow-scan');
+    r.model.ecr.scanPlan = (_repository, commit) => ({
+      kind: 'basic',
+      findings: [],
+      ...(commit === older ? { durationMs: 8 * 60_000 } : {}),
+    });
+    const [first, second] = await Promise.all([r.push(older), r.push(commitSha('merge-quick-scan'))]);
     return { first, second };
+  },
+};
+
+/**
+ * After the first merge, while the second one's prod canary is shifting, the operator dispatches a
+ * rollback of the prod backend to the previous release and one of staging (both services) to the
+ * first release by its commit.
+ */
+export const ROLLBACKS: Fixture = {
+  name: 'rollback dispatches while the second release is deploying to prod',
+  continues: FIRST_MERGE,
+  prepare: async (r) => {
+    const dispatched: Promise<RunResult>[] = [];
+    whenProdTrafficSplits(r, (deploy) => {
+      r.log('scenario: rollback dispatches while the prod backend canary is shifting');
+      deploy.hold(true);
+      const toPrevious = r.rollback({
+        environment: 'prod',
+        service: 'backend',
+        reason: 'canary looks wrong',
+      });
+      dispatched.push(
+        toPrevious,
+        r.rollback({
+          environment: 'staging',
+          service: 'both',
+          target: commitSha('merge-1'),
+          reason: 'back to the first release',
+        }),
+      );
+      void toPrevious.finally(() => deploy.hold(false));
+    });
+    const inFlight = await r.push(commitSha('merge-2'));
+    r.runner.options.onLine = undefined;
+    check(dispatched.length === 2, 'the prod canary of the second release never shifted traffic');
+    const [toPrevious, toNamed] = await Promise.all(dispatched);
+    return { inFlight, toPrevious: toPrevious!, toNamed: toNamed! };
   },
 };
 
@@ -190,6 +248,69 @@ function imageOfTaskDefinition(r: Rehearsal, arn: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** The commits of a deployment group's user deployments, oldest first, checked not to overlap. */
+function deployedCommits(r: Rehearsal, group: string): string[] {
+  const deployments = userDeployments(r, group).sort((a, b) => a.createTime - b.createTime);
+  for (const [index, deployment] of deployments.entries()) {
+    const next = deployments[index + 1];
+    check(
+      !next || (deployment.completeTime ?? Number.POSITIVE_INFINITY) <= next.createTime,
+      `${group}: ${next?.id} started while ${deployment.id} was still running`,
+    );
+  }
+  return deployments.map((d) => String(commitOf(r, imageOfTaskDefinition(r, d.taskDefinitionArn))));
+}
+
+/** Every environment serves the images the newest merge's Images job built, by digest. */
+function newestMergeLive(r: Rehearsal, newest: RunResult): void {
+  expectConclusion(newest, 'success');
+  const images = job(newest, 'Images');
+  for (const environment of ENVIRONMENTS) {
+    for (const service of SERVICES) {
+      const digest = images.outputs[`${service}-digest`];
+      const image = productionImage(r, environment, service) ?? '';
+      check(
+        digest && image.endsWith(`@${digest}`),
+        `${environment} ${service} ends on ${image} (commit ${commitOf(r, image)}), not the newest merge's ${digest}`,
+      );
+    }
+  }
+}
+
+/** The task definition a service serves, after checking every listener sends all its traffic there. */
+function liveTaskDefinition(r: Rehearsal, environment: string, service: string): string {
+  const group = r.model.codedeploy.group(`ragchat-${environment}`, `ragchat-${environment}-${service}`);
+  r.model.codedeploy.advanceAll();
+  const primary = group.service.taskSets.find((t) => t.status === 'PRIMARY');
+  check(primary, `${environment} ${service} has no primary task set`);
+  for (const arn of [...group.prodListenerArns, ...group.testListenerArns]) {
+    const listener = r.model.elb.listener(arn);
+    for (const action of [listener.defaultAction, ...listener.rules.map((rule) => rule.action)]) {
+      const weighted = action.targets.filter((t) => t.weight > 0).map((t) => t.targetGroupArn);
+      if (!action.targets.some((t) => group.targetGroupArns.includes(t.targetGroupArn))) continue;
+      check(
+        weighted.length === 1 && weighted[0] === primary.targetGroupArn,
+        `${environment} ${service}: listener :${listener.port} forwards to ${weighted.join(', ')}, not only to the primary task set's ${primary.targetGroupArn}`,
+      );
+    }
+  }
+  return primary.taskDefinitionArn;
+}
+
+/** The task definition the group's last successful user deployment of `commit` deployed. */
+function deployedTaskDefinition(r: Rehearsal, group: string, commit: string): string | undefined {
+  return userDeployments(r, group)
+    .filter((d) => d.status === 'Succeeded')
+    .find((d) => commitOf(r, imageOfTaskDefinition(r, d.taskDefinitionArn)) === commit)?.taskDefinitionArn;
+}
+
+/** The newest GitHub Deployment record of a service in an environment (codedeploy-deploy's payload). */
+function latestRecord(r: Rehearsal, environment: string, service: string) {
+  return r.model.github.deployments
+    .filter((d) => d.environment === environment && JSON.stringify(d.payload).includes(`"${service}"`))
+    .sort((a, b) => b.id - a.id)[0];
 }
 
 function deployJobs(run: RunResult) {
@@ -411,29 +532,120 @@ export const SCENARIOS: Scenario[] = [
     fixture: TWO_MERGES,
     check: (r, { first, second }) => {
       expectConclusion(first!, 'success');
-      expectConclusion(second!, 'success');
-      // GitHub queues jobs per concurrency group in the order they reach it, not by commit: which merge
-      // ends live depends on which images job finished last (the rehearsal log shows the order).
-      const serving = new Set<string>();
       for (const environment of ENVIRONMENTS) {
         for (const service of SERVICES) {
-          const name = `ragchat-${environment}-${service}`;
-          const deployments = [...r.model.codedeploy.deployments.values()]
-            .filter((d) => d.group.name === name)
-            .sort((a, b) => a.createTime - b.createTime);
-          for (const [index, deployment] of deployments.entries()) {
-            const next = deployments[index + 1];
-            check(
-              !next || (deployment.completeTime ?? Number.POSITIVE_INFINITY) <= next.createTime,
-              `${name}: ${next?.id} started while ${deployment.id} was still running`,
-            );
-          }
-          serving.add(String(commitOf(r, productionImage(r, environment, service))));
+          const group = `ragchat-${environment}-${service}`;
+          const commits = deployedCommits(r, group);
+          check(
+            commits.join(' ') === [commitSha('merge-slow-scan'), commitSha('merge-quick-scan')].join(' '),
+            `${group} deployed ${commits.join(', ')}: expected the first merge, then the second`,
+          );
         }
       }
-      check(serving.size === 1, `the environments ended on different merges: ${[...serving].join(', ')}`);
+      newestMergeLive(r, second!);
+      for (const environment of ENVIRONMENTS) {
+        const cdkDeploy = (run: RunResult) =>
+          job(run, `Deploy to ${environment}`).steps.find((s) => s.name === 'cdk deploy')?.conclusion;
+        check(
+          cdkDeploy(first!) === 'success' && cdkDeploy(second!) === 'skipped',
+          `${environment}: cdk deploy ${cdkDeploy(first!)} for the first merge and ${cdkDeploy(second!)} for the second, expected only when the stack differs`,
+        );
+      }
       const refused = r.model.world.calls.filter((c) => c.outcome.startsWith('DeploymentLimitExceeded'));
       check(refused.length === 0, `CodeDeploy refused ${refused.length} overlapping deployment(s)`);
+    },
+  },
+  {
+    name: 'two merges in a row whose older images finish last still end on the newer one',
+    fixture: TWO_MERGES,
+    check: (r, { second }) => {
+      newestMergeLive(r, second!);
+      for (const environment of ENVIRONMENTS) {
+        for (const service of SERVICES) {
+          const group = `ragchat-${environment}-${service}`;
+          const commits = deployedCommits(r, group);
+          check(
+            commits.at(-1) === commitSha('merge-quick-scan'),
+            `${group} deployed ${commits.join(', ')}: the newer merge was not deployed last`,
+          );
+        }
+      }
+    },
+  },
+  {
+    name: 'rollback dispatch to the previous release with a deploy in flight ends on the previous task definitions',
+    fixture: ROLLBACKS,
+    check: (r, { inFlight, toPrevious }) => {
+      expectConclusion(toPrevious!, 'success');
+      check(
+        job(inFlight!, 'Deploy to prod').result === 'failure',
+        `the prod deploy the rollback stopped ended ${job(inFlight!, 'Deploy to prod').result}`,
+      );
+      const stopped = userDeployments(r, 'ragchat-prod-backend').find(
+        (d) => commitOf(r, imageOfTaskDefinition(r, d.taskDefinitionArn)) === commitSha('merge-2'),
+      );
+      check(
+        stopped?.status === 'Stopped' && stopped.rollbackInfo?.rollbackDeploymentId,
+        `the in-flight prod backend deployment is ${stopped?.status}, not stopped with rollback`,
+      );
+      for (const service of SERVICES) {
+        const expected = deployedTaskDefinition(r, `ragchat-prod-${service}`, commitSha('merge-1'));
+        const live = liveTaskDefinition(r, 'prod', service);
+        check(
+          expected && live === expected,
+          `prod ${service} serves ${live}, not the first release's ${expected}`,
+        );
+        const record = latestRecord(r, 'prod', service);
+        check(record, `no GitHub Deployment records prod ${service}`);
+        const recorded = JSON.stringify(record.payload);
+        const state = r.model.github.outcome(record);
+        if (service === 'backend') {
+          check(
+            recorded.includes(stopped.taskDefinitionArn) && state === 'failure',
+            `the stopped prod backend release's GitHub Deployment is ${state}, not failure`,
+          );
+        } else {
+          check(
+            recorded.includes(live) && state === 'success',
+            `prod frontend's newest GitHub Deployment is ${state} for ${recorded}, not the live release's success`,
+          );
+        }
+      }
+      const rollbackEnvironment = r.model.github.deployments.filter(
+        (d) => d.environment === 'prod' && d.payload === '',
+      );
+      check(
+        r.model.github.latestState(rollbackEnvironment.at(-1)!) === 'success',
+        "the rollback job's prod environment deployment is not success",
+      );
+    },
+  },
+  {
+    name: "rollback dispatch to a named release with a deploy in flight ends on that release's images",
+    fixture: ROLLBACKS,
+    check: (r, { toNamed }) => {
+      expectConclusion(toNamed!, 'success');
+      for (const service of SERVICES) {
+        const live = liveTaskDefinition(r, 'staging', service);
+        const image = imageOfTaskDefinition(r, live);
+        check(
+          commitOf(r, image) === commitSha('merge-1'),
+          `staging ${service} serves ${live} (${image}), not the first release's image`,
+        );
+        const built = [...r.model.ecr.repository(`ragchat/${service}`).images.values()].find(
+          (i) => i.commit === commitSha('merge-1'),
+        );
+        check(image?.endsWith(`@${built?.digest}`), `staging ${service} runs ${image}, not ${built?.digest}`);
+        const record = latestRecord(r, 'staging', service);
+        check(
+          record && JSON.stringify(record.payload).includes(live),
+          `staging ${service}'s newest GitHub Deployment does not record ${live}`,
+        );
+        check(
+          r.model.github.outcome(record) === 'success',
+          `staging ${service}'s rollback GitHub Deployment is ${r.model.github.outcome(record)}, not success`,
+        );
+      }
     },
   },
   {

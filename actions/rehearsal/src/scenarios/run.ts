@@ -2,27 +2,33 @@ import { Rehearsal } from '../rehearsal';
 import type { RunResult } from '../runner/runner';
 import type { Fixture, Scenario } from './index';
 
+interface Prepared {
+  readonly rehearsal: Rehearsal;
+  readonly runs: Record<string, RunResult>;
+}
+
 /** Prepares fixtures once per process and runs scenario checks against them. */
 export class ScenarioRunner {
-  private readonly prepared = new Map<
-    Fixture,
-    Promise<{ rehearsal: Rehearsal; runs: Record<string, RunResult> }>
-  >();
+  private readonly prepared = new Map<Fixture, Promise<Prepared>>();
+  /** Fixtures whose rehearsal a continuing fixture has moved on: their state is no longer theirs. */
+  private readonly continued = new Set<Fixture>();
 
   constructor(
     private readonly repoRoot: string,
     private readonly log?: (line: string) => void,
   ) {}
 
-  prepare(fixture: Fixture) {
+  prepare(fixture: Fixture): Promise<Prepared> {
     let prepared = this.prepared.get(fixture);
     if (!prepared) {
       prepared = (async () => {
-        const rehearsal = await Rehearsal.create({
-          repoRoot: this.repoRoot,
-          ...(this.log ? { log: this.log } : {}),
-          ...(fixture.overrides ? { overrides: fixture.overrides } : {}),
-        });
+        const rehearsal = fixture.continues
+          ? await this.continueFrom(fixture.continues, fixture)
+          : await Rehearsal.create({
+              repoRoot: this.repoRoot,
+              ...(this.log ? { log: this.log } : {}),
+              ...(fixture.overrides ? { overrides: fixture.overrides } : {}),
+            });
         this.log?.(`--- fixture: ${fixture.name}`);
         const runs = await fixture.prepare(rehearsal);
         return { rehearsal, runs };
@@ -32,7 +38,20 @@ export class ScenarioRunner {
     return prepared;
   }
 
+  private async continueFrom(base: Fixture, fixture: Fixture): Promise<Rehearsal> {
+    if (fixture.overrides)
+      throw new Error(`fixture '${fixture.name}' continues another: it cannot override files`);
+    const { rehearsal } = await this.prepare(base);
+    this.continued.add(base);
+    return rehearsal;
+  }
+
   async check(scenario: Scenario): Promise<void> {
+    if (this.continued.has(scenario.fixture)) {
+      throw new Error(
+        `fixture '${scenario.fixture.name}' was continued by another fixture: check its scenarios first`,
+      );
+    }
     const { rehearsal, runs } = await this.prepare(scenario.fixture);
     await scenario.check(rehearsal, runs);
   }
@@ -43,11 +62,14 @@ export class ScenarioRunner {
   }
 
   async close(): Promise<void> {
+    const rehearsals = new Set<Rehearsal>();
     for (const prepared of this.prepared.values()) {
       // A fixture whose preparation failed has reported that already; close what it left.
       const settled = await prepared.catch(() => undefined);
-      await settled?.rehearsal.close();
+      if (settled) rehearsals.add(settled.rehearsal);
     }
+    for (const rehearsal of rehearsals) await rehearsal.close();
     this.prepared.clear();
+    this.continued.clear();
   }
 }
