@@ -53,6 +53,8 @@ export function resourceNames(deployment: string) {
     executionRole: `${prefix}-execution`,
     databaseSecret: `${prefix}-db`,
     adminTokenSecret: `${prefix}-admin`,
+    /** Value of the header that lets automation (the smoke test) past the test listener's sign-in. */
+    automationSecret: `${prefix}-automation`,
     namespace: `${prefix}.local`,
     alarmTopic: `${prefix}-alarms`,
     /** Provider function of the preview databases (in the environment that hosts previews). */

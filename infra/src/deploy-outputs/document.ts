@@ -35,7 +35,12 @@ export interface DeployOutputsDocument {
   readonly codeDeployApplication: string;
   readonly executionRoleArn: string;
   readonly publicEcrMirror: string;
-  readonly secrets: { readonly databaseSecretArn: string; readonly adminTokenSecretArn: string };
+  readonly secrets: {
+    readonly databaseSecretArn: string;
+    readonly adminTokenSecretArn: string;
+    /** Value of the `x-ragchat-automation` header the smoke test sends to the test listener. */
+    readonly automationSecretArn?: string;
+  };
   readonly services: { readonly backend: ServiceOutputs; readonly frontend: ServiceOutputs };
 }
 

@@ -7,6 +7,7 @@ import {
   type StackProps,
   Tags,
 } from 'aws-cdk-lib';
+import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -19,6 +20,12 @@ import { PREVIEW_BOUNDARY_POLICY_NAME } from '../constructs/github-deploy-access
 import { PreviewDatabase } from '../constructs/preview-database/preview-database';
 import { PreviewHost } from '../constructs/preview-host/preview-host';
 import { importRepositories, publicEcrMirror } from '../constructs/registry/registry';
+import {
+  ADMIN_GROUP,
+  authenticated,
+  COGNITO_GROUPS_CLAIM,
+  type ListenerAuth,
+} from '../constructs/sign-in/sign-in';
 import { TaskIdentity } from '../constructs/task-identity/task-identity';
 import { type DeployOutputsDocument, serviceOutputs } from '../deploy-outputs/document';
 import {
@@ -32,6 +39,7 @@ import {
 } from '../naming';
 import { loadTaskDefinitionTemplate } from '../task-definition/template';
 import { TemplatedTaskDefinition } from '../task-definition/templated-task-definition';
+import { backendSignInEnvironment, frontendSignInEnvironment } from './sign-in-environment';
 
 /** Highest pull request number whose listener rule priority still fits ALB's 1-50000 range. */
 export const MAX_PREVIEW_PR = 48_999;
@@ -128,7 +136,37 @@ export class PreviewStack extends Stack {
       databaseSecret: this.database.secret,
       modelIds: [hostConfig.models.embeddingModelId, hostConfig.models.generationModelId],
       guardDutyAgent: hostConfig.guardDuty !== 'off',
+      guardrailArn: this.host.guardrail.arn,
     });
+    const signInSettings = hostConfig.signIn;
+    // The preview rides the host's listener and sign-in: same user pool (or OIDC client), same users.
+    const auth: ListenerAuth =
+      signInSettings.kind === 'oidc'
+        ? { kind: 'oidc', settings: signInSettings }
+        : {
+            kind: 'cognito',
+            userPool: cognito.UserPool.fromUserPoolArn(this, 'UserPool', this.host.signIn.userPoolArn),
+            client: cognito.UserPoolClient.fromUserPoolClientId(
+              this,
+              'UserPoolClient',
+              this.host.signIn.clientId,
+            ),
+            domain: cognito.UserPoolDomain.fromDomainName(
+              this,
+              'UserPoolDomain',
+              signInSettings.domainPrefix,
+            ),
+          };
+    const signInSources = {
+      claims: {
+        issuer: this.host.signIn.issuer,
+        clientId: this.host.signIn.clientId,
+        groupsClaim: signInSettings.kind === 'oidc' ? signInSettings.groupsClaim : COGNITO_GROUPS_CLAIM,
+        adminGroup: ADMIN_GROUP,
+      },
+      albArn: this.host.signIn.albArn,
+      keyEndpoint: this.host.signIn.keyEndpoint,
+    };
 
     const previewUrl = `${this.host.listenerUrl}${this.basePath}/`;
     const backendName = `backend-${deployment}`;
@@ -164,10 +202,15 @@ export class PreviewStack extends Stack {
           LOG_LEVEL: hostConfig.logLevel,
           XRAY_SAMPLE_RATE: String(hostConfig.tracingSampleRate),
           SEED_SAMPLE_CORPUS: 'true',
+          ...backendSignInEnvironment(signInSources, hostConfig.limits, {
+            id: this.host.guardrail.id,
+            version: this.host.guardrail.version,
+          }),
         }),
         frontend: service('frontend', {
           BACKEND_URL: `http://${backendName}.${this.host.namespace.namespaceName}:${SERVICES.backend.containerPort}`,
           BASE_PATH: this.basePath,
+          ...frontendSignInEnvironment(signInSources),
         }),
       },
     };
@@ -214,7 +257,7 @@ export class PreviewStack extends Stack {
       listener: this.host.listener,
       priority,
       conditions: [elbv2.ListenerCondition.pathPatterns([this.basePath, `${this.basePath}/*`])],
-      action: elbv2.ListenerAction.forward([this.targetGroup]),
+      action: authenticated(auth, elbv2.ListenerAction.forward([this.targetGroup])),
     });
 
     const common = {

@@ -25,6 +25,18 @@ export interface PreviewHostAttributes {
   readonly databasePort: string;
   /** Service token of the host's preview database provider. */
   readonly databaseServiceToken: string;
+  /** The host's load balancer: the signer of the sign-in tokens previews receive. */
+  readonly albArn: string;
+  /** Where the host VPC's tasks fetch the sign-in keys. */
+  readonly signinKeyEndpoint: string;
+  readonly signinIssuer: string;
+  readonly signinClientId: string;
+  /** The host's Cognito user pool; `none` when it signs in through its own OIDC provider. */
+  readonly signinUserPoolArn: string;
+  /** The host's Bedrock guardrail, which previews apply too. */
+  readonly guardrailArn: string;
+  readonly guardrailId: string;
+  readonly guardrailVersion: string;
 }
 
 const KEYS: readonly (keyof PreviewHostAttributes)[] = [
@@ -41,6 +53,14 @@ const KEYS: readonly (keyof PreviewHostAttributes)[] = [
   'databaseHost',
   'databasePort',
   'databaseServiceToken',
+  'albArn',
+  'signinKeyEndpoint',
+  'signinIssuer',
+  'signinClientId',
+  'signinUserPoolArn',
+  'guardrailArn',
+  'guardrailId',
+  'guardrailVersion',
 ];
 
 export interface PreviewHostExportsProps {
@@ -94,6 +114,14 @@ export class PreviewHost extends Construct {
     readonly port: string;
     readonly serviceToken: string;
   };
+  public readonly signIn: {
+    readonly albArn: string;
+    readonly keyEndpoint: string;
+    readonly issuer: string;
+    readonly clientId: string;
+    readonly userPoolArn: string;
+  };
+  public readonly guardrail: { readonly arn: string; readonly id: string; readonly version: string };
 
   constructor(scope: Construct, id: string, props: PreviewHostProps) {
     super(scope, id);
@@ -154,6 +182,18 @@ export class PreviewHost extends Construct {
       host: value('databaseHost'),
       port: value('databasePort'),
       serviceToken: value('databaseServiceToken'),
+    };
+    this.signIn = {
+      albArn: value('albArn'),
+      keyEndpoint: value('signinKeyEndpoint'),
+      issuer: value('signinIssuer'),
+      clientId: value('signinClientId'),
+      userPoolArn: value('signinUserPoolArn'),
+    };
+    this.guardrail = {
+      arn: value('guardrailArn'),
+      id: value('guardrailId'),
+      version: value('guardrailVersion'),
     };
   }
 }

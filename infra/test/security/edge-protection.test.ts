@@ -1,0 +1,224 @@
+import { Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { ENVIRONMENT_NAMES, parseEnvironmentConfig } from '../../src/config/environment-config';
+import { environments } from '../../src/config/environments';
+import { buildApp, flattenIntrinsics, type Json } from '../support/app';
+
+/**
+ * What stands between the internet and the services, proven on every synthesized stack (the
+ * environments, the shared stack and a preview): sign-in on every forwarding route, HTTPS only,
+ * the WAF, and a guardrail the backend alone may apply.
+ */
+const { stacks } = buildApp({ pr: '42', backendImageDigest: `sha256:${'c'.repeat(64)}` });
+const allStacks: Stack[] = [
+  stacks.shared,
+  ...Object.values(stacks.environments),
+  ...(stacks.preview ? [stacks.preview] : []),
+];
+const templates = new Map(allStacks.map((stack) => [stack.stackName, Template.fromStack(stack)]));
+const AUTHENTICATE = new Set(['authenticate-cognito', 'authenticate-oidc']);
+const AUTOMATION_HEADER = 'x-ragchat-automation';
+
+interface Route {
+  readonly stack: string;
+  readonly where: string;
+  readonly actions: Json[];
+  readonly conditions: Json[];
+  /** The listener's resource (undefined for a rule on an imported listener). */
+  readonly listener?: Json;
+}
+
+function routes(): Route[] {
+  const found: Route[] = [];
+  for (const [stack, template] of templates) {
+    const listeners = template.findResources('AWS::ElasticLoadBalancingV2::Listener');
+    for (const [id, listener] of Object.entries(listeners)) {
+      found.push({
+        stack,
+        where: `listener ${id}`,
+        actions: listener.Properties.DefaultActions,
+        conditions: [],
+        listener,
+      });
+    }
+    for (const [id, rule] of Object.entries(
+      template.findResources('AWS::ElasticLoadBalancingV2::ListenerRule'),
+    )) {
+      const listenerId = rule.Properties.ListenerArn?.Ref;
+      found.push({
+        stack,
+        where: `rule ${id}`,
+        actions: rule.Properties.Actions,
+        conditions: rule.Properties.Conditions,
+        listener: listenerId === undefined ? undefined : listeners[listenerId],
+      });
+    }
+  }
+  return found;
+}
+
+const ordered = (actions: Json[]) => [...actions].sort((a, b) => (a.Order ?? 0) - (b.Order ?? 0));
+const isHttpsRedirect = (actions: Json[]) =>
+  actions.length === 1 && actions[0].Type === 'redirect' && actions[0].RedirectConfig.Protocol === 'HTTPS';
+const isAuthenticatedForward = (actions: Json[]) => {
+  const [first, ...rest] = ordered(actions);
+  return AUTHENTICATE.has(first?.Type) && rest.length === 1 && rest[0].Type === 'forward';
+};
+/** The test listener's automation rule: a header whose value CloudFormation resolves from Secrets Manager. */
+const isAutomationRule = (route: Route) => {
+  const header = route.conditions.find((c) => c.Field === 'http-header');
+  if (header?.HttpHeaderConfig?.HttpHeaderName !== AUTOMATION_HEADER) return false;
+  const values: Json[] = header.HttpHeaderConfig.Values;
+  return (
+    values.length === 1 &&
+    /^\{\{resolve:secretsmanager:<token>:SecretString:::\}\}$/.test(flattenIntrinsics(values[0])) &&
+    route.listener !== undefined &&
+    route.listener.Properties.Port !== 443 &&
+    route.listener.Properties.Protocol === 'HTTPS'
+  );
+};
+
+describe('every listener path of every environment and preview', () => {
+  const all = routes();
+
+  it('covers listeners of all three environments and the preview rule', () => {
+    for (const name of ENVIRONMENT_NAMES) {
+      expect(
+        all.filter((route) => route.stack === stacks.environments[name].stackName && route.listener).length,
+      ).toBeGreaterThanOrEqual(3);
+    }
+    expect(all.some((route) => route.stack === stacks.preview?.stackName)).toBe(true);
+  });
+
+  it('is behind sign-in, except the HTTP to HTTPS redirect and the secret-header automation rule', () => {
+    const unprotected = all
+      .filter(
+        (route) =>
+          !isAuthenticatedForward(route.actions) &&
+          !isHttpsRedirect(route.actions) &&
+          !isAutomationRule(route),
+      )
+      .map((route) => `${route.stack} ${route.where}: ${route.actions.map((a) => a.Type).join(' + ')}`);
+    expect(unprotected).toEqual([]);
+  });
+
+  it('lets the automation header in on the test listener only, and only to a forward', () => {
+    const automation = all.filter(isAutomationRule);
+    expect(automation.map((route) => route.stack).sort()).toEqual(
+      ENVIRONMENT_NAMES.flatMap((name) => [
+        stacks.environments[name].stackName,
+        stacks.environments[name].stackName,
+      ]).sort(),
+    );
+    for (const route of automation) expect(route.actions.map((a) => a.Type)).toEqual(['forward']);
+  });
+
+  it('forwards only on HTTPS listeners', () => {
+    const plain = all
+      .filter((route) => route.listener?.Properties.Protocol === 'HTTP' && !isHttpsRedirect(route.actions))
+      .map((route) => `${route.stack} ${route.where}`);
+    expect(plain).toEqual([]);
+  });
+});
+
+describe('HTTPS', () => {
+  it.each(['staging', 'prod'] as const)(
+    '%s refuses to synthesize without a certificate and domain',
+    (name) => {
+      const { certificateArn: _certificate, domainName: _domain, ...plain } = environments[name].loadBalancer;
+      expect(() => parseEnvironmentConfig({ ...environments[name], loadBalancer: plain }, () => {})).toThrow(
+        /certificateArn and loadBalancer.domainName are required/,
+      );
+    },
+  );
+
+  it.each(ENVIRONMENT_NAMES)('%s redirects port 80 to HTTPS and serves 443 with its certificate', (name) => {
+    const template = templates.get(stacks.environments[name].stackName);
+    template?.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
+      Port: 80,
+      DefaultActions: [{ Type: 'redirect', RedirectConfig: { Protocol: 'HTTPS', Port: '443' } }],
+    });
+    template?.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
+      Port: 443,
+      Protocol: 'HTTPS',
+      Certificates: [{ CertificateArn: environments[name].loadBalancer.certificateArn }],
+    });
+  });
+});
+
+describe.each(ENVIRONMENT_NAMES)('%s edge', (name) => {
+  const stack = () => stacks.environments[name];
+  const template = () => templates.get(stack().stackName) as Template;
+
+  it('associates a WAF web ACL with its load balancer', () => {
+    const albs = Object.keys(template().findResources('AWS::ElasticLoadBalancingV2::LoadBalancer'));
+    const acls = Object.keys(template().findResources('AWS::WAFv2::WebACL'));
+    const associations = Object.values(template().findResources('AWS::WAFv2::WebACLAssociation'));
+    expect(
+      associations.map((a) => [a.Properties.ResourceArn.Ref, a.Properties.WebACLArn['Fn::GetAtt'][0]]),
+    ).toEqual([[albs[0], acls[0]]]);
+  });
+
+  it('runs the managed rule groups and a per-IP rate limit on /api/query, and logs', () => {
+    const [acl] = Object.values(template().findResources('AWS::WAFv2::WebACL'));
+    const rules: Json[] = acl.Properties.Rules;
+    const managed = rules.map((r) => r.Statement.ManagedRuleGroupStatement?.Name).filter(Boolean);
+    expect(managed).toEqual(
+      expect.arrayContaining(['AWSManagedRulesCommonRuleSet', 'AWSManagedRulesKnownBadInputsRuleSet']),
+    );
+    const rate = rules.find((r) => r.Statement.RateBasedStatement)?.Statement.RateBasedStatement;
+    expect(rate).toMatchObject({
+      AggregateKeyType: 'IP',
+      Limit: environments[name].limits.queryRequestsPer5MinutesPerIp,
+      ScopeDownStatement: { ByteMatchStatement: { SearchString: '/api/query' } },
+    });
+    template().hasResourceProperties('AWS::Logs::LogGroup', { LogGroupName: `aws-waf-logs-ragchat-${name}` });
+    template().resourceCountIs('AWS::WAFv2::LoggingConfiguration', 1);
+  });
+
+  it('lets only the backend apply exactly its own guardrail', () => {
+    const [guardrailId] = Object.keys(template().findResources('AWS::Bedrock::Guardrail'));
+    const statements = Object.entries(template().findResources('AWS::IAM::Policy')).flatMap(([, policy]) =>
+      (policy.Properties.PolicyDocument.Statement as Json[]).map((statement) => ({
+        roles: policy.Properties.Roles,
+        statement,
+      })),
+    );
+    const applying = statements.filter(({ statement }) =>
+      [statement.Action].flat().includes('bedrock:ApplyGuardrail'),
+    );
+    expect(applying).toHaveLength(1);
+    expect(applying[0]?.statement.Resource).toEqual({ 'Fn::GetAtt': [guardrailId, 'GuardrailArn'] });
+    const backendRole = stack().identity.taskRoles.backend.node.defaultChild as Json;
+    expect(applying[0]?.roles).toEqual([{ Ref: Stack.of(backendRole).getLogicalId(backendRole) }]);
+  });
+
+  it('has a budget from config and alarms on Bedrock throttles and tokens', () => {
+    template().hasResourceProperties('AWS::Budgets::Budget', {
+      Budget: { BudgetLimit: { Amount: environments[name].limits.monthlyBudgetUsd, Unit: 'USD' } },
+    });
+    const metrics = Object.values(template().findResources('AWS::CloudWatch::Alarm')).flatMap((alarm) =>
+      (alarm.Properties.Metrics ?? []).map((m: Json) => m.MetricStat?.Metric?.MetricName).filter(Boolean),
+    );
+    expect(metrics).toEqual(expect.arrayContaining(['InvocationThrottles', 'OutputTokenCount']));
+  });
+});
+
+describe('alarm subscribers', () => {
+  it('warns, without failing, when prod has no alarm email', () => {
+    const warnings: string[] = [];
+    parseEnvironmentConfig({ ...environments.prod, alarmEmails: [] }, (message) => warnings.push(message));
+    expect(warnings).toEqual([expect.stringMatching(/prod.*alarmEmails/)]);
+  });
+
+  it('subscribes every configured email and rejects what is not one', () => {
+    const warnings: string[] = [];
+    parseEnvironmentConfig({ ...environments.prod, alarmEmails: ['ops@example.com'] }, (m) =>
+      warnings.push(m),
+    );
+    expect(warnings).toEqual([]);
+    expect(() => parseEnvironmentConfig({ ...environments.prod, alarmEmails: ['ops'] })).toThrow(
+      /alarmEmails/,
+    );
+  });
+});
