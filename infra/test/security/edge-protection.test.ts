@@ -161,7 +161,7 @@ describe.each(ENVIRONMENT_NAMES)('%s edge', (name) => {
 
   it('runs the managed rule groups and a per-IP rate limit on /api/query, and logs', () => {
     const [acl] = Object.values(template().findResources('AWS::WAFv2::WebACL'));
-    const rules: Json[] = acl.Properties.Rules;
+    const rules: Json[] = acl?.Properties.Rules;
     const managed = rules.map((r) => r.Statement.ManagedRuleGroupStatement?.Name).filter(Boolean);
     expect(managed).toEqual(
       expect.arrayContaining(['AWSManagedRulesCommonRuleSet', 'AWSManagedRulesKnownBadInputsRuleSet']),
