@@ -8,6 +8,12 @@
 # replacement task set, so a deploy checks just that service. Each check retries because a fresh task
 # set can take a moment to become reachable (an empty target group answers 503), and fails with the
 # last status seen so the job log says what went wrong.
+# Behind ALB sign-in (docs/operations.md, "Smoke test access"): SMOKE_ENVIRONMENT=<env> reads both
+# secrets below from that environment's deploy outputs (aws CLI, jq). SMOKE_AUTOMATION_SECRET is sent as the
+# x-ragchat-automation header, which alone lets a request past the test listener's sign-in, and
+# SMOKE_BEARER_TOKEN (the admin token) as Authorization: the backend answers automation as it would a
+# user. The frontend accepts only signed-in browsers, so with a bearer token its check is that `/`
+# refuses the unsigned request with 401 unauthorized (the new task set serves and enforces sign-in).
 # Usage: smoke-test.sh <base-url> [backend|frontend|all]   (SMOKE_ATTEMPTS, SMOKE_DELAY_SECONDS tune the retries)
 set -euo pipefail
 
@@ -27,6 +33,19 @@ backend | frontend | all) ;;
   ;;
 esac
 
+if [ -n "${SMOKE_ENVIRONMENT:-}" ]; then
+  outputs=$(aws ssm get-parameter --name "/ragchat/${SMOKE_ENVIRONMENT}/deploy-outputs" --query Parameter.Value --output text)
+  secret_value() {
+    local arn
+    arn=$(jq -er --arg name "$1" '.secrets[$name]' <<<"${outputs}")
+    aws secretsmanager get-secret-value --secret-id "${arn}" --query SecretString --output text
+  }
+  SMOKE_AUTOMATION_SECRET=$(secret_value automationSecretArn)
+  SMOKE_BEARER_TOKEN=$(secret_value adminTokenSecretArn)
+  echo "::add-mask::${SMOKE_AUTOMATION_SECRET}"
+  echo "::add-mask::${SMOKE_BEARER_TOKEN}"
+fi
+
 body_file=$(mktemp)
 trap 'rm -f "${body_file}"' EXIT
 
@@ -34,6 +53,8 @@ trap 'rm -f "${body_file}"' EXIT
 request() {
   local method=$1 url=$2 data=${3:-}
   local args=(--silent --output "${body_file}" --write-out '%{http_code}' --max-time 60 --request "${method}")
+  if [ -n "${SMOKE_AUTOMATION_SECRET:-}" ]; then args+=(--header "x-ragchat-automation: ${SMOKE_AUTOMATION_SECRET}"); fi
+  if [ -n "${SMOKE_BEARER_TOKEN:-}" ]; then args+=(--header "authorization: Bearer ${SMOKE_BEARER_TOKEN}"); fi
   if [ -n "${data}" ]; then args+=(--header 'content-type: application/json' --data "${data}"); fi
   curl "${args[@]}" "${url}" || true
 }
@@ -41,20 +62,23 @@ request() {
 # Each validator reads body_file and prints why it rejects the response (nothing when it accepts).
 expect_any() { :; }
 expect_page() { grep -qi '<html' "${body_file}" || echo "not an HTML page"; }
+expect_sign_in_required() { jq -e '.error.code == "unauthorized"' "${body_file}" >/dev/null 2>&1 || echo "not the sign-in refusal"; }
 expect_answer() { jq -e '.answer | type == "string"' "${body_file}" >/dev/null 2>&1 || echo "no answer in the response"; }
 
-# check <method> <path> <validator> [json-body]
+# check [--status <code>] <method> <path> <validator> [json-body]
 check() {
+  local expected=200
+  if [ "$1" = --status ]; then expected=$2 && shift 2; fi
   local method=$1 path=$2 validate=$3 data=${4:-} url="${base_url}$2" status problem last
   for ((i = 1; i <= attempts; i++)); do
     status=$(request "${method}" "${url}" "${data}")
-    if [ "${status}" = "200" ]; then
+    if [ "${status}" = "${expected}" ]; then
       problem=$("${validate}")
       if [ -z "${problem}" ]; then
-        echo "ok: ${method} ${path} answered 200 (attempt ${i})"
+        echo "ok: ${method} ${path} answered ${expected} (attempt ${i})"
         return 0
       fi
-      last="HTTP 200, ${problem}"
+      last="HTTP ${expected}, ${problem}"
     else
       last="HTTP ${status}"
     fi
@@ -66,5 +90,7 @@ check() {
 }
 
 if [ "${service}" != frontend ]; then check GET /health expect_any; fi
-if [ "${service}" != backend ]; then check GET / expect_page; fi
+if [ "${service}" != backend ]; then
+  if [ -n "${SMOKE_BEARER_TOKEN:-}" ]; then check --status 401 GET / expect_sign_in_required; else check GET / expect_page; fi
+fi
 check POST /api/query expect_answer "${query_body}"

@@ -103,6 +103,8 @@ const SHARED_EFFECTS: readonly { readonly actions: readonly string[]; readonly r
   // Telemetry and model invocations change no resource.
   { actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'] },
   { actions: ['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream'] },
+  // Applying a guardrail evaluates text against it; the guardrail itself is not changed.
+  { actions: ['bedrock:ApplyGuardrail'], resource: /^arn:aws:bedrock:[^:]*:[^:]*:guardrail\// },
 ];
 
 /** Conditions that confine a statement to resources tagged (or being tagged) as a preview. */
