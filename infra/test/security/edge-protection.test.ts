@@ -222,3 +222,46 @@ describe('alarm subscribers', () => {
     );
   });
 });
+
+describe('signing keys without internet access', () => {
+  const template = () => templates.get(stacks.environments.staging.stackName) as Template;
+
+  it('proxies only the regional ALB key endpoint, for callers through this VPC endpoint only', () => {
+    const [api] = Object.values(template().findResources('AWS::ApiGateway::RestApi'));
+    expect(api?.Properties.EndpointConfiguration.Types).toEqual(['PRIVATE']);
+    const [endpointId] = Object.keys(
+      template().findResources('AWS::EC2::VPCEndpoint', {
+        Properties: { ServiceName: 'com.amazonaws.us-east-1.execute-api' },
+      }),
+    );
+    expect(api?.Properties.Policy.Statement).toEqual([
+      expect.objectContaining({
+        Effect: 'Allow',
+        Condition: { StringEquals: { 'aws:SourceVpce': { Ref: endpointId } } },
+      }),
+    ]);
+    const methods = Object.values(template().findResources('AWS::ApiGateway::Method'));
+    expect(methods.map((m) => [m.Properties.HttpMethod, m.Properties.Integration.Uri])).toEqual([
+      ['GET', 'https://public-keys.auth.elb.us-east-1.amazonaws.com/{kid}'],
+    ]);
+  });
+
+  it('hands both services the proxy, this load balancer and the Cognito client to verify tokens against', () => {
+    const [parameter] = Object.values(template().findResources('AWS::SSM::Parameter')).filter((p) =>
+      String(p.Properties.Name).endsWith('/deploy-outputs'),
+    );
+    const document = flattenIntrinsics(parameter?.Properties.Value);
+    for (const name of [
+      'SIGNIN_MODE',
+      'SIGNIN_ALB_ARN',
+      'SIGNIN_ISSUER',
+      'SIGNIN_CLIENT_ID',
+      'SIGNIN_KEY_ENDPOINT',
+      'TRUST_PROXY',
+    ]) {
+      expect(document.split(`"${name}":`).length - 1).toBe(2);
+    }
+    expect(document).toContain('"SIGNIN_KEY_ENDPOINT":"https://<token>.execute-api.');
+    expect(document).toContain('"HSTS_MAX_AGE":"31536000"');
+  });
+});
