@@ -3,9 +3,17 @@
  * `tsc -b` type-checks), tests beside the code they test.
  * Dependencies listed in esmPackages are transformed to CommonJS for jest: ESM-only ones, and
  * @electric-sql (PGlite), whose .cjs bundles load Node built-ins with dynamic import(), which jest's
- * CommonJS runtime rejects without --experimental-vm-modules.
+ * CommonJS runtime rejects without --experimental-vm-modules. pdfjs-dist is ESM only, and so are the
+ * DOM helpers linkedom's CommonJS build requires (Node >= 20.19 loads them natively, jest cannot).
  */
-const esmPackages = ['@actions', 'pgvector', '@electric-sql'];
+const esmPackages = [
+  '@actions',
+  'pgvector',
+  '@electric-sql',
+  'pdfjs-dist',
+  ...['css-select', 'css-what', 'nth-check', 'boolbase', 'cssomnom'],
+  ...['domutils', 'domhandler', 'domelementtype', 'dom-serializer', 'entities'],
+];
 
 module.exports = function preset(displayName, overrides = {}) {
   return {

@@ -21,6 +21,8 @@ command -v shellcheck >/dev/null 2>&1 || missing+=(shellcheck)
 # The workflow script tests run the .github/scripts the way the runner does, with curl and jq.
 command -v curl >/dev/null 2>&1 || missing+=(curl)
 command -v jq >/dev/null 2>&1 || missing+=(jq)
+# The deploy rehearsal runs Debian's AWS CLI against its model of AWS.
+[ -x /usr/bin/aws ] || missing+=(awscli)
 command -v dpkg-source >/dev/null 2>&1 || missing+=(dpkg-dev)
 # The images test builds and runs the container images daemonless (.ci/images/build.mjs).
 for package in podman buildah runc uidmap debootstrap netavark aardvark-dns iptables openssl; do

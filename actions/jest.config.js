@@ -8,5 +8,7 @@ const { esmOnly } = require('./jest.resolver.js');
 module.exports = require('../jest.preset.js')('actions', {
   testMatch: ['<rootDir>/*/src/**/*.test.ts', '<rootDir>/test/**/*.test.ts'],
   resolver: '<rootDir>/jest.resolver.js',
-  transformIgnorePatterns: [`/node_modules/(?!(${esmOnly.join('|')})/)`],
+  // The deploy rehearsal (test/rehearsal) runs bundles built from rehearsal/src.
+  globalSetup: '<rootDir>/rehearsal/global-setup.mjs',
+  transformIgnorePatterns: [`/node_modules/(?!(${esmOnly.join('|')})/)`, '/rehearsal/build/', '/cdk.out/'],
 });

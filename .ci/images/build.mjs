@@ -113,9 +113,7 @@ function workflowBuilds() {
         .map((line) => line.trim())
         .filter((line) => line !== '');
       if (buildArgs.some((arg) => arg.includes('${{'))) {
-        throw new Error(
-          `${WORKFLOW}: build-args of ${repository} use expressions; resolve them here`,
-        );
+        throw new Error(`${WORKFLOW}: build-args of ${repository} use expressions; resolve them here`);
       }
       return {
         repository,

@@ -1,21 +1,30 @@
 import { join } from 'node:path';
 import type { Benchmark } from './benchmarks/benchmark';
+import { ingestCliBenchmark } from './benchmarks/ingest-cli';
 import { ingestDatabaseBenchmark } from './benchmarks/ingest-database';
 import { ingestEndToEndBenchmark } from './benchmarks/ingest-end-to-end';
 import { pgliteBenchmark } from './benchmarks/pglite';
 import { queryApiBenchmark } from './benchmarks/query-api';
+import { relevanceBenchmark } from './benchmarks/relevance';
 import { retrievalBenchmark } from './benchmarks/retrieval';
+import { retrievalAfterIngestBenchmark } from './benchmarks/retrieval-after-ingest';
 import { BenchContext } from './lib/context';
 import { describeMachine, loadAverage } from './lib/machine';
 import { replaceSection } from './lib/markdown-file';
 import { FULL_SIZES, parseOptions, QUICK_SIZES } from './lib/options';
 import { findRepoRoot } from './lib/repo-root';
 
-/** Suite order matters: retrieval measures the freshly loaded table before the ingest runs add to it. */
+/**
+ * Suite order matters: retrieval measures the freshly loaded table before the ingest runs add to it,
+ * retrieval-after-ingest the table they leave (before the query API benchmark vacuums it).
+ */
 const SUITE: readonly Benchmark[] = [
+  relevanceBenchmark,
   retrievalBenchmark,
   ingestDatabaseBenchmark,
   ingestEndToEndBenchmark,
+  ingestCliBenchmark,
+  retrievalAfterIngestBenchmark,
   queryApiBenchmark,
   pgliteBenchmark,
 ];

@@ -123,6 +123,10 @@ export interface Limits {
   readonly historyTokens: number;
   /** Embedding calls in flight for all document uploads together (Bedrock throttles beyond). */
   readonly uploadEmbeddingConcurrency: number;
+  /** Largest file in a multipart upload, in bytes; a larger one is refused and not buffered. */
+  readonly maxUploadFileBytes: number;
+  /** Most files in one multipart upload. */
+  readonly maxUploadFiles: number;
 }
 
 /** The API's hard bounds on topK; TOP_K (the default) must sit inside them. */
@@ -171,6 +175,11 @@ export function loadConfig(env: Env): Config {
       historyTurns: read.integer('HISTORY_TURNS', 6, { min: 0, max: 100 }),
       historyTokens: read.integer('HISTORY_MAX_TOKENS', 2000, { min: 0, max: 100_000 }),
       uploadEmbeddingConcurrency: read.integer('UPLOAD_EMBEDDING_CONCURRENCY', 16, { min: 1, max: 256 }),
+      maxUploadFileBytes: read.integer('MAX_UPLOAD_FILE_BYTES', 20 * 1_048_576, {
+        min: 1024,
+        max: 200 * 1_048_576,
+      }),
+      maxUploadFiles: read.integer('MAX_UPLOAD_FILES', 50, { min: 1, max: 1000 }),
     },
     retrieval: {
       defaultTopK: read.integer('TOP_K', 5, TOP_K_RANGE),

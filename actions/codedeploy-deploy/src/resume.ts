@@ -1,11 +1,8 @@
 import * as core from '@actions/core';
 import { CodeDeployClient } from '@aws-sdk/client-codedeploy';
 import { SSMClient } from '@aws-sdk/client-ssm';
-import {
-  type DeployOutputs,
-  deployOutputsSourceInput,
-  loadDeployOutputs,
-} from '../../shared/src/deploy-outputs';
+import type { DeployOutputsDocument } from '@ragchat/infra/deploy-contract';
+import { deployOutputsSourceInput, loadDeployOutputs } from '../../shared/src/deploy-outputs';
 import type { DeploymentState } from '../../shared/src/deployment-records';
 import {
   booleanInput,
@@ -64,7 +61,7 @@ async function resumeWatched(
   const token = record ? requiredInput('github-token') : '';
   const hasSource =
     optionalInput('deploy-outputs-file') !== undefined || optionalInput('environment') !== undefined;
-  const outputs: DeployOutputs | undefined = hasSource
+  const outputs: DeployOutputsDocument | undefined = hasSource
     ? await loadDeployOutputs(deployOutputsSourceInput(), new SSMClient({}))
     : undefined;
   const region = outputs?.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;

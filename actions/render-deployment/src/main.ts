@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as core from '@actions/core';
 import { SSMClient } from '@aws-sdk/client-ssm';
+import { renderPlaceholders } from '@ragchat/infra/deploy-contract';
 import {
   APPSPEC_FORMATS,
   HOOK_NAMES,
@@ -23,7 +24,6 @@ import {
   setEnvironment,
   setSecrets,
 } from '../../shared/src/task-definition';
-import { renderTemplate } from './template';
 
 /** `CONTAINER.NAME=value` entries grouped by container. */
 type PerContainer = Map<string, Record<string, string>>;
@@ -94,7 +94,7 @@ export async function run(): Promise<void> {
       throw new Error(`Template ${inputs.template} is not valid JSON: ${(error as Error).message}`);
     }
     const context = { outputs, service, image: Object.fromEntries(inputs.images) };
-    const taskDefinition = renderTemplate(template, context);
+    const taskDefinition = renderPlaceholders(template, context);
     assertTaskDefinition(taskDefinition);
 
     // Each listed container gets its own image, whether the template has a placeholder there or not.

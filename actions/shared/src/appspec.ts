@@ -1,4 +1,4 @@
-import type { CapacityProviderStrategyItem } from './deploy-outputs';
+import type { CapacityProviderStrategyItem } from '@ragchat/infra/deploy-contract';
 
 /** Placeholder for the task definition ARN; codedeploy-deploy fills it after registering. */
 export const TASK_DEFINITION_PLACEHOLDER = '<TASK_DEFINITION>';

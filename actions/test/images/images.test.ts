@@ -6,12 +6,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { ContainerDefinition, RegisterTaskDefinitionCommandInput } from '@aws-sdk/client-ecs';
+import { parseDeployOutputs } from '@ragchat/infra/deploy-contract';
 import {
   DEBIAN_INSTALLATION,
   type PostgresServer,
   startPostgresServer,
 } from '../../../backend/test/support/postgres-server';
-import { parseDeployOutputs, serviceOutputs } from '../../shared/src/deploy-outputs';
+import { serviceOutputs } from '../../shared/src/deploy-outputs';
 import { FakeAws } from '../../shared/src/testing/fake-aws';
 import { runDist } from '../../shared/src/testing/run-dist';
 import { type ContainerRun, podmanRunArguments } from './ecs-container';

@@ -7,6 +7,7 @@ import type { Benchmark } from './benchmark';
 
 /** About ten chunks per document at the default chunk size, like a short article. */
 const PARAGRAPHS_PER_DOCUMENT = 10;
+/** Issue 17: one document in flight into the live index. */
 const TARGET_CHUNKS_PER_SECOND = 1000;
 
 /**
@@ -38,7 +39,7 @@ export const ingestDatabaseBenchmark: Benchmark = {
       section.figure(
         `chunks/s, ${inFlight} document${inFlight === 1 ? '' : 's'} in flight (${run.chunks} chunks in ${run.documents} documents)`,
         run.chunksPerSecond.toFixed(0),
-        inFlight === 1 ? undefined : atLeast(run.chunksPerSecond, TARGET_CHUNKS_PER_SECOND, 'chunks/s'),
+        inFlight === 1 ? atLeast(run.chunksPerSecond, TARGET_CHUNKS_PER_SECOND, 'chunks/s') : undefined,
       );
     }
     await measureIngestBounds(tier.url, corpus, section);

@@ -28,6 +28,7 @@ export class BenchContext {
   private queriesCache: BenchQuery[] | undefined;
   private truthCache: number[][] | undefined;
   private postgresCache: Promise<LoadedPostgres> | undefined;
+  private tierCache: Promise<PostgresTier> | undefined;
 
   constructor(readonly sizes: Sizes) {}
 
@@ -64,25 +65,27 @@ export class BenchContext {
     return this.postgresCache;
   }
 
+  /** The running cluster, started on first use; postgres() loads the shared corpus into it. */
+  tier(): Promise<PostgresTier> {
+    this.tierCache ??= startPostgresTier();
+    return this.tierCache;
+  }
+
   private async startPostgres(): Promise<LoadedPostgres> {
-    const tier = await startPostgresTier();
-    try {
-      // Opening the database applies the shipped migrations: the benchmark runs on the real schema.
-      const db = await openDatabase({ kind: 'postgres', connection: tier.url, poolMax: POOL_MAX });
-      const corpus = this.corpus();
-      console.log(`[bench] loading ${corpus.size} chunks into PostgreSQL (${tier.versions})`);
-      const timings = await withClient(tier.url, (client) => bulkLoad(client, corpus));
-      return { tier, db, timings };
-    } catch (error) {
-      await tier.stop();
-      throw error;
-    }
+    // A failure leaves the cluster to close(), like every other state of the run.
+    const tier = await this.tier();
+    // Opening the database applies the shipped migrations: the benchmark runs on the real schema.
+    const db = await openDatabase({ kind: 'postgres', connection: tier.url, poolMax: POOL_MAX });
+    const corpus = this.corpus();
+    console.log(`[bench] loading ${corpus.size} chunks into PostgreSQL (${tier.versions})`);
+    const timings = await withClient(tier.url, (client) => bulkLoad(client, corpus));
+    return { tier, db, timings };
   }
 
   async close(): Promise<void> {
-    if (this.postgresCache === undefined) return;
-    const loaded = await this.postgresCache.catch(() => undefined);
+    const loaded = await this.postgresCache?.catch(() => undefined);
     await loaded?.db.close();
-    await loaded?.tier.stop();
+    const tier = await this.tierCache?.catch(() => undefined);
+    await tier?.stop();
   }
 }

@@ -41,6 +41,8 @@ const QUERY_NOISE_FACTOR = 1.15;
 /** About 420 characters: one paragraph fills one chunk of the default 500-character chunker. */
 const WORDS_PER_PARAGRAPH = 55;
 const WORDS_PER_QUERY = 3;
+/** The everyday words no-signal query texts are made of. */
+const COMMON_QUERY_WORDS = 8;
 
 interface Cluster {
   readonly topic: number;
@@ -135,6 +137,15 @@ export class Corpus {
       texts.add(text);
       return { id: index, text, vector };
     });
+  }
+
+  /**
+   * Query texts that carry no lexical signal: three of the corpus's most common everyday words,
+   * each found in a large share of all chunks whatever their subject.
+   */
+  commonWordText(prng: Prng): string {
+    const common = this.vocabulary.mostCommon(COMMON_QUERY_WORDS);
+    return Array.from({ length: WORDS_PER_QUERY }, () => common[prng.int(common.length)]!).join(' ');
   }
 
   /** Fresh vectors from the corpus distribution (not in the table), for chunks that benchmarks ingest. */

@@ -19,6 +19,9 @@ export interface Sizes {
   readonly apiSeconds: number;
   readonly pgliteChunks: number;
   readonly pgliteQueries: number;
+  /** The generated corpus of the relevance benchmark (local embedder, real PostgreSQL). */
+  readonly relevanceChunks: number;
+  readonly relevanceQuestions: number;
 }
 
 export const FULL_SIZES: Sizes = {
@@ -28,6 +31,8 @@ export const FULL_SIZES: Sizes = {
   apiSeconds: 30,
   pgliteChunks: 10_000,
   pgliteQueries: 200,
+  relevanceChunks: 10_000,
+  relevanceQuestions: 300,
 };
 
 export const QUICK_SIZES: Sizes = {
@@ -37,6 +42,8 @@ export const QUICK_SIZES: Sizes = {
   apiSeconds: 5,
   pgliteChunks: 2_000,
   pgliteQueries: 100,
+  relevanceChunks: 2_000,
+  relevanceQuestions: 100,
 };
 
 export function parseOptions(

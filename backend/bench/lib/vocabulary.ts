@@ -71,6 +71,11 @@ export class Vocabulary {
     return sentences.join(' ');
   }
 
+  /** The `count` everyday words that occur most often (the Zipf pick favours low indexes). */
+  mostCommon(count: number): readonly string[] {
+    return this.common.slice(0, count);
+  }
+
   /** A short keyword query: specific words first, as people type them. */
   query(prng: Prng, cluster: number, topic: number, wordCount: number): string {
     return Array.from({ length: wordCount }, (_, i) =>

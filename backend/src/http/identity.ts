@@ -45,7 +45,13 @@ export function identify(options: IdentityOptions): Middleware<AppState> {
   const { signIn } = options;
   const resolve = async (ctx: ParameterizedContext<AppState>): Promise<Identity> => {
     const bearer = /^Bearer\s+(\S+)\s*$/i.exec(ctx.get('Authorization'))?.[1];
-    if (bearer !== undefined && timingSafeEqual(digest(bearer), adminDigest)) return AUTOMATION_IDENTITY;
+    if (bearer !== undefined) {
+      if (timingSafeEqual(digest(bearer), adminDigest)) return AUTOMATION_IDENTITY;
+      // A token that was sent but is wrong is a mistake to report, not a reason to fall back to the
+      // local or anonymous identity (which would let a script with a stale token "succeed" locally).
+      ctx.set('WWW-Authenticate', 'Bearer');
+      throw unauthorized('The admin token is not valid: Authorization: Bearer <ADMIN_TOKEN>');
+    }
     if (signIn.mode === 'off') return signIn.localMode ? LOCAL_IDENTITY : ANONYMOUS_IDENTITY;
     if (UNAUTHENTICATED_PATHS.has(ctx.path)) return ANONYMOUS_IDENTITY;
     return signedInIdentity(ctx.get(ALB_TOKEN_HEADER), signIn, options.verifyToken, (reason) =>

@@ -1,3 +1,5 @@
+import { SUPPORTED_EXTENSIONS } from '../ingest/formats/detect-format';
+import { DOCUMENT_FORMATS, FILE_REJECTIONS } from '../ingest/formats/extracted-document';
 import { MAX_TOP_K, MIN_TOP_K } from '../retrieval/retrieve';
 import {
   CONVERSATION_PAGE_RANGE,
@@ -6,6 +8,7 @@ import {
   MAX_FILTER_KEYS,
   MAX_HISTORY_ITEMS,
   MAX_HISTORY_TURN_CHARS,
+  MAX_SEARCH_CHARS,
   MAX_SOURCE_CHARS,
   MAX_TITLE_CHARS,
   PAGE_LIMIT_RANGE,
@@ -43,7 +46,13 @@ const SSE_DESCRIPTION = [
 ].join(' ');
 
 /** The OpenAPI 3.1 description of the HTTP API, served at GET /openapi.json. */
-export function openApiDocument(limits: RequestLimits & { readonly maxBodyBytes: number }) {
+export function openApiDocument(
+  limits: RequestLimits & {
+    readonly maxBodyBytes: number;
+    readonly maxUploadFileBytes: number;
+    readonly maxUploadFiles: number;
+  },
+) {
   return {
     openapi: '3.1.0',
     info: {
@@ -132,12 +141,23 @@ export function openApiDocument(limits: RequestLimits & { readonly maxBodyBytes:
         },
         Source: {
           type: 'object',
-          required: ['documentId', 'title', 'excerpt', 'score'],
+          required: ['documentId', 'chunkId', 'title', 'excerpt', 'score'],
           properties: {
             documentId: { type: 'string', format: 'uuid' },
+            chunkId: {
+              type: 'string',
+              format: 'uuid',
+              description: 'Opens the passage: GET /api/documents/{documentId}/passages/{chunkId}',
+            },
             title: { type: 'string' },
             excerpt: { type: 'string' },
             score: { type: 'number', minimum: 0, maximum: 1 },
+            page: { type: 'integer', minimum: 1, description: 'The PDF page of the passage' },
+            headingPath: {
+              type: 'array',
+              items: { type: 'string' },
+              description: 'Headings above the passage, outermost first',
+            },
           },
         },
         Timings: {
@@ -191,14 +211,82 @@ export function openApiDocument(limits: RequestLimits & { readonly maxBodyBytes:
             chunks: { type: 'integer' },
           },
         },
+        FileUpload: {
+          type: 'object',
+          description: `One or more parts named \`files\`, each a file of at most ${limits.maxUploadFileBytes} bytes (MAX_UPLOAD_FILE_BYTES), at most ${limits.maxUploadFiles} files (MAX_UPLOAD_FILES). The file name (a relative path for a folder import) is the document's source. Read by extension or media type: ${SUPPORTED_EXTENSIONS.join(', ')}.`,
+          properties: {
+            files: { type: 'array', items: { type: 'string', contentMediaType: 'application/octet-stream' } },
+          },
+        },
+        FileOutcome: {
+          type: 'object',
+          required: ['file', 'status'],
+          properties: {
+            file: { type: 'string', description: 'The file name as stored (the source)' },
+            status: { enum: ['stored', 'replaced', 'unchanged', 'rejected'] },
+            id: { type: 'string', format: 'uuid', description: 'Unless rejected' },
+            chunks: { type: 'integer', description: 'Unless rejected' },
+            error: {
+              type: 'object',
+              description: 'When rejected; the message starts with the file name',
+              required: ['status', 'code', 'message'],
+              properties: {
+                status: { type: 'integer' },
+                code: {
+                  enum: [...FILE_REJECTIONS, 'invalid_file_name', 'too_many_files', 'invalid_request'],
+                },
+                message: { type: 'string' },
+              },
+            },
+          },
+        },
+        UploadResults: {
+          type: 'object',
+          required: ['results'],
+          properties: {
+            results: { type: 'array', items: ref('FileOutcome'), description: 'One per part, in order' },
+          },
+        },
+        Passage: {
+          type: 'object',
+          required: ['document', 'chunkId', 'start', 'end', 'page', 'headingPath', 'content'],
+          properties: {
+            document: ref('DocumentDetail'),
+            chunkId: { type: 'string', format: 'uuid' },
+            start: {
+              type: ['integer', 'null'],
+              description:
+                'Where the passage starts in document.content (null for chunks stored before formats)',
+            },
+            end: { type: ['integer', 'null'] },
+            page: { type: ['integer', 'null'] },
+            headingPath: { type: ['array', 'null'], items: { type: 'string' } },
+            content: { type: 'string' },
+          },
+        },
         DocumentSummary: {
           type: 'object',
-          required: ['id', 'title', 'source', 'metadata', 'chunkCount', 'createdAt', 'updatedAt'],
+          required: [
+            'id',
+            'title',
+            'source',
+            'metadata',
+            'format',
+            'fileSha256',
+            'chunkCount',
+            'createdAt',
+            'updatedAt',
+          ],
           properties: {
             id: { type: 'string', format: 'uuid' },
             title: { type: 'string' },
             source: { type: ['string', 'null'] },
             metadata: { type: 'object' },
+            format: { enum: [...DOCUMENT_FORMATS] },
+            fileSha256: {
+              type: ['string', 'null'],
+              description: 'SHA-256 of the uploaded file; null for JSON and text uploads',
+            },
             chunkCount: { type: 'integer' },
             createdAt: { type: 'string', format: 'date-time' },
             updatedAt: { type: 'string', format: 'date-time' },
@@ -403,6 +491,12 @@ export function openApiDocument(limits: RequestLimits & { readonly maxBodyBytes:
           parameters: [
             pageParameter('limit', PAGE_LIMIT_RANGE.min, PAGE_LIMIT_RANGE.max, PAGE_LIMIT_RANGE.default),
             pageParameter('offset', 0, undefined, 0),
+            {
+              name: 'search',
+              in: 'query',
+              schema: { type: 'string', maxLength: MAX_SEARCH_CHARS },
+              description: 'Only documents whose title or source contains this, ignoring case',
+            },
           ],
           responses: {
             200: { description: 'One page', content: json(ref('DocumentPage')) },
@@ -411,7 +505,8 @@ export function openApiDocument(limits: RequestLimits & { readonly maxBodyBytes:
           },
         },
         post: {
-          summary: 'Add a document (admin). Identical content is a no-op; the same source replaces it.',
+          summary:
+            'Add documents (admin): JSON, a text/Markdown body, or files as multipart/form-data. Identical content is a no-op; the same source replaces it.',
           parameters: [
             {
               name: 'title',
@@ -427,19 +522,30 @@ export function openApiDocument(limits: RequestLimits & { readonly maxBodyBytes:
               ...json(ref('DocumentInput')),
               'text/plain': { schema: { type: 'string' } },
               'text/markdown': { schema: { type: 'string' } },
+              'multipart/form-data': { schema: ref('FileUpload') },
             },
           },
           responses: {
             200: {
-              description: 'Unchanged: the same content is already stored',
-              content: json(ref('IngestResult')),
+              description:
+                'Unchanged: the same content is already stored. For multipart: every file was stored, replaced or unchanged.',
+              content: json({ oneOf: [ref('IngestResult'), ref('UploadResults')] }),
             },
+            207: {
+              description: 'Multipart: some files were rejected and others stored (see each result)',
+              content: json(ref('UploadResults')),
+            },
+            422: errorResponse(
+              'Multipart: every file was rejected for its content (encrypted or scanned PDF, damaged file). When every file of a multipart upload is rejected, the 4xx body carries `results` (FileOutcome[]) beside `error`.',
+            ),
             201: { description: 'Created or replaced', content: json(ref('IngestResult')) },
             400: errorResponse('Invalid JSON or an invalid field'),
             401: errorResponse('Nobody signed in and no admin token'),
             403: errorResponse('Signed in, but not in the admin group'),
-            413: errorResponse('Body or document too large'),
-            415: errorResponse('Unsupported Content-Type'),
+            413: errorResponse(
+              'Body, document or file too large, a DOCX that inflates too far, or too many files',
+            ),
+            415: errorResponse('Unsupported Content-Type, or (multipart) a file type that is not read'),
             502: errorResponse('The embedding provider failed'),
             503: {
               ...errorResponse('The embedding provider is throttling or unavailable'),
@@ -596,6 +702,18 @@ export function openApiDocument(limits: RequestLimits & { readonly maxBodyBytes:
         get: {
           summary: 'Who is calling, and whether sign-in is on',
           responses: { 200: { description: 'The caller', content: json(ref('Me')) } },
+        },
+      },
+      '/api/documents/{id}/passages/{chunkId}': {
+        get: {
+          summary: 'A cited passage in its document: the chunk, where it sits, and the whole content',
+          parameters: [documentId, { ...documentId, name: 'chunkId' }],
+          responses: {
+            200: { description: 'The passage', content: json(ref('Passage')) },
+            400: errorResponse('An id is not a UUID'),
+            404: errorResponse('No such chunk in that document'),
+            504: timedOut,
+          },
         },
       },
       '/api/stats': {

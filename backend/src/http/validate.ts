@@ -155,12 +155,45 @@ function parseMetadata(value: unknown): Record<string, unknown> {
   return metadata;
 }
 
-export function parsePaging(query: ParsedUrlQuery): Paging {
-  const params = queryParams(query, ['limit', 'offset']);
+export const MAX_SEARCH_CHARS = 200;
+
+export function parsePaging(query: ParsedUrlQuery): Paging & { readonly search: string | undefined } {
+  const params = queryParams(query, ['limit', 'offset', 'search']);
+  const search = params.search?.trim();
+  if (search !== undefined && (search.length > MAX_SEARCH_CHARS || search.includes('\u0000'))) {
+    throw invalid(`search must be at most ${MAX_SEARCH_CHARS} characters`);
+  }
   return {
     limit: queryInteger(params.limit, 'limit', PAGE_LIMIT_RANGE.default, PAGE_LIMIT_RANGE),
     offset: queryInteger(params.offset, 'offset', 0, { min: 0, max: Number.MAX_SAFE_INTEGER }),
+    search: search === '' ? undefined : search,
   };
+}
+
+/**
+ * The name of an uploaded file, which becomes the document's source: a relative path with forward
+ * slashes (a folder import sends `guides/setup.md`), never absolute, never climbing out with `..`.
+ */
+export function parseUploadFileName(name: string | undefined): string {
+  const normalized = (name ?? '')
+    .replace(/\\/g, '/')
+    .replace(/^(\.\/)+/, '')
+    .trim();
+  const problem =
+    normalized === ''
+      ? 'every file part needs a filename'
+      : normalized.length > MAX_SOURCE_CHARS
+        ? `file names must be at most ${MAX_SOURCE_CHARS} characters`
+        : [...normalized].some((character) => character.charCodeAt(0) < 0x20)
+          ? 'file names must not contain control characters'
+          : normalized.startsWith('/') ||
+              /^[A-Za-z]:/.test(normalized) ||
+              normalized.split('/').includes('..')
+            ? 'file names must be relative paths without ".."'
+            : undefined;
+  if (problem !== undefined)
+    throw new AppError(400, 'invalid_file_name', `${name ?? '(unnamed)'}: ${problem}`);
+  return normalized;
 }
 
 export function parseDocumentId(id: string | undefined): string {

@@ -17,6 +17,9 @@ describe('validateDocumentInput', () => {
       content: '  body\n',
       source: 'a.md',
       metadata: {},
+      format: 'text',
+      sections: undefined,
+      fileSha256: undefined,
     });
     expect(validateDocumentInput({ title: 'T', content: 'c' }).source).toBeUndefined();
   });

@@ -1,4 +1,5 @@
 import { AppError } from '../errors';
+import type { DocumentFormat, Section } from './formats/extracted-document';
 
 export interface DocumentInput {
   readonly title: string;
@@ -7,6 +8,12 @@ export interface DocumentInput {
   readonly metadata?: Readonly<Record<string, unknown>>;
   /** Where the document came from (URL, path, ...). A new document with the same source replaces it. */
   readonly source?: string;
+  /** What the content was read from. @default 'text' */
+  readonly format?: DocumentFormat;
+  /** Pages or sections of the content that chunks must not cross (see formats/). */
+  readonly sections?: readonly Section[];
+  /** SHA-256 of the uploaded file's bytes, when the content was extracted from a file. */
+  readonly fileSha256?: string;
 }
 
 export interface ValidDocument {
@@ -14,6 +21,9 @@ export interface ValidDocument {
   readonly content: string;
   readonly metadata: Readonly<Record<string, unknown>>;
   readonly source: string | undefined;
+  readonly format: DocumentFormat;
+  readonly sections: readonly Section[] | undefined;
+  readonly fileSha256: string | undefined;
 }
 
 /** Checks a document before anything is computed or written; bad input is a 400 naming the field. */
@@ -31,7 +41,19 @@ export function validateDocumentInput(input: DocumentInput): ValidDocument {
   for (const [name, value] of Object.entries({ title, content: input.content, source, metadata })) {
     if (containsNul(value)) throw invalid(`${name} must not contain the NUL character (U+0000)`);
   }
-  return { title, content: input.content, metadata, source };
+  const { sections } = input;
+  if (sections?.some(({ start, end }) => !(start >= 0 && start <= end && end <= input.content.length))) {
+    throw invalid('sections must lie within the content');
+  }
+  return {
+    title,
+    content: input.content,
+    metadata,
+    source,
+    format: input.format ?? 'text',
+    sections,
+    fileSha256: input.fileSha256,
+  };
 }
 
 function containsNul(value: unknown): boolean {

@@ -1,12 +1,16 @@
 import type { Knex } from 'knex';
 import type { Database } from '../db/database';
 import { AppError } from '../errors';
+import type { DocumentFormat } from './formats/extracted-document';
 
 export interface DocumentSummary {
   readonly id: string;
   readonly title: string;
   readonly source: string | null;
   readonly metadata: Readonly<Record<string, unknown>>;
+  readonly format: DocumentFormat;
+  /** SHA-256 of the file the content was read from; null for JSON and text uploads. */
+  readonly fileSha256: string | null;
   readonly chunkCount: number;
   /** ISO 8601 timestamps. */
   readonly createdAt: string;
@@ -16,6 +20,18 @@ export interface DocumentSummary {
 export interface DocumentDetail extends DocumentSummary {
   readonly content: string;
   readonly contentSha256: string;
+}
+
+/** A chunk located in its document's content, for showing a cited passage in place. */
+export interface Passage {
+  readonly document: DocumentDetail;
+  readonly chunkId: string;
+  /** Character range `[start, end)` of the chunk in `document.content`; null for chunks stored before it was recorded. */
+  readonly start: number | null;
+  readonly end: number | null;
+  readonly page: number | null;
+  readonly headingPath: readonly string[] | null;
+  readonly content: string;
 }
 
 export interface DocumentPage {
@@ -37,15 +53,20 @@ interface SummaryRow {
   title: string;
   source: string | null;
   metadata: Record<string, unknown>;
+  format: DocumentFormat;
+  file_sha256: string | null;
   chunk_count: number;
   created_at: Date;
   updated_at: Date;
 }
 
-/** Newest first; `limit` 1..MAX_PAGE_SIZE, `offset` ≥ 0 (400 otherwise). */
+/**
+ * Newest first; `limit` 1..MAX_PAGE_SIZE, `offset` ≥ 0 (400 otherwise). `search` keeps documents
+ * whose title or source contains it, ignoring case.
+ */
 export async function listDocuments(
   db: Database,
-  page: { readonly limit: number; readonly offset: number },
+  page: { readonly limit: number; readonly offset: number; readonly search?: string | undefined },
 ): Promise<DocumentPage> {
   if (!Number.isInteger(page.limit) || page.limit < 1 || page.limit > MAX_PAGE_SIZE) {
     throw new AppError(400, 'invalid_page', `limit must be an integer from 1 to ${MAX_PAGE_SIZE}`);
@@ -53,14 +74,19 @@ export async function listDocuments(
   if (!Number.isInteger(page.offset) || page.offset < 0) {
     throw new AppError(400, 'invalid_page', 'offset must be a non-negative integer');
   }
-  const rows = await selectSummaries(db.knex)
+  const matching = (query: Knex.QueryBuilder) => {
+    if (page.search === undefined || page.search === '') return query;
+    const pattern = `%${page.search.replace(/[\\%_]/g, (character) => `\\${character}`)}%`;
+    return query.where((where) => where.whereILike('d.title', pattern).orWhereILike('d.source', pattern));
+  };
+  const rows = await matching(selectSummaries(db.knex))
     .orderBy([
       { column: 'd.created_at', order: 'desc' },
       { column: 'd.id', order: 'asc' },
     ])
     .limit(page.limit)
     .offset(page.offset);
-  const total = await db.knex('documents').count<{ count: string }[]>({ count: '*' });
+  const total = await matching(db.knex('documents as d')).count<{ count: string }[]>({ count: '*' });
   return { items: rows.map(toSummary), total: Number(total[0]?.count ?? 0) };
 }
 
@@ -74,6 +100,37 @@ export async function getDocument(db: Database, id: string): Promise<DocumentDet
   return row === undefined
     ? undefined
     : { ...toSummary(row), content: row.content, contentSha256: row.content_sha256 };
+}
+
+/** The chunk with its document, or undefined when the chunk is not in that document. */
+export async function getPassage(
+  db: Database,
+  documentId: string,
+  chunkId: string,
+): Promise<Passage | undefined> {
+  if (!isDocumentId(documentId) || !isDocumentId(chunkId)) return undefined;
+  const chunk = await db.knex('chunks').where({ id: chunkId, document_id: documentId }).first<
+    | {
+        content: string;
+        start_offset: number | null;
+        end_offset: number | null;
+        page: number | null;
+        heading_path: string[] | null;
+      }
+    | undefined
+  >('content', 'start_offset', 'end_offset', 'page', 'heading_path');
+  if (chunk === undefined) return undefined;
+  const document = await getDocument(db, documentId);
+  if (document === undefined) return undefined;
+  return {
+    document,
+    chunkId,
+    start: chunk.start_offset,
+    end: chunk.end_offset,
+    page: chunk.page,
+    headingPath: chunk.heading_path,
+    content: chunk.content,
+  };
 }
 
 /** Deletes the document and (by cascade) its chunks; false when there was none with this id. */
@@ -97,6 +154,8 @@ function selectSummaries(knex: Knex) {
     'd.title',
     'd.source',
     'd.metadata',
+    'd.format',
+    'd.file_sha256',
     knex.raw('(select count(*)::int from chunks c where c.document_id = d.id) as chunk_count'),
     'd.created_at',
     'd.updated_at',
@@ -109,6 +168,8 @@ function toSummary(row: SummaryRow): DocumentSummary {
     title: row.title,
     source: row.source,
     metadata: row.metadata,
+    format: row.format,
+    fileSha256: row.file_sha256,
     chunkCount: row.chunk_count,
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),

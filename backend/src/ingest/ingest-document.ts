@@ -4,7 +4,8 @@ import { LOCK_NAMES, lockForTransaction } from '../db/advisory-lock';
 import type { Database } from '../db/database';
 import { toVectorParameter } from '../db/vector-parameter';
 import type { Embedder } from '../rag/types';
-import { type ChunkOptions, chunkText } from './chunker';
+import { chunkDocument, type DocumentChunk } from './chunk-document';
+import type { ChunkOptions } from './chunker';
 import { type DocumentInput, type ValidDocument, validateDocumentInput } from './document-input';
 import { mapWithConcurrency } from './map-with-concurrency';
 
@@ -29,7 +30,7 @@ export interface IngestResult {
 export interface PreparedDocument extends ValidDocument {
   readonly contentSha256: string;
   /** Each chunk's embedding is already a checked `vector` parameter (see toVectorParameter). */
-  readonly chunks: readonly { readonly content: string; readonly embedding: Buffer }[];
+  readonly chunks: readonly (Omit<DocumentChunk, 'embeddingText'> & { readonly embedding: Buffer })[];
 }
 
 export const DEFAULT_EMBEDDING_CONCURRENCY = 16;
@@ -71,18 +72,21 @@ export async function prepareDocument(
   options: Pick<IngestOptions, 'concurrency' | 'chunking' | 'signal'> = {},
 ): Promise<PreparedDocument> {
   const concurrency = positiveInteger('concurrency', options.concurrency ?? DEFAULT_EMBEDDING_CONCURRENCY);
-  const texts = chunkText(document.content, options.chunking);
+  const chunks = chunkDocument(document.content, document.sections, options.chunking);
   const embeddings = await mapWithConcurrency(
-    texts,
+    chunks,
     concurrency,
-    async (text, index, signal) =>
-      toVectorParameter(await embedder.embed(text, signal), embedder.model, `chunk ${index}`),
+    async (chunk, index, signal) =>
+      toVectorParameter(await embedder.embed(chunk.embeddingText, signal), embedder.model, `chunk ${index}`),
     options.signal,
   );
   return {
     ...document,
     contentSha256,
-    chunks: texts.map((content, index) => ({ content, embedding: embeddings[index]! })),
+    chunks: chunks.map(({ embeddingText: _embedded, ...chunk }, index) => ({
+      ...chunk,
+      embedding: embeddings[index]!,
+    })),
   };
 }
 
@@ -105,6 +109,8 @@ export async function writeDocument(
     content: document.content,
     content_sha256: document.contentSha256,
     metadata: JSON.stringify(document.metadata),
+    format: document.format,
+    file_sha256: document.fileSha256 ?? null,
   };
   const previous =
     document.source === undefined
@@ -131,6 +137,10 @@ export async function writeDocument(
       ordinal: start + offset,
       content: chunk.content,
       embedding: chunk.embedding,
+      start_offset: chunk.start,
+      end_offset: chunk.end,
+      page: chunk.page ?? null,
+      heading_path: chunk.headingPath === undefined ? null : JSON.stringify(chunk.headingPath),
     }));
     await trx('chunks').insert(rows);
   }

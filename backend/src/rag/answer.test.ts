@@ -69,7 +69,13 @@ describe('answerQuery', () => {
     expect(calls).toEqual(['sources:1', 'token:Fargate ', 'token:runs.']);
     expect(outcome.answer).toBe('Fargate runs.');
     expect(outcome.sources).toEqual([
-      { documentId: 'd1', title: 'Fargate', excerpt: 'Fargate runs containers.', score: 0.1235 },
+      {
+        documentId: 'd1',
+        chunkId: 'c1',
+        title: 'Fargate',
+        excerpt: 'Fargate runs containers.',
+        score: 0.1235,
+      },
     ]);
     expect(setup.requests).toEqual([
       { query: 'What is Fargate?', topK: 3, minScore: 0.2, filter: { topic: 'ecs' } },

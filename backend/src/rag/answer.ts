@@ -27,9 +27,13 @@ export interface AnswerDeps {
 /** A retrieved chunk as the client sees it; `sources[i]` is cited as `[i + 1]`. */
 export interface SourceView {
   readonly documentId: string;
+  /** Opens the cited passage: GET /api/documents/{documentId}/passages/{chunkId}. */
+  readonly chunkId: string;
   readonly title: string;
   readonly excerpt: string;
   readonly score: number;
+  readonly page?: number;
+  readonly headingPath?: readonly string[];
 }
 
 export interface AnswerTimings {
@@ -133,9 +137,12 @@ function retrievalQuery(input: QueryInput): string {
 export function toSourceView(chunk: RetrievedChunk): SourceView {
   return {
     documentId: chunk.documentId,
+    chunkId: chunk.chunkId,
     title: chunk.title,
     excerpt: excerpt(chunk.content),
     score: Math.round(chunk.score * 10_000) / 10_000,
+    ...(chunk.page === undefined ? {} : { page: chunk.page }),
+    ...(chunk.headingPath === undefined ? {} : { headingPath: chunk.headingPath }),
   };
 }
 

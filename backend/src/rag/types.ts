@@ -22,6 +22,10 @@ export interface RetrievedChunk {
   /** Fused relevance in [0, 1]; higher is better. */
   readonly score: number;
   readonly metadata: Readonly<Record<string, unknown>>;
+  /** The PDF page the chunk is on. */
+  readonly page?: number;
+  /** Headings above the chunk, outermost first. */
+  readonly headingPath?: readonly string[];
 }
 
 export interface AnswerRequest {

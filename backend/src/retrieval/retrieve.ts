@@ -4,8 +4,9 @@ import { HNSW_EF_SEARCH } from '../db/session-settings';
 import { toVectorParameter } from '../db/vector-parameter';
 import { AppError } from '../errors';
 import type { Embedder, RetrievedChunk } from '../rag/types';
+import { BM25_B, BM25_K1, lexicalRelevance, MIN_LEXICAL_RELEVANCE } from './lexical-relevance';
 import { queryTerms } from './query-terms';
-import { fuseRankings } from './rank-fusion';
+import { fuseRankings, type RankedCandidate } from './rank-fusion';
 
 export const MIN_TOP_K = 1;
 export const MAX_TOP_K = 20;
@@ -31,8 +32,11 @@ interface CandidateRow {
   title: string;
   content: string;
   metadata: Record<string, unknown>;
+  page: number | null;
+  heading_path: string[] | null;
   similarity: number | null;
-  text_rank: number | null;
+  /** BM25, normalized (see selectCandidates); null when the chunk is no full-text hit. */
+  text_score: number | null;
 }
 
 /**
@@ -58,16 +62,10 @@ export async function retrieve(
   const retrievalMs = performance.now() - retrievalStarted;
 
   const byId = new Map(rows.map((row) => [row.chunk_id, row]));
-  const vectorRanking = rows
-    .filter((row) => row.similarity !== null)
-    .sort((left, right) => right.similarity! - left.similarity!)
-    .map((row) => ({ id: row.chunk_id, relevance: clamp(row.similarity!) }));
-  const textRanking = rows
-    .filter((row) => row.text_rank !== null)
-    .sort((left, right) => right.text_rank! - left.text_rank!)
-    .map((row) => ({ id: row.chunk_id, relevance: clamp(row.text_rank!) }));
-
-  const chunks = fuseRankings([vectorRanking, textRanking])
+  const { vector, lexical } = rankCandidates(rows);
+  // Matches of common words only carry no information: they stay out of the fusion entirely.
+  const informative = lexical.filter(({ relevance }) => relevance >= MIN_LEXICAL_RELEVANCE);
+  const chunks = fuseRankings([vector, informative])
     .filter(({ score }) => score >= minScore)
     .slice(0, topK)
     .map(({ id, score }): RetrievedChunk => {
@@ -79,9 +77,43 @@ export async function retrieve(
         content: row.content,
         score,
         metadata: row.metadata,
+        ...(row.page === null ? {} : { page: row.page }),
+        ...(row.heading_path === null ? {} : { headingPath: row.heading_path }),
       };
     });
   return { chunks, timings: { embeddingMs, retrievalMs } };
+}
+
+/** Each side's own ranking of the candidates, best first (the relevance benchmark compares them). */
+export interface SideRankings {
+  readonly vector: RankedCandidate[];
+  readonly lexical: RankedCandidate[];
+}
+
+/**
+ * The vector and lexical rankings the fusion starts from, for `query`: the same statement as
+ * retrieve(), without the fusion. For measuring each side on its own; the service uses retrieve().
+ */
+export async function retrieveSides(
+  db: Database,
+  embedder: Embedder,
+  request: RetrieveRequest,
+): Promise<SideRankings> {
+  const { query, topK, filter } = validateRequest(request);
+  const embedding = toVectorParameter(await embedder.embed(query), embedder.model, 'the query');
+  return rankCandidates(await selectCandidates(db, embedding, query, candidateLimit(topK), filter));
+}
+
+function rankCandidates(rows: readonly CandidateRow[]): SideRankings {
+  const vector = rows
+    .filter((row) => row.similarity !== null)
+    .sort((left, right) => right.similarity! - left.similarity!)
+    .map((row) => ({ id: row.chunk_id, relevance: clamp(row.similarity!) }));
+  const lexical = rows
+    .filter((row) => row.text_score !== null)
+    .map((row) => ({ id: row.chunk_id, relevance: lexicalRelevance(row.text_score!) }))
+    .sort((left, right) => right.relevance - left.relevance);
+  return { vector, lexical };
 }
 
 /**
@@ -93,25 +125,42 @@ function candidateLimit(topK: number): number {
 }
 
 /**
- * Full-text candidates are gathered per query term, at most TEXT_CANDIDATES_PER_TERM each, and only
- * those are ranked. Ranking every chunk that contains a common word costs tens of milliseconds on a
- * large corpus; bounded per-term lookups keep it near a millisecond while a rare, precise term (an
- * error code, a product name) still brings all of its chunks.
+ * Full-text candidates are gathered per informative query term, at most TEXT_CANDIDATES_PER_TERM
+ * each, plus the chunks matching the whole query; only those are scored. A rare, precise term (an
+ * error code, a product name) brings all of its chunks.
  */
 export const TEXT_CANDIDATES_PER_TERM = 100;
 
 /**
- * One statement, one round trip:
+ * A term found in more than this share of the chunks gathers no candidates of its own: its inverse
+ * document frequency is too low for a match to mean much, and looking up its chunks is what made
+ * all-common-word questions slow. It still counts in the score of candidates other terms bring.
+ * Terms found in at most TEXT_CANDIDATES_PER_TERM chunks always gather (small corpora).
+ */
+export const MAX_GATHERING_TERM_SHARE = 0.1;
+
+/** A chunk matching the whole query (every word, quoted phrases in order) scores this much more. */
+export const COMPLETE_MATCH_BOOST = 1.5;
+
+/**
+ * One statement, one round trip, one prepared statement per candidate limit and filter shape (its
+ * text never changes; the query words arrive as one space-separated parameter), so each pooled
+ * connection parses and plans it once:
  *
  * - `vector_hits`: nearest chunks by cosine distance through the HNSW index.
- * - `text_candidates`: one bounded lookup per query term. Each term is its own bound parameter, so
- *   PostgreSQL plans each lookup with that term's statistics: a rare term uses the GIN index, a common
- *   one stops a sequential scan after a few rows, and a stop word is folded away before execution.
- *   The CTE is materialized so the ranking below runs over these rows only, never the index again.
- * - `text_hits`: candidates ranked with ts_rank_cd against the whole query. The query takes websearch
- *   syntax ("quoted phrases", `or`) but matches chunks containing ANY term, not all: questions rarely
- *   share every word with the passage that answers them, and ranking still prefers chunks matching
- *   more terms. Exclusions (`-word`) are dropped, since under OR they would match almost everything.
+ * - `query_terms`: each query word as PostgreSQL's english configuration stems it (stop words drop
+ *   out), with its document frequency summed over the shards of `lexical_term_counts` and its
+ *   BM25 inverse document frequency over the chunk count in `lexical_totals` (migration 007).
+ * - `text_candidates`: for each informative term (MAX_GATHERING_TERM_SHARE) a GIN lookup bounded by
+ *   TEXT_CANDIDATES_PER_TERM, plus one bounded lookup for chunks matching the whole query
+ *   (websearch syntax, so "quoted phrases" must match as phrases). No informative term, no lookup:
+ *   a question of common words costs the vector search and the statistics only.
+ * - `text_hits`: BM25 over every query term present in a candidate (binary term frequency, length
+ *   normalised by distinct lexemes), times COMPLETE_MATCH_BOOST for complete matches (every term;
+ *   with "quoted phrases" in the query, the websearch query itself), divided by the inverse document
+ *   frequency of a single-chunk term (lexical-relevance.ts). Each candidate's tsvector is turned into
+ *   its lexeme array once: the tsvector is stored compressed (the row holds a 4 KB inline vector),
+ *   and every `@@` against it decompressed it again, which made scoring cost more than the lookups.
  */
 async function selectCandidates(
   db: Database,
@@ -125,51 +174,106 @@ async function selectCandidates(
       ? ''
       : 'and exists (select 1 from documents fd where fd.id = c.document_id and fd.metadata @> ?::jsonb)';
   const filterBindings = filter === undefined ? [] : [JSON.stringify(filter)];
-  const terms = queryTerms(query);
-  const termLookups =
-    terms.length === 0
-      ? 'select null::uuid as id, null::tsvector as content_tsv where false'
-      : terms
-          .map(
-            () =>
-              `(select c.id, c.content_tsv from chunks c
-                where numnode(plainto_tsquery('english', ?)) > 0
-                  and c.content_tsv @@ plainto_tsquery('english', ?) ${filterSql}
-                limit ?)`,
-          )
-          .join(' union all ');
-  const termBindings = terms.flatMap((term) => [term, term, ...filterBindings, TEXT_CANDIDATES_PER_TERM]);
-
-  const result = await db.knex.raw<{ rows: CandidateRow[] }>(
-    `with query_embedding as materialized (select ?::vector as embedding),
+  const lengthNorm = `(1 - ${BM25_B} + ${BM25_B} * cardinality(tc.lexemes) / corpus.average_length)`;
+  const sql = `with query_embedding as materialized (select ?::vector as embedding),
      vector_hits as (
        select c.id, 1 - (c.embedding <=> (select embedding from query_embedding)) as similarity
        from chunks c
        where true ${filterSql}
        order by c.embedding <=> (select embedding from query_embedding)
-       limit ?
+       limit ${limit}
      ),
-     text_query as materialized (
-       select replace(websearch_to_tsquery('english', ?)::text, ' & ', ' | ')::tsquery as query
+     corpus as materialized (
+       select greatest(coalesce(sum(chunk_count), 0), 1)::float8 as chunks,
+              greatest(coalesce(sum(lexeme_count), 0)::float8 / greatest(coalesce(sum(chunk_count), 0), 1), 1)
+                as average_length
+       from lexical_totals
      ),
-     text_candidates as materialized (${termLookups}),
+     query_terms as materialized (
+       select words.query, words.lexemes,
+              ln(1 + (corpus.chunks - frequency.chunks + 0.5) / (frequency.chunks + 0.5)) as idf,
+              frequency.chunks > 0
+                and frequency.chunks <= greatest(${TEXT_CANDIDATES_PER_TERM}, ${MAX_GATHERING_TERM_SHARE} * corpus.chunks)
+                as gathers
+       from (
+         select distinct on (parsed.query::text) parsed.query, parsed.lexemes
+         from unnest(string_to_array(?, ' ')) as word
+         cross join lateral (
+           select plainto_tsquery('english', word) as query,
+                  tsvector_to_array(to_tsvector('english', word)) as lexemes
+         ) parsed
+         where numnode(parsed.query) > 0
+       ) words
+       cross join corpus
+       cross join lateral (
+         select (case when count(*) = cardinality(words.lexemes) then coalesce(min(per_lexeme.chunks), 0) else 0 end)::float8
+                  as chunks
+         from (
+           select sum(counts.chunk_count) as chunks
+           from lexical_term_counts counts
+           where counts.term = any(words.lexemes)
+           group by counts.term
+         ) per_lexeme
+       ) frequency
+     ),
+     whole_query as materialized (select websearch_to_tsquery('english', ?) as query),
+     text_candidates as materialized (
+       select unique_found.id, unique_found.lexemes,
+              case when ?::boolean then unique_found.content_tsv @@ (select query from whole_query)
+                   else not exists (select 1 from query_terms t where not t.lexemes <@ unique_found.lexemes)
+              end as complete
+       from (
+         select distinct on (found.id) found.id, found.content_tsv,
+                tsvector_to_array(found.content_tsv) as lexemes
+         from (
+           select c.id, c.content_tsv
+           from query_terms t
+           cross join lateral (
+             select c.id, c.content_tsv from chunks c
+             where c.content_tsv @@ t.query ${filterSql}
+             limit ${TEXT_CANDIDATES_PER_TERM}
+           ) c
+           where t.gathers
+           union all
+           (select c.id, c.content_tsv from chunks c
+            where exists (select 1 from query_terms where gathers)
+              and c.content_tsv @@ (select query from whole_query) ${filterSql}
+            limit ${TEXT_CANDIDATES_PER_TERM})
+         ) found
+       ) unique_found
+     ),
      text_hits as (
-       select tc.id, ts_rank_cd(tc.content_tsv, t.query, 32) as text_rank
-       from (select distinct on (id) id, content_tsv from text_candidates) tc
-       cross join text_query t
-       where tc.content_tsv @@ t.query
-       order by text_rank desc
-       limit ?
+       select tc.id,
+              sum(t.idf * ${BM25_K1 + 1} / (1 + ${BM25_K1} * ${lengthNorm}))
+                * (case when tc.complete then ${COMPLETE_MATCH_BOOST} else 1 end)
+                / ln(1 + (corpus.chunks - 0.5) / 1.5) as text_score
+       from text_candidates tc
+       join query_terms t on t.lexemes <@ tc.lexemes
+       cross join corpus
+       group by tc.id, tc.complete, corpus.chunks
+       order by text_score desc
+       limit ${limit}
      )
-     select c.id as chunk_id, c.document_id, d.title, c.content, d.metadata,
-            v.similarity, t.text_rank
+     select c.id as chunk_id, c.document_id, d.title, c.content, d.metadata, c.page, c.heading_path,
+            v.similarity, t.text_score
      from chunks c
      join documents d on d.id = c.document_id
      left join vector_hits v on v.id = c.id
      left join text_hits t on t.id = c.id
-     where c.id in (select id from vector_hits union select id from text_hits)`,
-    [embedding, ...filterBindings, limit, query.replace(/(^|\s)-+(?=\S)/g, '$1'), ...termBindings, limit],
-  );
+     where c.id in (select id from vector_hits union select id from text_hits)`;
+  const bindings = [
+    embedding,
+    ...filterBindings,
+    queryTerms(query).join(' '),
+    query.replace(/(^|\s)-+(?=\S)/g, '$1'),
+    query.includes('"'),
+    ...filterBindings,
+    ...filterBindings,
+  ];
+  // Limits are literals, not parameters: a generic plan then still knows the vector side wants 40
+  // rows (an HNSW scan), where a parameter would be planned as a tenth of the table.
+  const name = `ragchat-retrieve-${limit}${filter === undefined ? '' : '-filtered'}`;
+  const result = await db.knex.raw<{ rows: CandidateRow[] }>(sql, bindings).options({ name });
   return result.rows;
 }
 

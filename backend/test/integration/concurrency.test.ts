@@ -8,6 +8,7 @@ import { SAMPLE_CORPUS } from '../../src/seed/corpus';
 import { seedSampleCorpus } from '../../src/seed/seed-sample-corpus';
 import { POSTGRES_TIER, type TestDatabase } from '../support/database-tiers';
 import { testEmbedder } from '../support/embedders';
+import { recomputedStatistics, storedStatistics } from './lexical-statistics';
 
 /**
  * Several backend instances against one real PostgreSQL: each instance is its own pool, started at
@@ -104,5 +105,39 @@ describe('several instances on one PostgreSQL', () => {
     expect(chunkTexts.length).toBeGreaterThan(1);
     expect(chunkTexts).toEqual(chunkText(stored[0].content));
     expect(contents).toContain(stored[0].content);
+  });
+
+  it('keep the lexical statistics exact under parallel ingest, replacement and delete, without deadlocks', async () => {
+    await startInstances();
+    // Every document shares most of its words with the others, so their counter rows overlap.
+    const ingests = instances.flatMap((db, instance) =>
+      Array.from({ length: 4 }, (_, round) =>
+        ingestDocument(
+          db,
+          testEmbedder(),
+          {
+            title: `doc ${instance}-${round}`,
+            content: documentText(`shared words ${instance} ${round} topic${instance * 4 + round}`),
+            source: `parallel/${round % 2 === 0 ? `${instance}-${round}` : 'contended'}.md`,
+          },
+          { batchSize: 3 },
+        ),
+      ),
+    );
+    const results = await Promise.all(ingests);
+    const db = instances[0]!;
+    expect(await storedStatistics(db)).toEqual(await recomputedStatistics(db));
+
+    await Promise.all(
+      results
+        .filter((result) => result.status === 'created')
+        .slice(0, INSTANCES)
+        .map((result, index) =>
+          instances[index]!.knex('documents').where({ id: result.documentId }).delete(),
+        ),
+    );
+    const after = await storedStatistics(db);
+    expect(after).toEqual(await recomputedStatistics(db));
+    expect(after.chunks).toBe((await countCorpus(db)).chunks);
   });
 });

@@ -7,12 +7,13 @@ import { chunkText } from '../../src/ingest/chunker';
 import { countCorpus, deleteDocument, getDocument, listDocuments } from '../../src/ingest/documents';
 import { claimEmbeddingModel, EmbeddingModelMismatchError } from '../../src/ingest/embedding-model';
 import { ingestDocument } from '../../src/ingest/ingest-document';
-import { EMBEDDING_DIMENSIONS } from '../../src/rag/types';
+import { EMBEDDING_DIMENSIONS, type Embedder } from '../../src/rag/types';
 import { retrieve } from '../../src/retrieval/retrieve';
 import { SAMPLE_CORPUS } from '../../src/seed/corpus';
 import { seedSampleCorpus } from '../../src/seed/seed-sample-corpus';
 import { DATABASE_TIERS, type TestDatabase } from '../support/database-tiers';
 import { testEmbedder } from '../support/embedders';
+import { recomputedStatistics, storedStatistics } from './lexical-statistics';
 
 /** Several paragraphs so the default chunker produces more than three chunks. */
 function longDocument(topic: string): string {
@@ -25,6 +26,32 @@ function longDocument(topic: string): string {
         (_, sentence) => `Sentence ${sentence} explains ${topic} in plain words.`,
       ).join(' '),
   ).join('\n\n');
+}
+
+/** A deterministic pseudo-random unit vector. */
+function unitVector(seed: number): number[] {
+  let state = seed >>> 0;
+  const values = Array.from({ length: EMBEDDING_DIMENSIONS }, () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296 - 0.5;
+  });
+  const norm = Math.hypot(...values);
+  return values.map((value) => value / norm);
+}
+
+/** An embedder answering each known text with its prepared vector. */
+function tableEmbedder(vectors: ReadonlyMap<string, number[]>): Embedder {
+  return {
+    model: 'table-embedder',
+    async embed(text) {
+      const vector = vectors.get(text);
+      if (vector === undefined) throw new Error(`no vector prepared for "${text}"`);
+      return vector;
+    },
+  };
 }
 
 async function tableCounts(db: Database): Promise<{ documents: number; chunks: number }> {
@@ -80,9 +107,10 @@ describe.each(DATABASE_TIERS)('data layer on %s', (_label, tier) => {
       expect(indexes).toEqual(
         expect.arrayContaining([
           expect.stringMatching(
-            /USING hnsw \(embedding vector_cosine_ops\) WITH \(m='?16'?, ef_construction='?64'?\)/,
+            /USING hnsw \(embedding vector_cosine_ops\) WITH \(m='?16'?, ef_construction='?128'?\)/,
           ),
-          expect.stringMatching(/USING gin \(content_tsv\)/),
+          // No pending list: lookups right after an ingest burst cost what they cost after a vacuum.
+          expect.stringMatching(/USING gin \(content_tsv\) WITH \(fastupdate='?off'?\)/),
         ]),
       );
       const settings = await db.knex.raw<{ rows: { ef_search: string }[] }>(
@@ -339,6 +367,8 @@ describe.each(DATABASE_TIERS)('data layer on %s', (_label, tier) => {
         title: 'three',
         source: null,
         metadata: {},
+        format: 'text',
+        fileSha256: null,
         chunkCount: expect.any(Number),
         createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
         updatedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
@@ -366,6 +396,114 @@ describe.each(DATABASE_TIERS)('data layer on %s', (_label, tier) => {
       });
       await expect(listDocuments(db, { limit: 101, offset: 0 })).rejects.toMatchObject({ status: 400 });
       await expect(listDocuments(db, { limit: 10, offset: -1 })).rejects.toMatchObject({ status: 400 });
+    });
+  });
+
+  describe('lexical statistics', () => {
+    const embedder = testEmbedder();
+
+    it('match the stored chunks after ingest, replacement, a failed write and delete', async () => {
+      await deleteAllDocuments();
+      expect(await storedStatistics(db)).toEqual({ chunks: 0, lexemes: 0, terms: {} });
+      const first = await ingestDocument(db, embedder, {
+        title: 'Alpha',
+        content: longDocument('alpha rollout'),
+        source: 'stats/alpha.md',
+      });
+      await ingestDocument(db, embedder, { title: 'Beta', content: longDocument('beta canary') });
+      const afterIngest = await storedStatistics(db);
+      expect(afterIngest).toEqual(await recomputedStatistics(db));
+      expect(afterIngest.terms.canari).toBeGreaterThan(0);
+
+      await ingestDocument(db, embedder, {
+        title: 'Alpha',
+        content: longDocument('gamma'),
+        source: 'stats/alpha.md',
+      });
+      const afterReplace = await storedStatistics(db);
+      expect(afterReplace).toEqual(await recomputedStatistics(db));
+      expect(afterReplace.terms.rollout).toBeUndefined();
+
+      await withThirdChunkRejected(async () => {
+        await expect(
+          ingestDocument(db, embedder, { title: 'Delta', content: longDocument('delta') }),
+        ).rejects.toThrow('test trigger rejects chunk 2');
+      });
+      expect(await storedStatistics(db)).toEqual(afterReplace);
+
+      await deleteDocument(db, first.documentId);
+      expect(await storedStatistics(db)).toEqual(await recomputedStatistics(db));
+      await deleteAllDocuments();
+      expect(await storedStatistics(db)).toEqual({ chunks: 0, lexemes: 0, terms: {} });
+    });
+  });
+
+  describe('fusion with words every chunk contains', () => {
+    const neighbours = [7, 3, 11, 20, 25];
+    // The other chunks repeat the common words: a rank that ignores how common a word is (ts_rank_cd)
+    // puts them first, and fusion then let them push the true neighbours out.
+    const texts = Array.from({ length: 30 }, (_, i) =>
+      neighbours.includes(i)
+        ? `Deploy the service through the release process, step ${i}.`
+        : `Deploy the service, the release process: deploy the service through the release process, step ${i}.`,
+    );
+    const query = 'how do I deploy the service with the release process';
+    const mixture = neighbours
+      .map((row, rank) => unitVector(row + 1).map((value) => value * (1 - rank * 0.15)))
+      .reduce((sum, vector) => sum.map((value, i) => value + vector[i]!));
+    const norm = Math.hypot(...mixture);
+    const embedder = tableEmbedder(
+      new Map([
+        ...texts.map((text, row): [string, number[]] => [text, unitVector(row + 1)]),
+        [query, mixture.map((value) => value / norm)],
+      ]),
+    );
+
+    beforeAll(async () => {
+      await deleteAllDocuments();
+      for (const [row, text] of texts.entries()) {
+        await ingestDocument(db, embedder, { title: `Step ${row}`, content: text });
+      }
+    });
+
+    afterAll(deleteAllDocuments);
+
+    it('keeps the exact vector neighbours, in order, when the lexical side carries no signal', async () => {
+      const { chunks } = await retrieve(db, embedder, { query, topK: 5, minScore: 0 });
+      expect(chunks.map((chunk) => chunk.content)).toEqual(neighbours.map((row) => texts[row]));
+    });
+
+    it('still lets a rare word bring its chunk first', async () => {
+      const rare = 'release process step 17';
+      const withRare = tableEmbedder(new Map([[rare, unitVector(999)]]));
+      const { chunks } = await retrieve(db, withRare, { query: rare, topK: 5, minScore: 0 });
+      expect(chunks[0]?.content).toBe(texts[17]);
+    });
+  });
+
+  describe('quoted phrases', () => {
+    const texts = [
+      'Every token has a key; the signing happens before the token expires.',
+      'Rotate the signing key of every running service well before its old token finally expires.',
+      'Signing and key rotation are unrelated to how the token expires.',
+    ];
+    const query = '"signing key" token';
+    const embedder = tableEmbedder(
+      new Map([...texts, query].map((text, row): [string, number[]] => [text, unitVector(500 + row)])),
+    );
+
+    beforeAll(async () => {
+      await deleteAllDocuments();
+      for (const [row, text] of texts.entries()) {
+        await ingestDocument(db, embedder, { title: `Phrase ${row}`, content: text });
+      }
+    });
+
+    afterAll(deleteAllDocuments);
+
+    it('rank the chunk holding the exact phrase above chunks holding the same words apart', async () => {
+      const { chunks } = await retrieve(db, embedder, { query, topK: 3, minScore: 0 });
+      expect(chunks[0]?.content).toBe(texts[1]);
     });
   });
 

@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import type { DatabaseOptions } from '../../src/db/database';
+import { type Database, type DatabaseOptions, openDatabase } from '../../src/db/database';
 
 /** A fresh, empty database of one tier; open it with openDatabase(options) as often as needed. */
 export interface TestDatabase {
@@ -45,6 +45,32 @@ export const POSTGRES_TIER: DatabaseTier = {
     };
   },
 };
+
+/** Opening PGlite runs initdb in WebAssembly: seconds, not milliseconds, on a busy machine. */
+export const OPEN_TIMEOUT_MS = 60_000;
+
+/**
+ * A fresh database of `tier`, opened (and so migrated) before the enclosing describe block's tests
+ * and closed and dropped after them.
+ */
+export function useMigratedDatabase(tier: DatabaseTier): { readonly db: Database } {
+  let testDatabase: TestDatabase | undefined;
+  let db: Database | undefined;
+  beforeAll(async () => {
+    testDatabase = await tier.createDatabase();
+    db = await openDatabase(testDatabase.options);
+  }, OPEN_TIMEOUT_MS);
+  afterAll(async () => {
+    await db?.close();
+    await testDatabase?.drop();
+  }, OPEN_TIMEOUT_MS);
+  return {
+    get db() {
+      if (db === undefined) throw new Error('The test database is opened in beforeAll');
+      return db;
+    },
+  };
+}
 
 /** Every tier the data layer supports; integration suites run once per entry. */
 export const DATABASE_TIERS: readonly [string, DatabaseTier][] = [

@@ -245,6 +245,8 @@ export class AnswerView {
       excerpt.className = 'source-excerpt';
       excerpt.textContent = source.excerpt;
       item.append(title, ' ', score, excerpt);
+      if (source.chunkId !== undefined)
+        item.append(passageLink(source.documentId, source.chunkId, source.page));
       list.append(item);
     });
     details.append(summary, list);
@@ -269,4 +271,15 @@ export async function copyText(text: string): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/** Opened by PassageView, which listens for clicks on links carrying these data attributes. */
+function passageLink(documentId: string, chunkId: string, page: number | undefined): HTMLAnchorElement {
+  const link = document.createElement('a');
+  link.className = 'source-open';
+  link.href = '#passage';
+  link.dataset.documentId = documentId;
+  link.dataset.chunkId = chunkId;
+  link.textContent = page === undefined ? 'Open passage' : `Open passage (p. ${page})`;
+  return link;
 }

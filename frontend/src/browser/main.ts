@@ -3,6 +3,8 @@ import { Composer } from './composer';
 import { ConversationList } from './conversation-list';
 import { ConversationView } from './conversation-view';
 import { ConversationsApi } from './conversations-api';
+import { DocumentsView } from './documents-view';
+import { PassageView } from './passage-view';
 import { showSignInNotice } from './sign-in-notice';
 import { showStats } from './stats-view';
 
@@ -54,6 +56,8 @@ function start(): void {
     chat.newChat();
     list.close();
   });
+  new DocumentsView(apiBase, required('documents-open', HTMLButtonElement), () => void chat.refreshStats());
+  new PassageView(apiBase);
   void chat.refreshStats();
   void chat.loadList();
   const reopen = new URL(window.location.href).searchParams.get(CONVERSATION_PARAM);

@@ -6,9 +6,13 @@ import type { SseEvent } from './sse-parser';
 
 export interface Source {
   readonly documentId: string;
+  /** Opens the cited passage; absent from backends older than document formats. */
+  readonly chunkId: string | undefined;
   readonly title: string;
   readonly excerpt: string;
   readonly score: number;
+  /** The PDF page of the passage. */
+  readonly page: number | undefined;
 }
 
 export type BackendMode = 'local' | 'bedrock';
@@ -48,11 +52,13 @@ function parseJson(text: string): unknown {
 
 function decodeSource(value: unknown): Source | undefined {
   if (!isObject(value)) return undefined;
-  const { documentId, title, excerpt, score } = value;
+  const { documentId, chunkId, title, excerpt, score, page } = value;
   if (typeof documentId !== 'string' || typeof title !== 'string' || typeof excerpt !== 'string')
     return undefined;
   return {
     documentId,
+    chunkId: typeof chunkId === 'string' ? chunkId : undefined,
+    page: Number.isInteger(page) && (page as number) >= 1 ? (page as number) : undefined,
     title,
     excerpt,
     score: typeof score === 'number' && Number.isFinite(score) ? score : 0,

@@ -23,7 +23,13 @@ import { staticRoutes } from './static-routes';
 export interface AppDeps {
   readonly config: Pick<
     FrontendConfig,
-    'basePath' | 'backendUrl' | 'proxyTimeoutMs' | 'signIn' | 'hstsMaxAgeSeconds' | 'trustProxy'
+    | 'basePath'
+    | 'backendUrl'
+    | 'proxyTimeoutMs'
+    | 'maxRequestBodyBytes'
+    | 'signIn'
+    | 'hstsMaxAgeSeconds'
+    | 'trustProxy'
   >;
   readonly assets: StaticAssets;
   readonly logger: Logger;
@@ -47,6 +53,7 @@ export function createApp({ config, assets, logger }: AppDeps): Koa {
       basePath: config.basePath,
       backendUrl: config.backendUrl,
       timeoutMs: config.proxyTimeoutMs,
+      maxBodyBytes: config.maxRequestBodyBytes,
       logger,
       trustProxy: config.trustProxy,
     }),

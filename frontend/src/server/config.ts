@@ -21,6 +21,11 @@ export interface FrontendConfig {
    * its X-Forwarded-For on to the backend, whose usage limits count per client address.
    */
   readonly trustProxy: boolean;
+  /**
+   * Largest request body the proxy forwards. The default fits one file of the backend's default
+   * MAX_UPLOAD_FILE_BYTES (20 MiB) plus multipart framing; raise both together.
+   */
+  readonly maxRequestBodyBytes: number;
 }
 
 /**
@@ -53,6 +58,7 @@ const DEFAULT_PORT = 3000;
 const DEFAULT_HOST = '0.0.0.0';
 const DEFAULT_BACKEND_URL = 'http://127.0.0.1:8000';
 const DEFAULT_PROXY_TIMEOUT_MS = 30_000;
+const DEFAULT_MAX_REQUEST_BODY_BYTES = 21 * 1_048_576;
 const BASE_PATH_PATTERN = /^(\/[A-Za-z0-9._~-]+)+$/;
 
 export function parseConfig(env: Readonly<Record<string, string | undefined>>): FrontendConfig {
@@ -65,6 +71,13 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
     signIn: parseSignIn(env),
     hstsMaxAgeSeconds: parseInteger(env, 'HSTS_MAX_AGE', DEFAULT_HSTS_MAX_AGE_SECONDS, 0, 63_072_000),
     trustProxy: parseBoolean(env, 'TRUST_PROXY', false),
+    maxRequestBodyBytes: parseInteger(
+      env,
+      'MAX_REQUEST_BODY_BYTES',
+      DEFAULT_MAX_REQUEST_BODY_BYTES,
+      1024,
+      1024 * 1_048_576,
+    ),
   };
 }
 

@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import http from 'node:http';
 import https from 'node:https';
-import { PassThrough } from 'node:stream';
+import { PassThrough, Transform } from 'node:stream';
 import type { Context, Middleware } from 'koa';
 import { pathWithinBase } from './base-path';
 import { AppError } from './errors';
@@ -12,6 +12,8 @@ export interface ProxyOptions {
   readonly backendUrl: URL;
   /** Longest wait for response headers, and longest silence inside a streamed body. */
   readonly timeoutMs: number;
+  /** Largest request body forwarded (a document upload); larger ones get 413 and stop flowing. */
+  readonly maxBodyBytes: number;
   readonly logger: Logger;
   /** Pass the load balancer's X-Forwarded-For on; otherwise send the socket peer as the client. */
   readonly trustProxy: boolean;
@@ -64,6 +66,7 @@ export function apiProxy(options: ProxyOptions): Middleware {
     if (target.pathname !== apiRoot && !target.pathname.startsWith(`${apiRoot}/`)) return next();
     target.search = ctx.querystring === '' ? '' : `?${ctx.querystring}`;
 
+    if (Number(ctx.get('content-length')) > options.maxBodyBytes) throw tooLarge(options.maxBodyBytes);
     const response = await sendUpstream(ctx, target, options);
 
     ctx.status = response.statusCode ?? 502;
@@ -136,8 +139,26 @@ function sendUpstream(ctx: Context, target: URL, options: ProxyOptions): Promise
           : new AppError(502, 'bad_gateway', 'The request to the backend failed.', { cause: error }),
       );
     });
-    ctx.req.pipe(request);
+    // Streamed as it arrives (uploads are never buffered here); a body without Content-Length is
+    // counted on the way and cut off at the limit.
+    let received = 0;
+    const limit = new Transform({
+      transform(chunk: Buffer, _encoding, callback) {
+        received += chunk.length;
+        if (received <= options.maxBodyBytes) return callback(null, chunk);
+        clearTimeout(timer);
+        request.destroy();
+        ctx.set('Connection', 'close');
+        reject(tooLarge(options.maxBodyBytes));
+        callback();
+      },
+    });
+    ctx.req.pipe(limit).pipe(request);
   });
+}
+
+function tooLarge(maxBytes: number): AppError {
+  return new AppError(413, 'payload_too_large', `The request body is larger than ${maxBytes} bytes.`);
 }
 
 /**

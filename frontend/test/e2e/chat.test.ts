@@ -134,13 +134,13 @@ describe('chat against the real backend (local mode)', () => {
       await page.locator('.conversation-empty').waitFor();
 
       const focusOrder: string[] = [];
-      for (let step = 0; step < 4; step += 1) {
+      for (let step = 0; step < 5; step += 1) {
         await page.keyboard.press('Tab');
         focusOrder.push(
           await page.evaluate(() => document.activeElement?.id || document.activeElement?.className || ''),
         );
       }
-      expect(focusOrder).toEqual(['skip-link', 'new-chat', 'question', 'send']);
+      expect(focusOrder).toEqual(['skip-link', 'documents-open', 'new-chat', 'question', 'send']);
 
       await page.keyboard.press('Shift+Tab');
       await page.keyboard.type('What does an HNSW index do?');
@@ -215,7 +215,9 @@ describe('chat against the real backend (local mode)', () => {
         .locator('a')
         .evaluateAll((links) => links.map((link) => link.getAttribute('href')));
       expect(
-        hrefs.filter((href) => !/^(#answer-\d+-source-\d+|https:\/\/example\.com\/)$/.test(href ?? '')),
+        hrefs.filter(
+          (href) => !/^(#answer-\d+-source-\d+|#passage|https:\/\/example\.com\/)$/.test(href ?? ''),
+        ),
       ).toEqual([]);
       // Even "clicking" where the javascript: link would have been runs nothing.
       await lastAnswer(page).getByText('open the runbook').first().click();
@@ -256,6 +258,9 @@ function attributesOutsideAllowList(root: Element): string[] {
     'rows',
     'data-state',
     'data-source',
+    // The passage link under each source (passage-view.ts opens it).
+    'data-document-id',
+    'data-chunk-id',
     'role',
     'open',
     'type',

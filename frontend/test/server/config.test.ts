@@ -16,6 +16,7 @@ describe('parseConfig', () => {
       signIn: { mode: 'off' },
       hstsMaxAgeSeconds: 31_536_000,
       trustProxy: false,
+      maxRequestBodyBytes: 21 * 1_048_576,
     });
   });
 
@@ -32,6 +33,7 @@ describe('parseConfig', () => {
       SIGNIN_CLIENT_ID: 'client-1',
       HSTS_MAX_AGE: '600',
       TRUST_PROXY: 'true',
+      MAX_REQUEST_BODY_BYTES: '5000000',
     });
 
     expect(config).toEqual({
@@ -49,6 +51,7 @@ describe('parseConfig', () => {
       },
       hstsMaxAgeSeconds: 600,
       trustProxy: true,
+      maxRequestBodyBytes: 5_000_000,
     });
   });
 

@@ -294,3 +294,68 @@ function rawStatus(origin: string, path: string): Promise<number | undefined> {
       .on('error', reject);
   });
 }
+
+describe('api proxy: uploads', () => {
+  test('streams a multipart body to the backend as it arrives, without buffering it', async () => {
+    let firstChunkSeen!: () => void;
+    const backendSawFirstChunk = new Promise<void>((resolve) => {
+      firstChunkSeen = resolve;
+    });
+    const upstream = http.createServer((request, response) => {
+      request.once('data', () => firstChunkSeen());
+      request.resume();
+      request.on('end', () => sendJson(response, 200, { results: [] }));
+    });
+    await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+    const streamingFrontend = await startFrontend({
+      backendUrl: `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`,
+    });
+    try {
+      const request = http.request(`${streamingFrontend.url}/api/documents`, {
+        method: 'POST',
+        headers: { 'content-type': 'multipart/form-data; boundary=x' },
+      });
+      const answered = new Promise<number>((resolve) =>
+        request.once('response', (response) => resolve(response.statusCode ?? 0)),
+      );
+      request.write(
+        '--x\r\ncontent-disposition: form-data; name="files"; filename="a.txt"\r\n\r\nfirst part',
+      );
+      // The client has not finished: the backend already has the first bytes.
+      await backendSawFirstChunk;
+      request.end(' and the rest\r\n--x--\r\n');
+      expect(await answered).toBe(200);
+    } finally {
+      await streamingFrontend.close();
+      await new Promise((resolve) => upstream.close(resolve));
+    }
+  });
+
+  test('refuses a body over MAX_REQUEST_BODY_BYTES with 413, declared or streamed, before the backend answers', async () => {
+    const small = await startFrontend({ backendUrl: backend.url, maxRequestBodyBytes: 2048 });
+    try {
+      const declared = await fetch(`${small.url}/api/documents`, {
+        method: 'POST',
+        headers: { 'content-type': 'text/plain' },
+        body: 'x'.repeat(4096),
+      });
+      expect(declared.status).toBe(413);
+      expect(((await declared.json()) as { error: { code: string } }).error.code).toBe('payload_too_large');
+      expect(backend.requests).toHaveLength(0);
+
+      const streamed = await new Promise<number>((resolve, reject) => {
+        const request = http.request(`${small.url}/api/documents`, {
+          method: 'POST',
+          headers: { 'content-type': 'text/plain', 'transfer-encoding': 'chunked' },
+        });
+        request.once('response', (response) => resolve(response.statusCode ?? 0));
+        request.once('error', reject);
+        for (let index = 0; index < 8; index += 1) request.write('y'.repeat(1024));
+        request.end();
+      });
+      expect(streamed).toBe(413);
+    } finally {
+      await small.close();
+    }
+  });
+});

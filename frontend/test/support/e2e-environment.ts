@@ -18,8 +18,13 @@ export interface E2eEnvironment {
 }
 
 /** The real backend, the frontend proxying to it (with the real browser bundle), and one Chromium per test file. */
-export async function startE2eEnvironment(options: { basePath?: string } = {}): Promise<E2eEnvironment> {
-  const [backend, browser] = await Promise.all([startRealBackend(), launchChromium()]);
+export async function startE2eEnvironment(
+  options: { basePath?: string; localMode?: boolean } = {},
+): Promise<E2eEnvironment> {
+  const [backend, browser] = await Promise.all([
+    startRealBackend(options.localMode === undefined ? {} : { localMode: options.localMode }),
+    launchChromium(),
+  ]);
   const link = await startSlowLink(backend.port);
   const frontend = await startFrontend({
     backendUrl: link.url,

@@ -15,7 +15,10 @@ export interface RunningFrontend {
 
 export async function startFrontend(
   config: Partial<
-    Pick<FrontendConfig, 'basePath' | 'proxyTimeoutMs' | 'signIn' | 'hstsMaxAgeSeconds' | 'trustProxy'>
+    Pick<
+      FrontendConfig,
+      'basePath' | 'proxyTimeoutMs' | 'maxRequestBodyBytes' | 'signIn' | 'hstsMaxAgeSeconds' | 'trustProxy'
+    >
   > & { backendUrl: string },
   publicDir = browserBundleDir(),
 ): Promise<RunningFrontend> {
@@ -29,6 +32,7 @@ export async function startFrontend(
       signIn: config.signIn ?? { mode: 'off' },
       hstsMaxAgeSeconds: config.hstsMaxAgeSeconds ?? 31_536_000,
       trustProxy: config.trustProxy ?? false,
+      maxRequestBodyBytes: config.maxRequestBodyBytes ?? 1_048_576,
     },
     assets: loadStaticAssets(publicDir, basePath),
     logger,

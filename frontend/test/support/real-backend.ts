@@ -13,7 +13,8 @@ const STARTUP_TIMEOUT_MS = 120_000;
 export interface RealBackend {
   readonly url: string;
   readonly port: number;
-  readonly adminToken: string;
+  /** Undefined in local mode, where the backend makes its own and every caller is the local admin. */
+  readonly adminToken: string | undefined;
   /** Every stdout/stderr line so far, for failure messages. */
   readonly output: string[];
   /** SIGTERM and wait for the process to exit. */
@@ -29,10 +30,15 @@ export interface RealBackend {
  * directory, local providers, any free port; resolves once it is listening and ready.
  */
 export async function startRealBackend(
-  options: { readonly env?: Readonly<Record<string, string>>; readonly port?: number } = {},
+  options: {
+    readonly env?: Readonly<Record<string, string>>;
+    readonly port?: number;
+    /** Start without an ADMIN_TOKEN, as `npm start` does. */
+    readonly localMode?: boolean;
+  } = {},
 ): Promise<RealBackend> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'ragchat-e2e-data-'));
-  const adminToken = randomBytes(24).toString('hex');
+  const adminToken = options.localMode ? undefined : randomBytes(24).toString('hex');
   const output: string[] = [];
   const env = options.env ?? {};
   let running = await launch({ dataDir, adminToken, port: options.port ?? 0, output, env });
@@ -59,7 +65,7 @@ export async function startRealBackend(
 
 interface LaunchOptions {
   readonly dataDir: string;
-  readonly adminToken: string;
+  readonly adminToken: string | undefined;
   readonly port: number;
   readonly output: string[];
   /** Extra environment, e.g. sign-in settings. */
@@ -81,7 +87,7 @@ async function launch(options: LaunchOptions): Promise<Launched> {
       BACKEND_HOST: '127.0.0.1',
       DATA_DIR: options.dataDir,
       PROVIDER: 'local',
-      ADMIN_TOKEN: options.adminToken,
+      ...(options.adminToken === undefined ? {} : { ADMIN_TOKEN: options.adminToken }),
       LOG_LEVEL: 'info',
       ...options.env,
     },

@@ -1,48 +1,9 @@
 import type * as ecr from 'aws-cdk-lib/aws-ecr';
 import type * as iam from 'aws-cdk-lib/aws-iam';
-import type { EnvironmentConfig, EnvironmentName } from '../config/environment-config';
+import type { EnvironmentConfig } from '../config/environment-config';
 import { capacityProviderStrategy } from '../constructs/app-service/app-service';
+import type { ServiceOutputs } from '../deploy-contract';
 import { type resourceNames, SERVICES, type ServiceName } from '../naming';
-
-/** `services.<name>` of the deploy outputs document (docs/deploy-contract.md). */
-export interface ServiceOutputs {
-  readonly serviceName: string;
-  readonly deploymentGroup: string;
-  readonly taskFamily: string;
-  readonly containerName: string;
-  readonly containerPort: number;
-  readonly cpu: string;
-  readonly memory: string;
-  readonly taskRoleArn: string;
-  readonly logGroup: string;
-  readonly repositoryUri: string;
-  readonly environment: Readonly<Record<string, string>>;
-  readonly capacityProviderStrategy: readonly {
-    readonly capacityProvider: string;
-    readonly weight: number;
-    readonly base?: number;
-  }[];
-}
-
-/** The JSON document stored at `/ragchat/<env>/deploy-outputs`; values may be CDK tokens until synthesis. */
-export interface DeployOutputsDocument {
-  readonly schemaVersion: 1;
-  readonly environment: EnvironmentName;
-  readonly region: string;
-  readonly clusterName: string;
-  readonly publicUrl: string;
-  readonly testListenerUrl: string;
-  readonly codeDeployApplication: string;
-  readonly executionRoleArn: string;
-  readonly publicEcrMirror: string;
-  readonly secrets: {
-    readonly databaseSecretArn: string;
-    readonly adminTokenSecretArn: string;
-    /** Value of the `x-ragchat-automation` header the smoke test sends to the test listener. */
-    readonly automationSecretArn?: string;
-  };
-  readonly services: { readonly backend: ServiceOutputs; readonly frontend: ServiceOutputs };
-}
 
 /** What `services.<name>` is built from; environment and preview stacks both fill it. */
 export interface ServiceOutputsSources {

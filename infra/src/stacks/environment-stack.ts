@@ -23,7 +23,8 @@ import { SignIn } from '../constructs/sign-in/sign-in';
 import { SigninKeyProxy } from '../constructs/signin-key-proxy/signin-key-proxy';
 import { TaskIdentity } from '../constructs/task-identity/task-identity';
 import { WebFirewall } from '../constructs/web-firewall/web-firewall';
-import { type DeployOutputsDocument, serviceOutputs } from '../deploy-outputs/document';
+import type { DeployOutputsDocument } from '../deploy-contract';
+import { serviceOutputs } from '../deploy-outputs/document';
 import { parameterNames, resourceNames, SERVICE_NAMES, SERVICES, type ServiceName } from '../naming';
 import type { TaskDefinitionTemplate } from '../task-definition/template';
 import { loadTaskDefinitionTemplate } from '../task-definition/template';
@@ -188,7 +189,7 @@ export class EnvironmentStack extends Stack {
     };
     const service = (name: ServiceName, environment: Record<string, string>) =>
       serviceOutputs(outputsSources, name, environment);
-    const document: DeployOutputsDocument = {
+    const document: DeployOutputsDocument<ServiceName> = {
       schemaVersion: 1,
       environment: config.name,
       region: this.region,

@@ -27,7 +27,8 @@ import {
   type ListenerAuth,
 } from '../constructs/sign-in/sign-in';
 import { TaskIdentity } from '../constructs/task-identity/task-identity';
-import { type DeployOutputsDocument, serviceOutputs } from '../deploy-outputs/document';
+import type { DeployOutputsDocument } from '../deploy-contract';
+import { serviceOutputs } from '../deploy-outputs/document';
 import {
   PREVIEW_ASSETS_BUCKET,
   PREVIEW_REPOSITORY_NAMES,
@@ -179,7 +180,7 @@ export class PreviewStack extends Stack {
     const service = (name: ServiceName, environment: Record<string, string>) =>
       serviceOutputs(outputsSources, name, environment);
     // Only the render context of the templates: previews publish no deploy outputs (no CodeDeploy).
-    const context: DeployOutputsDocument = {
+    const context: DeployOutputsDocument<ServiceName> = {
       schemaVersion: 1,
       environment: hostConfig.name,
       region: this.region,

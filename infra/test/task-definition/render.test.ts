@@ -1,5 +1,6 @@
-import type { DeployOutputsDocument } from '../../src/deploy-outputs/document';
-import { listPlaceholders, type RenderContext, renderTaskDefinition } from '../../src/task-definition/render';
+import { type DeployOutputsDocument, listPlaceholders } from '../../src/deploy-contract';
+import type { ServiceName } from '../../src/naming';
+import { type RenderContext, renderTaskDefinition } from '../../src/task-definition/render';
 import {
   loadTaskDefinitionTemplate,
   parseTaskDefinitionTemplate,
@@ -20,7 +21,7 @@ const service = {
   environment: { LOG_LEVEL: 'debug', NODE_ENV: 'staging' },
   capacityProviderStrategy: [{ capacityProvider: 'FARGATE_SPOT', weight: 1 }],
 };
-const outputs: DeployOutputsDocument = {
+const outputs: DeployOutputsDocument<ServiceName> = {
   schemaVersion: 1,
   environment: 'dev',
   region: 'us-east-1',
@@ -83,7 +84,7 @@ describe('renderTaskDefinition', () => {
 
   it('names an unknown placeholder', () => {
     expect(() => renderTaskDefinition(template({ family: 'x-{{service.nope}}' }), context)).toThrow(
-      'Unknown task definition placeholder {{service.nope}}',
+      'Unknown placeholder {{service.nope}} in the task definition template',
     );
   });
 

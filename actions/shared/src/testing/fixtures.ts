@@ -1,6 +1,6 @@
 /**
  * A deploy outputs document as docs/deploy-contract.md specifies it, for the staging environment, plus
- * `publicEcrMirror`, which infra writes (infra/src/deploy-outputs/document.ts) and backend.json uses.
+ * `publicEcrMirror`, which infra writes (infra/src/deploy-contract/deploy-outputs.ts) and backend.json uses.
  */
 export function deployOutputsDocument() {
   return {

@@ -3,7 +3,9 @@ import * as documentsAndChunks from './001-documents-and-chunks';
 import * as corpusEmbeddingModel from './002-corpus-embedding-model';
 import * as inlineEmbeddings from './003-inline-embeddings';
 import * as usageLimits from './004-usage-limits';
+import * as documentFormats from './005-document-formats';
 import * as conversations from './006-conversations';
+import * as lexicalStatistics from './007-lexical-statistics';
 
 interface NamedMigration extends Knex.Migration {
   readonly name: string;
@@ -18,7 +20,9 @@ const MIGRATIONS: readonly NamedMigration[] = [
   corpusEmbeddingModel,
   inlineEmbeddings,
   usageLimits,
+  documentFormats,
   conversations,
+  lexicalStatistics,
 ];
 
 export const migrationSource: Knex.MigrationSource<NamedMigration> = {

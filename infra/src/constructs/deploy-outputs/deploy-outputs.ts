@@ -1,7 +1,7 @@
 import { Stack } from 'aws-cdk-lib';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
-import type { DeployOutputsDocument } from '../../deploy-outputs/document';
+import type { DeployOutputsDocument } from '../../deploy-contract';
 
 export interface DeployOutputsProps {
   /** SSM parameter name, `/ragchat/<env>/deploy-outputs`. */

@@ -1,9 +1,9 @@
 import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
-import * as ecr from 'aws-cdk-lib/aws-ecr';
+import type * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { PREVIEW_REPOSITORY_NAMES, previewAssetsBucketName, type ServiceName } from '../../naming';
-import { applyPullCountedLifecycle, BUILD_CACHE_TAG } from '../registry/registry';
+import { BUILD_CACHE_TAG, imageRepository } from '../registry/registry';
 
 export interface PreviewArtifactsProps {
   /**
@@ -36,29 +36,12 @@ export class PreviewArtifacts extends Construct {
 
   constructor(scope: Construct, id: string, props: PreviewArtifactsProps = {}) {
     super(scope, id);
-    const create = (service: ServiceName) => {
-      const repository = new ecr.Repository(this, `${service}Repository`, {
-        repositoryName: PREVIEW_REPOSITORY_NAMES[service],
-        imageScanOnPush: true,
-        imageTagMutability: ecr.TagMutability.IMMUTABLE,
-        encryption: ecr.RepositoryEncryption.AES_256,
-        removalPolicy: RemovalPolicy.RETAIN,
-      });
-      applyPullCountedLifecycle(repository, {
+    const create = (service: ServiceName) =>
+      imageRepository(this, `${service}Repository`, PREVIEW_REPOSITORY_NAMES[service], {
         keepTags: [BUILD_CACHE_TAG],
         imageDays: props.imageDays ?? 30,
         untaggedImageDays: props.untaggedImageDays ?? 7,
       });
-      const cfn = repository.node.defaultChild as ecr.CfnRepository;
-      cfn.imageTagMutability = 'IMMUTABLE_WITH_EXCLUSION';
-      cfn.imageTagMutabilityExclusionFilters = [
-        {
-          imageTagMutabilityExclusionFilterType: 'WILDCARD',
-          imageTagMutabilityExclusionFilterValue: BUILD_CACHE_TAG,
-        },
-      ];
-      return repository;
-    };
     this.repositories = { backend: create('backend'), frontend: create('frontend') };
 
     const stack = Stack.of(this);

@@ -36,37 +36,48 @@ export class Registry extends Construct {
 
   constructor(scope: Construct, id: string, props: RegistryProps) {
     super(scope, id);
-    const create = (service: ServiceName) => {
-      const repository = new ecr.Repository(this, `${service}Repository`, {
-        repositoryName: REPOSITORY_NAMES[service],
-        imageScanOnPush: true,
-        imageTagMutability: ecr.TagMutability.IMMUTABLE,
-        encryption: ecr.RepositoryEncryption.AES_256,
-        // Images deployed to prod live here; losing them with the stack would strand rollbacks.
-        removalPolicy: RemovalPolicy.RETAIN,
-      });
-      applyPullCountedLifecycle(repository, {
+    const create = (service: ServiceName) =>
+      imageRepository(this, `${service}Repository`, REPOSITORY_NAMES[service], {
         keepTags: [props.bootstrapImageTag, BUILD_CACHE_TAG],
         imageDays: props.releaseImageDays ?? 365,
         untaggedImageDays: props.untaggedImageDays ?? 7,
       });
-      const cfn = repository.node.defaultChild as ecr.CfnRepository;
-      // Every tag is immutable except the layer cache, which each build overwrites.
-      cfn.imageTagMutability = 'IMMUTABLE_WITH_EXCLUSION';
-      cfn.imageTagMutabilityExclusionFilters = [
-        {
-          imageTagMutabilityExclusionFilterType: 'WILDCARD',
-          imageTagMutabilityExclusionFilterValue: BUILD_CACHE_TAG,
-        },
-      ];
-      return repository;
-    };
     this.repositories = { backend: create('backend'), frontend: create('frontend') };
     this.publicEcrCache = new ecr.CfnPullThroughCacheRule(this, 'PublicEcrCache', {
       ecrRepositoryPrefix: PUBLIC_ECR_MIRROR_PREFIX,
       upstreamRegistryUrl: 'public.ecr.aws',
     });
   }
+}
+
+/**
+ * An image repository as releases and previews both need it: scanned on push, AES-256, kept when its
+ * stack goes (images deployed to prod live here; losing them would strand rollbacks), every tag
+ * immutable except the layer cache, which each build overwrites, and images expired by pulls.
+ */
+export function imageRepository(
+  scope: Construct,
+  id: string,
+  repositoryName: string,
+  lifecycle: PullCountedLifecycle,
+): ecr.Repository {
+  const repository = new ecr.Repository(scope, id, {
+    repositoryName,
+    imageScanOnPush: true,
+    imageTagMutability: ecr.TagMutability.IMMUTABLE,
+    encryption: ecr.RepositoryEncryption.AES_256,
+    removalPolicy: RemovalPolicy.RETAIN,
+  });
+  applyPullCountedLifecycle(repository, lifecycle);
+  const cfn = repository.node.defaultChild as ecr.CfnRepository;
+  cfn.imageTagMutability = 'IMMUTABLE_WITH_EXCLUSION';
+  cfn.imageTagMutabilityExclusionFilters = [
+    {
+      imageTagMutabilityExclusionFilterType: 'WILDCARD',
+      imageTagMutabilityExclusionFilterValue: BUILD_CACHE_TAG,
+    },
+  ];
+  return repository;
 }
 
 /** What a repository's lifecycle policy keeps and for how long. */
@@ -85,7 +96,7 @@ export interface PullCountedLifecycle {
  * never expire however many images are pushed. Written as policy text: CDK's lifecycle rules cannot
  * count sinceImagePulled.
  */
-export function applyPullCountedLifecycle(repository: ecr.Repository, lifecycle: PullCountedLifecycle): void {
+function applyPullCountedLifecycle(repository: ecr.Repository, lifecycle: PullCountedLifecycle): void {
   const expire = (rulePriority: number, description: string, selection: Record<string, unknown>) => ({
     rulePriority,
     description,

@@ -1,3 +1,8 @@
+/**
+ * Task definition template placeholders (docs/deploy-contract.md): `{{path}}`, resolved against a
+ * context `{ outputs, service, image }`. CDK renders a service's first revision with this and
+ * render-deployment every later one, so both read a template the same way.
+ */
 const PLACEHOLDER = /\{\{\s*([^{}]*?)\s*\}\}/g;
 const WHOLE_PLACEHOLDER = /^\{\{\s*([^{}]*?)\s*\}\}$/;
 
@@ -31,7 +36,7 @@ function renderString(text: string, context: unknown): unknown {
 }
 
 /** Replaces every `{{path}}` in the template's strings; fails if any `{{` would remain. */
-export function renderTemplate(template: unknown, context: unknown): unknown {
+export function renderPlaceholders(template: unknown, context: unknown): unknown {
   const walk = (node: unknown): unknown => {
     if (typeof node === 'string') return renderString(node, context);
     if (Array.isArray(node)) return node.map(walk);
@@ -41,8 +46,12 @@ export function renderTemplate(template: unknown, context: unknown): unknown {
     return node;
   };
   const rendered = walk(template);
-  const text = JSON.stringify(rendered);
-  const leftover = /\{\{[^"]*/.exec(text);
+  const leftover = /\{\{[^"]*/.exec(JSON.stringify(rendered));
   if (leftover) throw new Error(`The rendered task definition still contains '${leftover[0]}'`);
   return rendered;
+}
+
+/** Every `{{path}}` placeholder in a template, in order of appearance. */
+export function listPlaceholders(template: unknown): string[] {
+  return [...JSON.stringify(template).matchAll(PLACEHOLDER)].map((match) => String(match[1]));
 }

@@ -1,0 +1,13 @@
+import {
+  CRITICAL_FINDING,
+  FAILING_QUERY,
+  NO_OP_SMOKE_SCENARIO,
+  SCENARIOS,
+  TWO_MERGES,
+} from '../../rehearsal/src/scenarios';
+import { describeScenarios } from './scenario-suite';
+
+describeScenarios('rehearsal: release gates', [
+  ...SCENARIOS.filter((s) => [FAILING_QUERY, CRITICAL_FINDING, TWO_MERGES].includes(s.fixture)),
+  NO_OP_SMOKE_SCENARIO,
+]);

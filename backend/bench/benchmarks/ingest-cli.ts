@@ -1,0 +1,163 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createApp } from '../../src/app';
+import { runIngest as runIngestCli } from '../../src/cli/run-ingest';
+import { loadConfig } from '../../src/config';
+import { openDatabase } from '../../src/db/database';
+import { createLogger } from '../../src/observability/logger';
+import { noopTracer } from '../../src/observability/tracing';
+import { EMBEDDING_DIMENSIONS } from '../../src/rag/types';
+import { createFakeProviders, hashedVectorPicker } from '../lib/fake-providers';
+import { runIngest as runIngestDirect } from '../lib/ingest-run';
+import { startPostgresTier } from '../lib/postgres-tier';
+import { Prng } from '../lib/prng';
+import { atLeast, Section } from '../lib/report';
+import { since } from '../lib/stats';
+import type { Benchmark } from './benchmark';
+
+const ADMIN_TOKEN = 'bench-admin-token-0123456789';
+const TOTAL_CHUNKS = 10_000;
+const CHUNKS_PER_FILE = 100;
+/** The CLI's default files in flight. */
+const CLI_CONCURRENCY = 4;
+/** What the CLI must reach of the same writes made straight into the database. */
+const TARGET_SHARE = 0.8;
+const WORDS =
+  'river stone harbour lantern meadow copper signal orchard bridge canvas valley ember quartz'.split(' ');
+
+/**
+ * A first import of a folder through `npm run ingest` (HTTP multipart, Markdown extraction,
+ * chunking, embedding with a free fake embedder, writes) against a fresh PostgreSQL tier, compared
+ * with the database bound: the same chunks written by ingestDocument directly, as many documents
+ * in flight. A second run, where every file is unchanged, shows the cost of a no-op re-import.
+ */
+export const ingestCliBenchmark: Benchmark = {
+  name: 'ingest-cli',
+  title: `Folder import through the ingest CLI (${TOTAL_CHUNKS} chunks, real PostgreSQL)`,
+  async run() {
+    const section = new Section(this.name, this.title);
+    const tier = await startPostgresTier();
+    const workspace = await mkdtemp(join(tmpdir(), 'ragchat-bench-ingest-'));
+    try {
+      const providers = createFakeProviders(hashedVectorPicker(unitVectors(4000, 11)), 0);
+      const files = markdownFiles(TOTAL_CHUNKS / CHUNKS_PER_FILE, CHUNKS_PER_FILE, 1);
+
+      // The database bound: the same Markdown straight into ingestDocument, no HTTP, no CLI.
+      const directDb = await openDatabase({ kind: 'postgres', connection: `${tier.url}`, poolMax: 10 });
+      // Unmeasured warm-up, so neither measured run pays for a cold cluster and a cold JIT.
+      await runIngestDirect(
+        directDb,
+        providers.embedder,
+        markdownFiles(10, CHUNKS_PER_FILE, 3),
+        CLI_CONCURRENCY,
+        16,
+      );
+      const direct = await runIngestDirect(
+        directDb,
+        providers.embedder,
+        markdownFiles(TOTAL_CHUNKS / CHUNKS_PER_FILE, CHUNKS_PER_FILE, 2),
+        CLI_CONCURRENCY,
+        16,
+      );
+      await directDb.close();
+
+      const db = await openDatabase({ kind: 'postgres', connection: tier.url, poolMax: 10 });
+      const config = loadConfig({ ADMIN_TOKEN, LOG_LEVEL: 'warn', DATABASE_URL: tier.url });
+      const app = createApp({
+        config,
+        db,
+        providers,
+        logger: createLogger({ level: 'warn', write: () => {} }),
+        tracer: noopTracer,
+      });
+      const server = createServer(app.callback());
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      await mkdir(join(workspace, 'library'));
+      for (const [index, text] of files.entries()) {
+        await writeFile(join(workspace, 'library', `file-${String(index).padStart(3, '0')}.md`), text);
+      }
+      const cli = async () => {
+        let output = '';
+        const started = performance.now();
+        const code = await runIngestCli({
+          argv: ['library', '--concurrency', String(CLI_CONCURRENCY)],
+          env: { BACKEND_URL: url, ADMIN_TOKEN },
+          cwd: workspace,
+          stdout: {
+            write: (text) => {
+              output += text;
+            },
+          },
+          stderr: { write: (text) => console.error(text) },
+        });
+        if (code !== 0) throw new Error(`ingest exited ${code}:\n${output.slice(-2000)}`);
+        return { seconds: since(started) / 1000, output };
+      };
+      try {
+        const storedChunks = async () =>
+          ((await (await fetch(`${url}/api/stats`)).json()) as { chunks: number }).chunks;
+        const before = await storedChunks();
+        const first = await cli();
+        const chunks = (await storedChunks()) - before;
+        const cliRate = chunks / first.seconds;
+        section.figure(
+          `database bound: ingestDocument, ${CLI_CONCURRENCY} documents in flight (${direct.chunks} chunks)`,
+          `${direct.chunksPerSecond.toFixed(0)} chunks/s`,
+        );
+        section.figure(
+          `npm run ingest, first import of ${files.length} Markdown files, ${CLI_CONCURRENCY} in flight (${chunks} chunks)`,
+          `${cliRate.toFixed(0)} chunks/s (${((cliRate / direct.chunksPerSecond) * 100).toFixed(0)}% of the bound), ${first.seconds.toFixed(1)} s`,
+          atLeast(cliRate, Math.round(TARGET_SHARE * direct.chunksPerSecond), 'chunks/s'),
+        );
+        const second = await cli();
+        if (!/^unchanged\s+\d+$/m.test(second.output)) throw new Error('the second run re-uploaded files');
+        section.figure(`second run, all ${files.length} files unchanged`, `${second.seconds.toFixed(2)} s`);
+        section.note(
+          'Fake embedder with no latency, so the figures are our pipeline and PostgreSQL; with Bedrock the embedding calls bound ingestion instead (see ingest-e2e).',
+        );
+      } finally {
+        server.closeAllConnections();
+        await new Promise((resolve) => server.close(resolve));
+        await db.close();
+      }
+      return { section, environment: tier.versions };
+    } finally {
+      await rm(workspace, { recursive: true, force: true });
+      await tier.stop();
+    }
+  },
+};
+
+/** Files of `chunks` paragraphs (each just under the chunk size, so one chunk each) under a few headings. */
+function markdownFiles(count: number, chunks: number, seed: number): string[] {
+  const random = new Prng(seed);
+  return Array.from({ length: count }, (_, file) => {
+    const parts = [`# Bench file ${seed}-${file}`];
+    for (let paragraph = 0; paragraph < chunks; paragraph += 1) {
+      if (paragraph % 10 === 0) parts.push(`## Section ${paragraph / 10}`);
+      let text = `Paragraph ${seed}-${file}-${paragraph}.`;
+      while (text.length < 400) text += ` ${WORDS[random.int(WORDS.length)]}`;
+      parts.push(`${text}.`);
+    }
+    return `${parts.join('\n\n')}\n`;
+  });
+}
+
+function unitVectors(count: number, seed: number): Float32Array[] {
+  const random = new Prng(seed);
+  return Array.from({ length: count }, () => {
+    const vector = new Float32Array(EMBEDDING_DIMENSIONS);
+    let norm = 0;
+    for (let index = 0; index < vector.length; index += 1) {
+      vector[index] = random.gaussian();
+      norm += vector[index]! ** 2;
+    }
+    const scale = 1 / Math.sqrt(norm);
+    for (let index = 0; index < vector.length; index += 1) vector[index]! *= scale;
+    return vector;
+  });
+}
