@@ -334,6 +334,8 @@ export class EnvironmentStack extends Stack {
           namespaceName: this.cluster.namespace.namespaceName,
           listenerArn: this.loadBalancer.listener.listenerArn,
           listenerUrl: document.publicUrl,
+          testListenerArn: this.loadBalancer.testListener.listenerArn,
+          testListenerUrl: document.testListenerUrl,
           albSecurityGroupId: this.loadBalancer.securityGroup.securityGroupId,
           backendSecurityGroupId: securityGroups.backend.securityGroupId,
           frontendSecurityGroupId: securityGroups.frontend.securityGroupId,

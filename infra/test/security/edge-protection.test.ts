@@ -26,6 +26,9 @@ interface Route {
   readonly conditions: Json[];
   /** The listener's resource (undefined for a rule on an imported listener). */
   readonly listener?: Json;
+  /** For a rule on an imported listener: the SSM parameter its ARN is read from. */
+  readonly importedListener?: string;
+  readonly template: Template;
 }
 
 function routes(): Route[] {
@@ -39,18 +42,22 @@ function routes(): Route[] {
         actions: listener.Properties.DefaultActions,
         conditions: [],
         listener,
+        template,
       });
     }
     for (const [id, rule] of Object.entries(
       template.findResources('AWS::ElasticLoadBalancingV2::ListenerRule'),
     )) {
       const listenerId = rule.Properties.ListenerArn?.Ref;
+      const parameter = template.toJSON().Parameters?.[listenerId]?.Default;
       found.push({
         stack,
         where: `rule ${id}`,
         actions: rule.Properties.Actions,
         conditions: rule.Properties.Conditions,
-        listener: listenerId === undefined ? undefined : listeners[listenerId],
+        listener: listeners[listenerId],
+        ...(typeof parameter === 'string' ? { importedListener: parameter } : {}),
+        template,
       });
     }
   }
@@ -64,17 +71,26 @@ const isAuthenticatedForward = (actions: Json[]) => {
   const [first, ...rest] = ordered(actions);
   return AUTHENTICATE.has(first?.Type) && rest.length === 1 && rest[0].Type === 'forward';
 };
-/** The test listener's automation rule: a header whose value CloudFormation resolves from Secrets Manager. */
+/** The test listener of the preview host, as a preview stack imports it. */
+const HOST_TEST_LISTENER = /^\/ragchat\/dev\/preview-host\/testListenerArn$/;
+const onTestListener = (route: Route) =>
+  route.listener !== undefined
+    ? route.listener.Properties.Port !== 443 && route.listener.Properties.Protocol === 'HTTPS'
+    : HOST_TEST_LISTENER.test(route.importedListener ?? '');
+/**
+ * A test listener's automation rule: a header whose value CloudFormation resolves from a secret of
+ * the rule's own stack (an environment's, or a preview's own).
+ */
 const isAutomationRule = (route: Route) => {
   const header = route.conditions.find((c) => c.Field === 'http-header');
   if (header?.HttpHeaderConfig?.HttpHeaderName !== AUTOMATION_HEADER) return false;
   const values: Json[] = header.HttpHeaderConfig.Values;
+  const secret = JSON.stringify(values).match(/"Ref":"([^"]+)"/)?.[1] ?? '';
   return (
     values.length === 1 &&
     /^\{\{resolve:secretsmanager:<token>:SecretString:::\}\}$/.test(flattenIntrinsics(values[0])) &&
-    route.listener !== undefined &&
-    route.listener.Properties.Port !== 443 &&
-    route.listener.Properties.Protocol === 'HTTPS'
+    route.template.toJSON().Resources[secret]?.Type === 'AWS::SecretsManager::Secret' &&
+    onTestListener(route)
   );
 };
 
@@ -104,11 +120,11 @@ describe('every listener path of every environment and preview', () => {
 
   it('lets the automation header in on the test listener only, and only to a forward', () => {
     const automation = all.filter(isAutomationRule);
+    // Backend and frontend rule of each environment and of the preview.
     expect(automation.map((route) => route.stack).sort()).toEqual(
-      ENVIRONMENT_NAMES.flatMap((name) => [
-        stacks.environments[name].stackName,
-        stacks.environments[name].stackName,
-      ]).sort(),
+      [...ENVIRONMENT_NAMES.map((name) => stacks.environments[name].stackName), stacks.preview?.stackName]
+        .flatMap((name) => [name, name])
+        .sort(),
     );
     for (const route of automation) expect(route.actions.map((a) => a.Type)).toEqual(['forward']);
   });

@@ -1,5 +1,9 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { account, environments } from '../../src/config/environments';
+import {
+  BACKEND_RULE_PRIORITY,
+  TEST_BACKEND_RULE_PRIORITY,
+} from '../../src/constructs/load-balancer/load-balancer';
 import { type DeployOutputsDocument, parseDeployOutputs } from '../../src/deploy-contract';
 import { EnvironmentStack } from '../../src/stacks/environment-stack';
 import { renderTaskDefinition } from '../../src/task-definition/render';
@@ -184,9 +188,11 @@ describe('load balancer', () => {
   });
 
   /** The backend routing rules (priority 10), without the test listener's automation rules. */
+  // The signed-in backend routes: priority 10 on the public listener, ALB's last on the test
+  // listener (so the automation rules of the environment and its previews come first).
   const routingRules = () =>
-    Object.values(resources(dev, 'AWS::ElasticLoadBalancingV2::ListenerRule')).filter(
-      (rule) => rule.Properties.Priority === 10,
+    Object.values(resources(dev, 'AWS::ElasticLoadBalancingV2::ListenerRule')).filter((rule) =>
+      [BACKEND_RULE_PRIORITY, TEST_BACKEND_RULE_PRIORITY].includes(rule.Properties.Priority),
     );
 
   it('has an HTTPS listener, a CodeDeploy test listener on 8443 (HTTPS too) and a port 80 redirect', () => {
@@ -217,8 +223,8 @@ describe('load balancer', () => {
   it('routes /api/* and /health to the backend on both listeners, everything else to the frontend', () => {
     const rules = routingRules();
     expect(rules).toHaveLength(2);
+    expect(rules.map((rule) => rule.Properties.Priority).sort()).toEqual([10, 50_000]);
     for (const rule of rules) {
-      expect(rule.Properties.Priority).toBe(10);
       expect(rule.Properties.Conditions).toEqual([
         { Field: 'path-pattern', PathPatternConfig: { Values: ['/api/*', '/health'] } },
       ]);

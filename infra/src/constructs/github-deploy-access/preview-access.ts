@@ -382,6 +382,15 @@ export class GithubPreviewAccess extends Construct {
           arn('ssm', `parameter/ragchat/${props.previewHost}/preview-host/*`),
         ],
       }),
+      // The smoke test's way past a preview's sign-in (docs/operations.md, "Smoke test access"):
+      // the automation header and admin token of previews, never those of an environment.
+      new iam.PolicyStatement({
+        actions: ['secretsmanager:GetSecretValue'],
+        resources: [
+          arn('secretsmanager', `secret:${resourceNames('pr-*').automationSecret}-*`),
+          arn('secretsmanager', `secret:${resourceNames('pr-*').adminTokenSecret}-*`),
+        ],
+      }),
     ];
     for (const statement of roleStatements) this.role.addToPolicy(statement);
 

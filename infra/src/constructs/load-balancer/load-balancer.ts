@@ -42,8 +42,14 @@ export interface LoadBalancerProps {
   readonly accessLogDays?: number;
 }
 
-/** Priority of the backend routing rule; preview stacks use 1000 and above. */
+/** Priority of the public listener's backend routing rule; preview stacks use 1000 and above. */
 export const BACKEND_RULE_PRIORITY = 10;
+/**
+ * Priority of the test listener's signed-in backend routing rule: ALB's last, so that the
+ * automation rules of the environment and of every preview (which match `/api/*` too, but only
+ * with their own secret header) come first.
+ */
+export const TEST_BACKEND_RULE_PRIORITY = 50_000;
 /** Paths the backend serves; everything else goes to the frontend. */
 export const BACKEND_PATHS = ['/api/*', '/health'];
 
@@ -55,6 +61,17 @@ export interface AutomationHeader {
   readonly name: string;
   /** Secrets Manager secret whose SecretString is the value. */
   readonly secretArn: string;
+}
+
+/**
+ * Matches requests carrying the automation header with its secret value. The value is a dynamic
+ * reference: CloudFormation resolves it at deploy time, so the secret is in neither the template
+ * nor the synthesized output.
+ */
+export function automationCondition(header: AutomationHeader): elbv2.ListenerCondition {
+  return elbv2.ListenerCondition.httpHeader(header.name, [
+    SecretValue.secretsManager(header.secretArn).unsafeUnwrap(),
+  ]);
 }
 
 /** Blue and green target groups of one service. */
@@ -180,15 +197,16 @@ export class LoadBalancer extends Construct {
         sslPolicy: elbv2.SslPolicy.RECOMMENDED_TLS,
         backendPaths: BACKEND_PATHS,
         backendPriority: BACKEND_RULE_PRIORITY,
+        testBackendPriority: TEST_BACKEND_RULE_PRIORITY,
       },
     });
     const liveFrontend = this.live.targetGroup('frontend');
     const liveBackend = this.live.targetGroup('backend');
     this.routes = new DependencyGroup();
     // addAction names the rule `<listener>/<name>BackendRule`, the logical id it always had.
-    const routeTo = (listener: elbv2.ApplicationListener, name: string) => {
+    const routeTo = (listener: elbv2.ApplicationListener, name: string, priority: number) => {
       listener.addAction(`${name}Backend`, {
-        priority: BACKEND_RULE_PRIORITY,
+        priority,
         conditions: [elbv2.ListenerCondition.pathPatterns(BACKEND_PATHS)],
         action: authenticated(props.auth, elbv2.ListenerAction.forward([liveBackend])),
       });
@@ -211,15 +229,11 @@ export class LoadBalancer extends Construct {
       defaultAction: elbv2.ListenerAction.redirect({ protocol: 'HTTPS', port: '443', permanent: true }),
       open: false,
     });
-    routeTo(this.listener, 'Public');
+    routeTo(this.listener, 'Public', BACKEND_RULE_PRIORITY);
 
     this.testListener = https('Test', testPort);
-    routeTo(this.testListener, 'Test');
-    // The header value is a dynamic reference: CloudFormation resolves it at deploy time, so the
-    // secret is in neither the template nor the synthesized output.
-    const automation = elbv2.ListenerCondition.httpHeader(props.automationHeader.name, [
-      SecretValue.secretsManager(props.automationHeader.secretArn).unsafeUnwrap(),
-    ]);
+    routeTo(this.testListener, 'Test', TEST_BACKEND_RULE_PRIORITY);
+    const automation = automationCondition(props.automationHeader);
     this.testListener.addAction('AutomationBackend', {
       priority: AUTOMATION_RULE_PRIORITIES.backend,
       conditions: [automation, elbv2.ListenerCondition.pathPatterns(BACKEND_PATHS)],

@@ -15,8 +15,12 @@ export interface PreviewHostAttributes {
   readonly namespaceId: string;
   readonly namespaceName: string;
   readonly listenerArn: string;
-  /** Base URL of the listener (`http(s)://<alb dns>`). */
+  /** Base URL of the listener (`https://<domain>`). */
   readonly listenerUrl: string;
+  /** The test listener, where automation with a preview's own secret header reaches that preview. */
+  readonly testListenerArn: string;
+  /** Base URL of the test listener (`https://<domain>:<test port>`). */
+  readonly testListenerUrl: string;
   readonly albSecurityGroupId: string;
   readonly backendSecurityGroupId: string;
   readonly frontendSecurityGroupId: string;
@@ -47,6 +51,8 @@ const KEYS: readonly (keyof PreviewHostAttributes)[] = [
   'namespaceName',
   'listenerArn',
   'listenerUrl',
+  'testListenerArn',
+  'testListenerUrl',
   'albSecurityGroupId',
   'backendSecurityGroupId',
   'frontendSecurityGroupId',
@@ -104,6 +110,8 @@ export class PreviewHost extends Construct {
   public readonly namespace: servicediscovery.IPrivateDnsNamespace;
   public readonly listener: elbv2.IApplicationListener;
   public readonly listenerUrl: string;
+  public readonly testListener: elbv2.IApplicationListener;
+  public readonly testListenerUrl: string;
   public readonly securityGroups: {
     readonly alb: ec2.ISecurityGroup;
     readonly backend: ec2.ISecurityGroup;
@@ -168,6 +176,11 @@ export class PreviewHost extends Construct {
       securityGroup: this.securityGroups.alb,
     });
     this.listenerUrl = value('listenerUrl');
+    this.testListener = elbv2.ApplicationListener.fromApplicationListenerAttributes(this, 'TestListener', {
+      listenerArn: value('testListenerArn'),
+      securityGroup: this.securityGroups.alb,
+    });
+    this.testListenerUrl = value('testListenerUrl');
     Validations.of(this).acknowledge({
       id: '@aws-cdk/aws-ec2:noSubnetRouteTableId',
       reason: 'The preview never reads route tables of the borrowed subnets.',
