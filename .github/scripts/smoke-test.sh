@@ -8,12 +8,14 @@
 # replacement task set, so a deploy checks just that service. Each check retries because a fresh task
 # set can take a moment to become reachable (an empty target group answers 503), and fails with the
 # last status seen so the job log says what went wrong.
-# Behind ALB sign-in (docs/operations.md, "Smoke test access"): SMOKE_ENVIRONMENT=<env> reads both
-# secrets below from that environment's deploy outputs (aws CLI, jq). SMOKE_AUTOMATION_SECRET is sent as the
-# x-ragchat-automation header, which alone lets a request past the test listener's sign-in, and
-# SMOKE_BEARER_TOKEN (the admin token) as Authorization: the backend answers automation as it would a
-# user. The frontend accepts only signed-in browsers, so with a bearer token its check is that `/`
-# refuses the unsigned request with 401 unauthorized (the new task set serves and enforces sign-in).
+# Behind ALB sign-in (docs/operations.md, "Smoke test access"): SMOKE_ENVIRONMENT=<env or pr-N> reads
+# both secrets below from that deployment's deploy outputs (aws CLI, jq). SMOKE_AUTOMATION_SECRET is
+# sent as the x-ragchat-automation header, which alone lets a request past the test listener's
+# sign-in, and SMOKE_BEARER_TOKEN (the admin token) as Authorization: the backend answers automation
+# as it would a user. Then the backend is checked at the base URL's origin (the test listener routes
+# /api/* and /health with the header to the backend: the environment's, or the preview's whose
+# secret it is) and the frontend at the base URL: it accepts only signed-in browsers, so its check
+# is that `/` is its own 401 unauthorized refusal (the new task set serves and enforces sign-in).
 # Usage: smoke-test.sh <base-url> [backend|frontend|all]   (SMOKE_ATTEMPTS, SMOKE_DELAY_SECONDS tune the retries)
 set -euo pipefail
 
@@ -89,8 +91,19 @@ check() {
   return 1
 }
 
-if [ "${service}" != frontend ]; then check GET /health expect_any; fi
-if [ "${service}" != backend ]; then
-  if [ -n "${SMOKE_BEARER_TOKEN:-}" ]; then check --status 401 GET / expect_sign_in_required; else check GET / expect_page; fi
+if [ -n "${SMOKE_BEARER_TOKEN:-}" ]; then
+  frontend_url=${base_url}
+  base_url=$(sed -E 's#^([a-z]+://[^/]+).*#\1#' <<<"${base_url}")
+  if [ "${service}" != frontend ]; then
+    check GET /health expect_any
+    check POST /api/query expect_answer "${query_body}"
+  fi
+  if [ "${service}" != backend ]; then
+    base_url=${frontend_url}
+    check --status 401 GET / expect_sign_in_required
+  fi
+  exit 0
 fi
+if [ "${service}" != frontend ]; then check GET /health expect_any; fi
+if [ "${service}" != backend ]; then check GET / expect_page; fi
 check POST /api/query expect_answer "${query_body}"

@@ -215,25 +215,62 @@ describe('smoke-test.sh', () => {
     }
   });
 
-  it('passes the test listener sign-in with the automation header and asks the backend as automation', async () => {
-    const SECRET = 'a1b2c3';
-    const TOKEN = 'admin-token-0123456789';
-    // The test listener: without the header its sign-in redirects; the frontend refuses unsigned
-    // requests, the backend accepts the bearer token.
-    const server = await listen((request, _hit, headers) => {
+  // The test listener: without the header its sign-in redirects; the frontend refuses unsigned
+  // requests, the backend accepts the bearer token.
+  const SECRET = 'a1b2c3';
+  const TOKEN = 'admin-token-0123456789';
+  const signedIn = { SMOKE_AUTOMATION_SECRET: SECRET, SMOKE_BEARER_TOKEN: TOKEN };
+  const testListener =
+    (frontendPage: string) =>
+    (request: string, _hit: number, headers: Hit['headers']): Reply | undefined => {
       if (headers['x-ragchat-automation'] !== SECRET) return { status: 302 };
-      if (request === 'GET /')
+      if (request === `GET ${frontendPage}`)
         return { status: 401, body: '{"error":{"code":"unauthorized","message":"m"}}' };
       if (headers.authorization !== `Bearer ${TOKEN}`) return { status: 401 };
       return backendOnly(request);
-    });
+    };
+
+  it('passes the test listener sign-in with the automation header and asks the backend as automation', async () => {
+    const server = await listen(testListener('/'));
     try {
-      const env = { SMOKE_AUTOMATION_SECRET: SECRET, SMOKE_BEARER_TOKEN: TOKEN };
-      const result = await smokeWith(env, `${server.origin}/`, 'all');
+      const result = await smokeWith(signedIn, `${server.origin}/`, 'all');
       expect(result.stdout).toContain('ok: GET / answered 401');
       expect(result.code).toBe(0);
-      expect(server.requests()).toEqual(['GET /health', 'GET /', 'POST /api/query']);
+      expect(server.requests()).toEqual(['GET /health', 'POST /api/query', 'GET /']);
       expect(result.stdout).not.toContain(TOKEN);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('under sign-in, checks a preview backend at the origin and its frontend under the prefix', async () => {
+    const server = await listen(testListener('/pr-7/'));
+    try {
+      const result = await smokeWith(signedIn, `${server.origin}/pr-7/`, 'all');
+      expect(result.code).toBe(0);
+      expect(server.requests()).toEqual(['GET /health', 'POST /api/query', 'GET /pr-7/']);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('under sign-in, checks only that the deployed frontend refuses unsigned requests', async () => {
+    const server = await listen(testListener('/'));
+    try {
+      const result = await smokeWith(signedIn, server.origin, 'frontend');
+      expect(result.code).toBe(0);
+      expect(server.requests()).toEqual(['GET /']);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("fails the frontend under sign-in when the load balancer's sign-in answers instead of the frontend", async () => {
+    const server = await listen(() => ({ status: 401, body: '<html>401 Authorization Required</html>' }));
+    try {
+      const result = await smokeWith(signedIn, server.origin, 'frontend');
+      expect(result.code).toBe(1);
+      expect(result.stdout).toContain('not the sign-in refusal');
     } finally {
       await server.close();
     }
