@@ -146,7 +146,8 @@ export const environments: Readonly<Record<EnvironmentName, EnvironmentConfig>> 
     delivery: { strategy: 'canary', readyWaitMinutes: 60, terminationWaitMinutes: 60 },
     models: MODELS,
     tracingSampleRate: 0.05,
-    alarmEmails: [],
+    // A placeholder like the domain: prod's alarms and budget must notify someone (the config warns otherwise).
+    alarmEmails: ['ragchat-alarms@ragchat.example.com'],
     signIn: cognito('prod'),
     limits: { ...LIMITS, monthlyBudgetUsd: 500 },
     guardrail: GUARDRAIL,

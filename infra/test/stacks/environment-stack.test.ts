@@ -187,12 +187,11 @@ describe('load balancer', () => {
     });
   });
 
-  /** The backend routing rules (priority 10), without the test listener's automation rules. */
   // The signed-in backend routes: priority 10 on the public listener, ALB's last on the test
   // listener (so the automation rules of the environment and its previews come first).
   const routingRules = () =>
     Object.values(resources(dev, 'AWS::ElasticLoadBalancingV2::ListenerRule')).filter((rule) =>
-      [BACKEND_RULE_PRIORITY, TEST_BACKEND_RULE_PRIORITY].includes(rule.Properties.Priority),
+      [BACKEND_RULE_PRIORITY, TEST_BACKEND_RULE_PRIORITY].includes(Number(rule.Properties.Priority)),
     );
 
   it('has an HTTPS listener, a CodeDeploy test listener on 8443 (HTTPS too) and a port 80 redirect', () => {
