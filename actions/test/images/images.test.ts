@@ -449,7 +449,11 @@ async function startKeyServer(host: string): Promise<string> {
     if (kid !== signingKey.kid) res.writeHead(404).end();
     else res.writeHead(200, { 'content-type': 'text/plain' }).end(signingKey.publicPem);
   });
-  await new Promise<void>((resolve) => keyServer?.listen(0, host, resolve));
+  // On every address: the podman bridge (the gateway the containers reach) appears only once a container joins it.
+  await new Promise<void>((resolve, reject) => {
+    keyServer?.once('error', reject);
+    keyServer?.listen(0, '0.0.0.0', resolve);
+  });
   return `http://${host}:${(keyServer.address() as AddressInfo).port}`;
 }
 
