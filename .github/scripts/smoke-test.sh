@@ -17,7 +17,34 @@
 # secret it is) and the frontend at the base URL: it accepts only signed-in browsers, so its check
 # is that `/` is its own 401 unauthorized refusal (the new task set serves and enforces sign-in).
 # Usage: smoke-test.sh <base-url> [backend|frontend|all]   (SMOKE_ATTEMPTS, SMOKE_DELAY_SECONDS tune the retries)
+#        smoke-test.sh --read-access   (SMOKE_ENVIRONMENT set: writes both secrets, masked, as the step
+#        outputs automation-secret and bearer-token, so a job can read them before a deployment's
+#        ready wait starts and pass them in as SMOKE_AUTOMATION_SECRET and SMOKE_BEARER_TOKEN)
 set -euo pipefail
+
+# Reads the automation header secret and the admin token named in SMOKE_ENVIRONMENT's deploy outputs.
+read_access() {
+  local outputs
+  outputs=$(aws ssm get-parameter --name "/ragchat/${SMOKE_ENVIRONMENT}/deploy-outputs" --query Parameter.Value --output text)
+  secret_value() {
+    local arn
+    arn=$(jq -er --arg name "$1" '.secrets[$name]' <<<"${outputs}")
+    aws secretsmanager get-secret-value --secret-id "${arn}" --query SecretString --output text
+  }
+  SMOKE_AUTOMATION_SECRET=$(secret_value automationSecretArn)
+  SMOKE_BEARER_TOKEN=$(secret_value adminTokenSecretArn)
+  echo "::add-mask::${SMOKE_AUTOMATION_SECRET}"
+  echo "::add-mask::${SMOKE_BEARER_TOKEN}"
+}
+
+if [ "${1:-}" = --read-access ]; then
+  read_access
+  {
+    echo "automation-secret=${SMOKE_AUTOMATION_SECRET}"
+    echo "bearer-token=${SMOKE_BEARER_TOKEN}"
+  } >>"${GITHUB_OUTPUT:?--read-access writes step outputs}"
+  exit 0
+fi
 
 base_url=${1:?usage: smoke-test.sh <base-url> [backend|frontend|all]}
 base_url=${base_url%/}
@@ -35,18 +62,7 @@ backend | frontend | all) ;;
   ;;
 esac
 
-if [ -n "${SMOKE_ENVIRONMENT:-}" ]; then
-  outputs=$(aws ssm get-parameter --name "/ragchat/${SMOKE_ENVIRONMENT}/deploy-outputs" --query Parameter.Value --output text)
-  secret_value() {
-    local arn
-    arn=$(jq -er --arg name "$1" '.secrets[$name]' <<<"${outputs}")
-    aws secretsmanager get-secret-value --secret-id "${arn}" --query SecretString --output text
-  }
-  SMOKE_AUTOMATION_SECRET=$(secret_value automationSecretArn)
-  SMOKE_BEARER_TOKEN=$(secret_value adminTokenSecretArn)
-  echo "::add-mask::${SMOKE_AUTOMATION_SECRET}"
-  echo "::add-mask::${SMOKE_BEARER_TOKEN}"
-fi
+if [ -n "${SMOKE_ENVIRONMENT:-}" ] && [ -z "${SMOKE_BEARER_TOKEN:-}" ]; then read_access; fi
 
 body_file=$(mktemp)
 trap 'rm -f "${body_file}"' EXIT
