@@ -211,13 +211,14 @@ export class EnvironmentStack extends Stack {
           EMBEDDING_MODEL_ID: config.models.embeddingModelId,
           GENERATION_MODEL_ID: config.models.generationModelId,
           LOG_LEVEL: config.logLevel,
-          XRAY_SAMPLE_RATE: String(config.tracingSampleRate),
+          TRACE_SAMPLE_RATE: String(config.tracingSampleRate),
           ...backendSignInEnvironment(signInSources, config.limits, {
             id: this.guardrail.guardrailId,
             version: this.guardrail.version.attrVersion,
           }),
         }),
         frontend: service('frontend', {
+          TRACE_SAMPLE_RATE: String(config.tracingSampleRate),
           BACKEND_URL: `http://backend.${names.namespace}:${SERVICES.backend.containerPort}`,
           ...frontendSignInEnvironment(signInSources),
         }),
