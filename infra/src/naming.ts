@@ -53,6 +53,8 @@ export function resourceNames(deployment: string) {
     executionRole: `${prefix}-execution`,
     databaseSecret: `${prefix}-db`,
     adminTokenSecret: `${prefix}-admin`,
+    /** Value of the header that lets automation (the smoke test) past the test listener's sign-in. */
+    automationSecret: `${prefix}-automation`,
     namespace: `${prefix}.local`,
     alarmTopic: `${prefix}-alarms`,
     /** Provider function of the preview databases (in the environment that hosts previews). */
@@ -67,7 +69,8 @@ export function resourceNames(deployment: string) {
 
 /** SSM parameter names; the deploy outputs one is part of docs/deploy-contract.md. */
 export const parameterNames = {
-  deployOutputs: (env: EnvironmentName) => `/ragchat/${env}/deploy-outputs`,
+  /** An environment's, or a preview's (`pr-<n>`: the smoke test's way in, no CodeDeploy). */
+  deployOutputs: (deployment: EnvironmentName | `pr-${number}`) => `/ragchat/${deployment}/deploy-outputs`,
   previewUrl: (pr: number) => `/ragchat/pr-${pr}/preview-url`,
   /** Attributes of an environment that preview stacks borrow. */
   previewHost: (env: EnvironmentName, key: string) => `/ragchat/${env}/preview-host/${key}`,

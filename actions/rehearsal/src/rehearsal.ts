@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { environments } from '@ragchat/infra/environments';
 import { VirtualClock } from './clock/clock';
 import { BOOTSTRAP_QUALIFIER, cdkHandler, dockerPushHandler } from './infra/cdk';
 import { synthesize } from './infra/synth';
@@ -86,6 +87,7 @@ export class Rehearsal {
     model.control.set('cdk', cdkHandler(model, options.repoRoot));
     model.control.set('docker-push', dockerPushHandler(model));
     await model.start();
+    model.issueCertificates(stateDir, operatorCertificates());
     model.internet = new Internet(stateDir, [RDS_CA_HOST]);
     await model.internet.start();
     const overrides = { ...pinnedDownloads(options.repoRoot, model.internet), ...options.overrides };
@@ -168,6 +170,16 @@ export class Rehearsal {
 }
 
 const RDS_CA_HOST = 'truststore.pki.rds.amazonaws.com';
+
+/** The ACM certificate of each environment's domain, which the operator issues before the first deploy. */
+function operatorCertificates(): Map<string, string> {
+  const certificates = new Map<string, string>();
+  for (const { loadBalancer } of Object.values(environments)) {
+    if (loadBalancer.certificateArn && loadBalancer.domainName)
+      certificates.set(loadBalancer.certificateArn, loadBalancer.domainName);
+  }
+  return certificates;
+}
 
 /**
  * The RDS CA bundle build-images.yml downloads cannot be fetched offline: the internet stand-in

@@ -1,12 +1,14 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chown, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { request } from 'node:http';
+import { createServer, request, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { ContainerDefinition, RegisterTaskDefinitionCommandInput } from '@aws-sdk/client-ecs';
 import { parseDeployOutputs } from '@ragchat/infra/deploy-contract';
+import { mintAlbToken, newSignerKey } from '../../../backend/test/support/alb-signer';
 import { type OtlpReceiver, startOtlpReceiver } from '../../../backend/test/support/otlp-receiver';
 import {
   DEBIAN_INSTALLATION,
@@ -39,13 +41,19 @@ jest.setTimeout(30 * 60_000);
 const DB_HOST = 'ragchat-images.cluster-test.eu-west-1.rds.amazonaws.com';
 const DB_USER = 'ragchat';
 const QUESTION = 'What is AWS Fargate?';
-/** Overrides for a run without AWS: the local provider instead of Bedrock, traces to the stand-in. */
-const testRun = (service: Service, collector: string) =>
+/**
+ * Overrides for a run without AWS: the local provider instead of Bedrock, traces to the stand-in,
+ * and a stand-in for the VPC's sign-in key proxy (the load balancer's public keys by key id).
+ */
+const testRun = (service: Service, collector: string, keyEndpoint: string) =>
   [
     ...(service === 'backend' ? ['backend.PROVIDER=local'] : []),
     `${service}.OTEL_EXPORTER_OTLP_ENDPOINT=${collector}`,
     `${service}.TRACE_SAMPLE_RATE=1`,
+    `${service}.SIGNIN_KEY_ENDPOINT=${keyEndpoint}`,
   ].join('\n');
+/** The load balancer's signing key: tokens the test sends are signed as the ALB would sign them. */
+const signingKey = newSignerKey();
 const CONFIG_MODULES = {
   backend: { path: '/app/backend/dist/config.js', parse: 'loadConfig' },
   frontend: { path: '/app/frontend/dist/server/config.js', parse: 'parseConfig' },
@@ -96,6 +104,9 @@ let tlsDir: string | undefined;
 let collector: OtlpReceiver | undefined;
 let gateway: string;
 let ssm: string;
+let keyServer: Server | undefined;
+/** `x-amzn-oidc-data` of a signed-in user, as the staging load balancer would forward it. */
+let signedIn: () => string;
 let backendLocal: RegisterTaskDefinitionCommandInput;
 let frontendTraced: RegisterTaskDefinitionCommandInput;
 const production: Partial<Record<Service, RegisterTaskDefinitionCommandInput>> = {};
@@ -139,11 +150,20 @@ beforeAll(async () => {
   }
 
   gateway = subnet.gateway;
+  const keyEndpoint = await startKeyServer(gateway);
+  const signIn = environmentOf(trafficContainer(production.backend, 'backend'));
+  signedIn = () =>
+    mintAlbToken({
+      key: signingKey,
+      header: { signer: signIn.SIGNIN_ALB_ARN, iss: signIn.SIGNIN_ISSUER, client: signIn.SIGNIN_CLIENT_ID },
+      claims: { sub: 'images-test-user', email: 'images@example.com', iss: signIn.SIGNIN_ISSUER },
+      expiresInSeconds: 3600,
+    });
   // Reached from the containers through the network's gateway, as the database is.
   collector = await startOtlpReceiver('0.0.0.0');
   const collectorUrl = `http://${gateway}:${collector.port}`;
-  backendLocal = await render(ssm, 'backend', testRun('backend', collectorUrl));
-  frontendTraced = await render(ssm, 'frontend', testRun('frontend', collectorUrl));
+  backendLocal = await render(ssm, 'backend', testRun('backend', collectorUrl, keyEndpoint));
+  frontendTraced = await render(ssm, 'frontend', testRun('frontend', collectorUrl, keyEndpoint));
   const backendUrl = new URL(
     environmentOf(trafficContainer(production.frontend, 'frontend')).BACKEND_URL ?? '',
   );
@@ -161,6 +181,8 @@ afterAll(async () => {
     await podman.run(['network', 'rm', '--force', network]).catch(() => '');
   }
   await aws?.stop();
+  keyServer?.closeAllConnections();
+  await new Promise((resolve) => (keyServer ? keyServer.close(resolve) : resolve(undefined)));
   await collector?.close();
   await database?.stop();
   for (const dir of [workDir, tlsDir]) if (dir !== undefined) await rm(dir, { recursive: true, force: true });
@@ -176,6 +198,19 @@ describe('the container images, run from rendered task definitions', () => {
       process.stdout.write(
         `images: ${service} healthy ${coldStartMs} ms after podman run; image ${(image.size / 1e6).toFixed(0)} MB (Node base ${(image.base / 1e6).toFixed(0)} MB)\n`,
       );
+    }
+  });
+
+  it('refuse a request without a sign-in token: sign-in is on in the rendered task definitions', async () => {
+    for (const service of ['frontend', 'backend'] as const) {
+      const response = slowQuery(started[service]!.port, JSON.stringify({ query: QUESTION }), undefined);
+      response.finish();
+      const answer = (await response.result) as { status: number; body: { error?: { code?: string } } };
+      expect({ service, status: answer.status, code: answer.body.error?.code }).toEqual({
+        service,
+        status: 401,
+        code: 'unauthorized',
+      });
     }
   });
 
@@ -275,7 +310,7 @@ describe('the container images, run from rendered task definitions', () => {
     for (const service of ['frontend', 'backend'] as const) {
       const { name, port, run: containerRun } = started[service]!;
       const body = JSON.stringify({ query: QUESTION });
-      const response = slowQuery(port, body);
+      const response = slowQuery(port, body, signedIn());
       await response.headersSent;
       const stopping = Date.now();
       // `podman stop --time` is what ECS does: SIGTERM, then SIGKILL once the stop timeout passes.
@@ -440,6 +475,21 @@ async function startTlsDatabase(subnet: string): Promise<PostgresServer> {
   return server;
 }
 
+/** Serves the signing key's public PEM at `/<kid>`, as the key proxy does; returns SIGNIN_KEY_ENDPOINT. */
+async function startKeyServer(host: string): Promise<string> {
+  keyServer = createServer((req, res) => {
+    const kid = decodeURIComponent((req.url ?? '/').slice(1));
+    if (kid !== signingKey.kid) res.writeHead(404).end();
+    else res.writeHead(200, { 'content-type': 'text/plain' }).end(signingKey.publicPem);
+  });
+  // On every address: the podman bridge (the gateway the containers reach) appears only once a container joins it.
+  await new Promise<void>((resolve, reject) => {
+    keyServer?.once('error', reject);
+    keyServer?.listen(0, '0.0.0.0', resolve);
+  });
+  return `http://${host}:${(keyServer.address() as AddressInfo).port}`;
+}
+
 interface ServerEvent {
   readonly event: string;
   readonly data: unknown;
@@ -453,7 +503,11 @@ function askStreaming(port: number): Promise<ServerEvent[]> {
         port,
         method: 'POST',
         path: '/api/query',
-        headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+        headers: {
+          'content-type': 'application/json',
+          accept: 'text/event-stream',
+          'x-amzn-oidc-data': signedIn(),
+        },
       },
       (res) => {
         let text = '';
@@ -481,14 +535,18 @@ function askStreaming(port: number): Promise<ServerEvent[]> {
 }
 
 /** A query whose body arrives in two parts, so the request is in flight until `finish()`. */
-function slowQuery(port: number, body: string) {
+function slowQuery(port: number, body: string, token: string | undefined) {
   const half = Math.floor(body.length / 2);
   const req = request({
     host: '127.0.0.1',
     port,
     method: 'POST',
     path: '/api/query',
-    headers: { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) },
+    headers: {
+      'content-type': 'application/json',
+      'content-length': String(Buffer.byteLength(body)),
+      ...(token === undefined ? {} : { 'x-amzn-oidc-data': token }),
+    },
   });
   const result = new Promise<{ status: number; body: unknown }>((resolve, reject) => {
     req.on('response', (res) => {

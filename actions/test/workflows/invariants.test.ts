@@ -133,7 +133,7 @@ describe('the checker catches', () => {
   it('an expression interpolated into a run script', () => {
     const file = broken(
       'preview.yml',
-      'bash .github/scripts/smoke-test.sh "${PREVIEW_URL}"',
+      'bash .github/scripts/smoke-test.sh "${test_url}"',
       'bash .github/scripts/smoke-test.sh "${{ steps.url.outputs.preview-url }}"',
     );
     expect(check(file)).toEqual([

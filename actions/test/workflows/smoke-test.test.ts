@@ -32,13 +32,16 @@ interface Hit {
   readonly request: string;
   readonly body: string;
   readonly contentType: string | undefined;
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
 }
 
 /**
  * A load balancer stand-in: answers `METHOD path` with the reply the test chooses (default: an
  * empty target group), and records every request.
  */
-async function listen(replyFor: (request: string, hit: number) => Reply | undefined) {
+async function listen(
+  replyFor: (request: string, hit: number, headers: Hit['headers']) => Reply | undefined,
+) {
   const hits: Hit[] = [];
   const server: Server = createServer((request, response) => {
     const chunks: Buffer[] = [];
@@ -49,8 +52,11 @@ async function listen(replyFor: (request: string, hit: number) => Reply | undefi
         request: key,
         body: Buffer.concat(chunks).toString('utf8'),
         contentType: request.headers['content-type'],
+        headers: request.headers,
       });
-      const reply = replyFor(key, hits.filter((hit) => hit.request === key).length) ?? EMPTY_TARGET_GROUP;
+      const reply =
+        replyFor(key, hits.filter((hit) => hit.request === key).length, request.headers) ??
+        EMPTY_TARGET_GROUP;
       response.statusCode = reply.status;
       response.end(reply.body ?? '');
     });
@@ -67,11 +73,18 @@ async function listen(replyFor: (request: string, hit: number) => Reply | undefi
 
 // Asynchronous on purpose: the fake server lives in this process and must keep answering meanwhile.
 function smoke(...args: string[]): Promise<{ code: number; stdout: string }> {
+  return smokeWith({}, ...args);
+}
+
+function smokeWith(
+  env: Record<string, string>,
+  ...args: string[]
+): Promise<{ code: number; stdout: string }> {
   return new Promise((resolve) => {
     execFile(
       'bash',
       [SCRIPT, ...args],
-      { env: { PATH: process.env.PATH, SMOKE_ATTEMPTS: '3', SMOKE_DELAY_SECONDS: '0' } },
+      { env: { PATH: process.env.PATH, SMOKE_ATTEMPTS: '3', SMOKE_DELAY_SECONDS: '0', ...env } },
       (error, stdout, stderr) => resolve({ code: error ? Number(error.code) : 0, stdout: stdout + stderr }),
     );
   });
@@ -197,6 +210,67 @@ describe('smoke-test.sh', () => {
         `::error title=Smoke test failed::GET ${server.origin}/health did not pass after 3 attempts (last: HTTP 503)`,
       );
       expect(server.requests()).toEqual(['GET /health', 'GET /health', 'GET /health']);
+    } finally {
+      await server.close();
+    }
+  });
+
+  // The test listener: without the header its sign-in redirects; the frontend refuses unsigned
+  // requests, the backend accepts the bearer token.
+  const SECRET = 'a1b2c3';
+  const TOKEN = 'admin-token-0123456789';
+  const signedIn = { SMOKE_AUTOMATION_SECRET: SECRET, SMOKE_BEARER_TOKEN: TOKEN };
+  const testListener =
+    (frontendPage: string) =>
+    (request: string, _hit: number, headers: Hit['headers']): Reply | undefined => {
+      if (headers['x-ragchat-automation'] !== SECRET) return { status: 302 };
+      if (request === `GET ${frontendPage}`)
+        return { status: 401, body: '{"error":{"code":"unauthorized","message":"m"}}' };
+      if (headers.authorization !== `Bearer ${TOKEN}`) return { status: 401 };
+      return backendOnly(request);
+    };
+
+  it('passes the test listener sign-in with the automation header and asks the backend as automation', async () => {
+    const server = await listen(testListener('/'));
+    try {
+      const result = await smokeWith(signedIn, `${server.origin}/`, 'all');
+      expect(result.stdout).toContain('ok: GET / answered 401');
+      expect(result.code).toBe(0);
+      expect(server.requests()).toEqual(['GET /health', 'POST /api/query', 'GET /']);
+      expect(result.stdout).not.toContain(TOKEN);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('under sign-in, checks a preview backend at the origin and its frontend under the prefix', async () => {
+    const server = await listen(testListener('/pr-7/'));
+    try {
+      const result = await smokeWith(signedIn, `${server.origin}/pr-7/`, 'all');
+      expect(result.code).toBe(0);
+      expect(server.requests()).toEqual(['GET /health', 'POST /api/query', 'GET /pr-7/']);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('under sign-in, checks only that the deployed frontend refuses unsigned requests', async () => {
+    const server = await listen(testListener('/'));
+    try {
+      const result = await smokeWith(signedIn, server.origin, 'frontend');
+      expect(result.code).toBe(0);
+      expect(server.requests()).toEqual(['GET /']);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("fails the frontend under sign-in when the load balancer's sign-in answers instead of the frontend", async () => {
+    const server = await listen(() => ({ status: 401, body: '<html>401 Authorization Required</html>' }));
+    try {
+      const result = await smokeWith(signedIn, server.origin, 'frontend');
+      expect(result.code).toBe(1);
+      expect(result.stdout).toContain('not the sign-in refusal');
     } finally {
       await server.close();
     }

@@ -27,9 +27,12 @@ export interface DatabaseSettings {
 }
 
 export interface LoadBalancerSettings {
-  /** ACM certificate for HTTPS; without it the public listener is plain HTTP. */
+  /**
+   * ACM certificate for HTTPS. Required: ALB sign-in (`authenticate-cognito` / `authenticate-oidc`)
+   * runs only on HTTPS listeners, and staging and prod must not serve plain HTTP.
+   */
   readonly certificateArn?: string;
-  /** Host name users reach (a DNS record you manage); only meaningful with a certificate. */
+  /** Host name users reach (a DNS record you manage); required with the certificate. */
   readonly domainName?: string;
   /** Port of the CodeDeploy test listener. */
   readonly testListenerPort: number;
@@ -45,6 +48,49 @@ export interface DeliverySettings {
   readonly readyWaitMinutes: number;
   /** How long the old task set stays up after the traffic shift, for an instant rollback. */
   readonly terminationWaitMinutes: number;
+}
+
+/** Users sign in through a Cognito user pool this stack creates. */
+export interface CognitoSignIn {
+  readonly kind: 'cognito';
+  /** Prefix of the Cognito hosted domain (`<prefix>.auth.<region>.amazoncognito.com`), unique per region. */
+  readonly domainPrefix: string;
+}
+
+/** Users sign in at the team's own OpenID Connect identity provider. */
+export interface OidcSignIn {
+  readonly kind: 'oidc';
+  readonly issuer: string;
+  readonly authorizationEndpoint: string;
+  readonly tokenEndpoint: string;
+  readonly userInfoEndpoint: string;
+  readonly clientId: string;
+  /** Name of the Secrets Manager secret holding the client secret (plain string), created by the team. */
+  readonly clientSecretName: string;
+  /** Claim of the user-info answer that lists the user's groups. */
+  readonly groupsClaim: string;
+}
+
+export type SignInSettings = CognitoSignIn | OidcSignIn;
+
+/** Abuse and cost limits of one environment. */
+export interface LimitSettings {
+  /** Questions per user per UTC day (0 = unlimited). */
+  readonly queriesPerDay: number;
+  /** Generated answer tokens per user per UTC day (0 = unlimited). */
+  readonly generatedTokensPerDay: number;
+  /** WAF: requests to /api/query per client IP per 5 minutes (AWS WAF minimum 10). */
+  readonly queryRequestsPer5MinutesPerIp: number;
+  /** AWS Budgets monthly cost budget in USD for this environment's tagged resources. */
+  readonly monthlyBudgetUsd: number;
+  /** Bedrock output tokens per hour across the environment above which the alarm fires. */
+  readonly outputTokensPerHourAlarm: number;
+}
+
+/** The Bedrock guardrail every answer passes. */
+export interface GuardrailSettings {
+  /** Topics the assistant refuses, each with a definition (up to 200 characters). */
+  readonly deniedTopics: readonly { readonly name: string; readonly definition: string }[];
 }
 
 export const GUARD_DUTY_MODES = ['off', 'existing-detector', 'create-detector'] as const;
@@ -74,8 +120,12 @@ export interface EnvironmentConfig {
   readonly models: { readonly embeddingModelId: string; readonly generationModelId: string };
   /** Share of new traces both services record (TRACE_SAMPLE_RATE); a caller's sampling decision is followed. */
   readonly tracingSampleRate: number;
-  /** Email subscribed to the alarm topic. */
-  readonly alarmEmail?: string;
+  /** Emails subscribed to the alarm topic (budget and Bedrock alarms included); prod without any warns. */
+  readonly alarmEmails: readonly string[];
+  /** How users sign in at the load balancer. */
+  readonly signIn: SignInSettings;
+  readonly limits: LimitSettings;
+  readonly guardrail: GuardrailSettings;
   /**
    * GuardDuty ECS runtime monitoring. `off`; `existing-detector`: the account's detector (one per
    * account and Region, often managed by the organization) has runtime monitoring on, and the tasks
@@ -165,8 +215,57 @@ const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
 const CIDR = /^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/;
 const MODEL_ID = /^[a-z0-9-]+\.[a-z0-9.:-]+$/;
 
-/** Validates an environment config; returns it unchanged so callers keep the literal's type. */
-export function parseEnvironmentConfig(config: EnvironmentConfig): EnvironmentConfig {
+const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
+const HTTPS_URL = /^https:\/\/[^/\s]+/;
+
+function checkSignIn(check: Check, signIn: SignInSettings): void {
+  if (signIn.kind === 'cognito') {
+    check(
+      /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/.test(signIn.domainPrefix) &&
+        !signIn.domainPrefix.includes('cognito'),
+      'signIn.domainPrefix must be lowercase letters, digits and hyphens, without "cognito"',
+    );
+    return;
+  }
+  for (const field of ['issuer', 'authorizationEndpoint', 'tokenEndpoint', 'userInfoEndpoint'] as const) {
+    check(HTTPS_URL.test(signIn[field]), `signIn.${field} must be an https URL`);
+  }
+  check(signIn.clientId.length > 0, 'signIn.clientId is required');
+  check(signIn.clientSecretName.length > 0, 'signIn.clientSecretName is required');
+  check(signIn.groupsClaim.length > 0, 'signIn.groupsClaim is required');
+}
+
+function checkLimits(check: Check, limits: LimitSettings): void {
+  const wholeAtLeast = (value: number, min: number) => Number.isInteger(value) && value >= min;
+  check(wholeAtLeast(limits.queriesPerDay, 0), 'limits.queriesPerDay must be an integer >= 0');
+  check(
+    wholeAtLeast(limits.generatedTokensPerDay, 0),
+    'limits.generatedTokensPerDay must be an integer >= 0',
+  );
+  check(
+    wholeAtLeast(limits.queryRequestsPer5MinutesPerIp, 10),
+    'limits.queryRequestsPer5MinutesPerIp must be an integer >= 10 (the AWS WAF minimum)',
+  );
+  check(limits.monthlyBudgetUsd > 0, 'limits.monthlyBudgetUsd must be > 0');
+  check(
+    wholeAtLeast(limits.outputTokensPerHourAlarm, 1),
+    'limits.outputTokensPerHourAlarm must be an integer >= 1',
+  );
+}
+
+/** Where `parseEnvironmentConfig` reports what is allowed but unwise. */
+export type ConfigWarn = (message: string) => void;
+
+const warnOnConsole: ConfigWarn = (message) => console.warn(`Warning: ${message}`);
+
+/**
+ * Validates an environment config; returns it unchanged so callers keep the literal's type.
+ * Problems throw a ConfigError; what is allowed but unwise goes to `warn`.
+ */
+export function parseEnvironmentConfig(
+  config: EnvironmentConfig,
+  warn: ConfigWarn = warnOnConsole,
+): EnvironmentConfig {
   const check = checker(`for environment "${config.name}"`);
   check(
     (ENVIRONMENT_NAMES as readonly string[]).includes(config.name),
@@ -200,6 +299,10 @@ export function parseEnvironmentConfig(config: EnvironmentConfig): EnvironmentCo
     'database.maxAllocatedStorageGiB must be >= allocatedStorageGiB',
   );
   const lb = config.loadBalancer;
+  check(
+    lb.certificateArn !== undefined && lb.domainName !== undefined,
+    `loadBalancer.certificateArn and loadBalancer.domainName are required: ${config.name} is served over HTTPS only (ALB sign-in needs an HTTPS listener; previews ride it too)`,
+  );
   check(
     (lb.domainName === undefined) === (lb.certificateArn === undefined),
     'loadBalancer.domainName and loadBalancer.certificateArn go together (the certificate names the domain)',
@@ -235,6 +338,25 @@ export function parseEnvironmentConfig(config: EnvironmentConfig): EnvironmentCo
     (GUARD_DUTY_MODES as readonly string[]).includes(config.guardDuty),
     `guardDuty must be one of ${GUARD_DUTY_MODES.join(', ')}`,
   );
+  checkSignIn(check, config.signIn);
+  checkLimits(check, config.limits);
+  check(
+    config.alarmEmails.every((email) => EMAIL.test(email)),
+    'alarmEmails must be email addresses',
+  );
+  check(
+    config.guardrail.deniedTopics.length <= 30 &&
+      config.guardrail.deniedTopics.every(
+        (topic) =>
+          /^[0-9A-Za-z_ !?.-]{1,100}$/.test(topic.name) &&
+          topic.definition.length > 0 &&
+          topic.definition.length <= 200,
+      ),
+    'guardrail.deniedTopics: at most 30, each a name (1-100 letters, digits, spaces, _ ! ? . -) and a definition of 1-200 characters',
+  );
+  if (config.name === 'prod' && config.alarmEmails.length === 0) {
+    warn('environment "prod" has no alarmEmails: its alarms and budget notify nobody');
+  }
   if (config.name === 'prod') {
     check(db.multiAz, 'prod needs database.multiAz');
     check(db.deletionProtection, 'prod needs database.deletionProtection');

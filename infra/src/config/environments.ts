@@ -18,6 +18,28 @@ const SMALL = { cpu: 512, memoryMiB: 1024, minCount: 1, maxCount: 1, cpuTargetPe
 const PROD_SIZE = { cpu: 1024, memoryMiB: 2048, minCount: 2, maxCount: 4, cpuTargetPercent: 70 } as const;
 const ANYWHERE = ['0.0.0.0/0'];
 
+// Placeholders like the GitHub owner below: replace the certificate, domain and Cognito domain
+// prefix with your own before deploying (docs/operations.md, "Sign-in").
+const certificate = (name: string) => ({
+  certificateArn: `arn:aws:acm:${REGION}:111122223333:certificate/ragchat-${name}`,
+  domainName: name === 'prod' ? 'chat.ragchat.example.com' : `${name}.chat.ragchat.example.com`,
+});
+const cognito = (name: string) => ({ kind: 'cognito', domainPrefix: `ragchat-${name}-example` }) as const;
+const GUARDRAIL = {
+  deniedTopics: [
+    {
+      name: 'Investment advice',
+      definition: 'Recommendations on which securities, currencies or other assets to buy or sell.',
+    },
+  ],
+} as const;
+const LIMITS = {
+  queriesPerDay: 500,
+  generatedTokensPerDay: 200_000,
+  queryRequestsPer5MinutesPerIp: 300,
+  outputTokensPerHourAlarm: 2_000_000,
+} as const;
+
 export const account: AccountConfig = parseAccountConfig({
   region: REGION,
   github: {
@@ -51,10 +73,19 @@ export const environments: Readonly<Record<EnvironmentName, EnvironmentConfig>> 
       allocatedStorageGiB: 20,
       maxAllocatedStorageGiB: 50,
     },
-    loadBalancer: { testListenerPort: 8443, testListenerCidrs: ANYWHERE, deletionProtection: false },
+    loadBalancer: {
+      ...certificate('dev'),
+      testListenerPort: 8443,
+      testListenerCidrs: ANYWHERE,
+      deletionProtection: false,
+    },
     delivery: { strategy: 'all-at-once', readyWaitMinutes: 30, terminationWaitMinutes: 5 },
     models: MODELS,
     tracingSampleRate: 0.2,
+    alarmEmails: [],
+    signIn: cognito('dev'),
+    limits: { ...LIMITS, monthlyBudgetUsd: 50 },
+    guardrail: GUARDRAIL,
     guardDuty: 'off',
   }),
   staging: parseEnvironmentConfig({
@@ -74,10 +105,19 @@ export const environments: Readonly<Record<EnvironmentName, EnvironmentConfig>> 
       allocatedStorageGiB: 20,
       maxAllocatedStorageGiB: 100,
     },
-    loadBalancer: { testListenerPort: 8443, testListenerCidrs: ANYWHERE, deletionProtection: false },
+    loadBalancer: {
+      ...certificate('staging'),
+      testListenerPort: 8443,
+      testListenerCidrs: ANYWHERE,
+      deletionProtection: false,
+    },
     delivery: { strategy: 'all-at-once', readyWaitMinutes: 30, terminationWaitMinutes: 15 },
     models: MODELS,
     tracingSampleRate: 0.1,
+    alarmEmails: [],
+    signIn: cognito('staging'),
+    limits: { ...LIMITS, monthlyBudgetUsd: 100 },
+    guardrail: GUARDRAIL,
     guardDuty: 'off',
   }),
   prod: parseEnvironmentConfig({
@@ -97,10 +137,20 @@ export const environments: Readonly<Record<EnvironmentName, EnvironmentConfig>> 
       allocatedStorageGiB: 50,
       maxAllocatedStorageGiB: 500,
     },
-    loadBalancer: { testListenerPort: 8443, testListenerCidrs: ANYWHERE, deletionProtection: true },
+    loadBalancer: {
+      ...certificate('prod'),
+      testListenerPort: 8443,
+      testListenerCidrs: ANYWHERE,
+      deletionProtection: true,
+    },
     delivery: { strategy: 'canary', readyWaitMinutes: 60, terminationWaitMinutes: 60 },
     models: MODELS,
     tracingSampleRate: 0.05,
+    // A placeholder like the domain: prod's alarms and budget must notify someone (the config warns otherwise).
+    alarmEmails: ['ragchat-alarms@ragchat.example.com'],
+    signIn: cognito('prod'),
+    limits: { ...LIMITS, monthlyBudgetUsd: 500 },
+    guardrail: GUARDRAIL,
     guardDuty: 'existing-detector',
   }),
 };

@@ -1,14 +1,17 @@
-import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as logs from 'aws-cdk-lib/aws-logs';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../config/environment-config';
 import { AppCluster } from '../constructs/app-cluster/app-cluster';
 import { AppService } from '../constructs/app-service/app-service';
+import { CostGuard } from '../constructs/cost-guard/cost-guard';
 import { Database, POSTGRES_PORT } from '../constructs/database/database';
 import { Delivery } from '../constructs/delivery/delivery';
 import { DeployOutputs } from '../constructs/deploy-outputs/deploy-outputs';
 import { GuardDutyRuntimeMonitoring } from '../constructs/guardduty/guardduty';
+import { Guardrail } from '../constructs/guardrail/guardrail';
 import { LoadBalancer } from '../constructs/load-balancer/load-balancer';
 import { Monitoring } from '../constructs/monitoring/monitoring';
 import { Network } from '../constructs/network/network';
@@ -16,13 +19,21 @@ import { PreviewDatabaseProvider } from '../constructs/preview-database/preview-
 import { PreviewHostExports } from '../constructs/preview-host/preview-host';
 import { importRepositories, publicEcrMirror } from '../constructs/registry/registry';
 import { ServiceSecurityGroups } from '../constructs/service-security-groups/service-security-groups';
+import { SignIn } from '../constructs/sign-in/sign-in';
+import { SigninKeyProxy } from '../constructs/signin-key-proxy/signin-key-proxy';
 import { TaskIdentity } from '../constructs/task-identity/task-identity';
+import { WebFirewall } from '../constructs/web-firewall/web-firewall';
 import type { DeployOutputsDocument } from '../deploy-contract';
 import { serviceOutputs } from '../deploy-outputs/document';
 import { parameterNames, resourceNames, SERVICE_NAMES, SERVICES, type ServiceName } from '../naming';
 import type { TaskDefinitionTemplate } from '../task-definition/template';
 import { loadTaskDefinitionTemplate } from '../task-definition/template';
 import { TemplatedTaskDefinition } from '../task-definition/templated-task-definition';
+import {
+  AUTOMATION_HEADER,
+  backendSignInEnvironment,
+  frontendSignInEnvironment,
+} from './sign-in-environment';
 
 export interface EnvironmentStackProps extends StackProps {
   readonly config: EnvironmentConfig;
@@ -48,6 +59,13 @@ export class EnvironmentStack extends Stack {
   public readonly network: Network;
   public readonly database: Database;
   public readonly loadBalancer: LoadBalancer;
+  public readonly signIn: SignIn;
+  public readonly keyProxy: SigninKeyProxy;
+  public readonly firewall: WebFirewall;
+  public readonly guardrail: Guardrail;
+  public readonly costGuard: CostGuard;
+  /** Value of the header the test listener lets past its sign-in (the smoke test's way in). */
+  public readonly automationSecret: secretsmanager.Secret;
   public readonly cluster: AppCluster;
   public readonly identity: TaskIdentity;
   public readonly taskDefinitions: Readonly<Record<ServiceName, TemplatedTaskDefinition>>;
@@ -82,13 +100,54 @@ export class EnvironmentStack extends Stack {
       maxAllocatedStorageGiB: config.database.maxAllocatedStorageGiB,
       logRetention: retention,
     });
+    const { certificateArn, domainName } = config.loadBalancer;
+    if (certificateArn === undefined || domainName === undefined) {
+      // parseEnvironmentConfig already refuses this; the stack must not exist without HTTPS.
+      throw new Error(
+        `EnvironmentStack ${config.name}: loadBalancer.certificateArn and domainName are required`,
+      );
+    }
+    this.signIn = new SignIn(this, 'SignIn', {
+      settings: config.signIn,
+      origin: `https://${domainName}`,
+      deployment: config.name,
+    });
+    this.automationSecret = new secretsmanager.Secret(this, 'AutomationSecret', {
+      secretName: names.automationSecret,
+      description: `Header ${AUTOMATION_HEADER} that lets the smoke test past the test listener sign-in`,
+      // ALB header conditions treat * and ? as wildcards: letters and digits only.
+      generateSecretString: { passwordLength: 40, excludePunctuation: true },
+    });
+    Validations.of(this.automationSecret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'Resolved into the test listener rule at deploy time; rotate by updating the secret and redeploying the stack.',
+    });
     this.loadBalancer = new LoadBalancer(this, 'LoadBalancer', {
       vpc,
-      certificateArn: config.loadBalancer.certificateArn,
-      domainName: config.loadBalancer.domainName,
+      certificateArn,
+      domainName,
+      auth: this.signIn.auth,
+      automationHeader: { name: AUTOMATION_HEADER, secretArn: this.automationSecret.secretArn },
       testListenerPort: config.loadBalancer.testListenerPort,
       testListenerCidrs: config.loadBalancer.testListenerCidrs,
       deletionProtection: config.loadBalancer.deletionProtection,
+    });
+    this.firewall = new WebFirewall(this, 'Firewall', {
+      loadBalancer: this.loadBalancer.alb,
+      deployment: config.name,
+      queryRequestsPer5MinutesPerIp: config.limits.queryRequestsPer5MinutesPerIp,
+      logRetention: retention,
+    });
+    this.keyProxy = new SigninKeyProxy(this, 'SigninKeyProxy', {
+      vpc,
+      subnets: this.network.appSubnets,
+      endpointSecurityGroup: this.network.endpointSecurityGroup,
+      logRetention: retention,
+    });
+    this.guardrail = new Guardrail(this, 'Guardrail', {
+      deployment: config.name,
+      deniedTopics: config.guardrail.deniedTopics,
     });
     const securityGroups = new ServiceSecurityGroups(this, 'SecurityGroups', {
       vpc,
@@ -114,8 +173,14 @@ export class EnvironmentStack extends Stack {
       databaseSecret: this.database.secret,
       modelIds: [config.models.embeddingModelId, config.models.generationModelId],
       guardDutyAgent: config.guardDuty !== 'off',
+      guardrailArn: this.guardrail.guardrailArn,
     });
 
+    const signInSources = {
+      claims: this.signIn.claims,
+      albArn: this.loadBalancer.alb.loadBalancerArn,
+      keyEndpoint: this.keyProxy.keyEndpoint,
+    };
     const outputsSources = {
       names,
       sizing: config.services,
@@ -137,6 +202,7 @@ export class EnvironmentStack extends Stack {
       secrets: {
         databaseSecretArn: this.database.secret.secretArn,
         adminTokenSecretArn: this.identity.adminTokenSecret.secretArn,
+        automationSecretArn: this.automationSecret.secretArn,
       },
       services: {
         backend: service('backend', {
@@ -146,10 +212,15 @@ export class EnvironmentStack extends Stack {
           GENERATION_MODEL_ID: config.models.generationModelId,
           LOG_LEVEL: config.logLevel,
           TRACE_SAMPLE_RATE: String(config.tracingSampleRate),
+          ...backendSignInEnvironment(signInSources, config.limits, {
+            id: this.guardrail.guardrailId,
+            version: this.guardrail.version.attrVersion,
+          }),
         }),
         frontend: service('frontend', {
           TRACE_SAMPLE_RATE: String(config.tracingSampleRate),
           BACKEND_URL: `http://backend.${names.namespace}:${SERVICES.backend.containerPort}`,
+          ...frontendSignInEnvironment(signInSources),
         }),
       },
     };
@@ -231,7 +302,15 @@ export class EnvironmentStack extends Stack {
       services: { backend: this.services.backend.service, frontend: this.services.frontend.service },
       database: this.database.instance,
       extraAlarms: SERVICE_NAMES.flatMap((name) => Object.values(this.delivery.alarms[name])),
-      alarmEmail: config.alarmEmail,
+      alarmEmails: config.alarmEmails,
+    });
+    this.costGuard = new CostGuard(this, 'CostGuard', {
+      deployment: config.name,
+      monthlyBudgetUsd: config.limits.monthlyBudgetUsd,
+      modelIds: [config.models.embeddingModelId, config.models.generationModelId],
+      outputTokensPerHourAlarm: config.limits.outputTokensPerHourAlarm,
+      topic: this.monitoring.topic,
+      topicKey: this.monitoring.topicKey,
     });
 
     if (config.guardDuty === 'create-detector') new GuardDutyRuntimeMonitoring(this, 'GuardDuty');
@@ -256,12 +335,22 @@ export class EnvironmentStack extends Stack {
           namespaceName: this.cluster.namespace.namespaceName,
           listenerArn: this.loadBalancer.listener.listenerArn,
           listenerUrl: document.publicUrl,
+          testListenerArn: this.loadBalancer.testListener.listenerArn,
+          testListenerUrl: document.testListenerUrl,
           albSecurityGroupId: this.loadBalancer.securityGroup.securityGroupId,
           backendSecurityGroupId: securityGroups.backend.securityGroupId,
           frontendSecurityGroupId: securityGroups.frontend.securityGroupId,
           databaseHost: this.database.instance.dbInstanceEndpointAddress,
           databasePort: this.database.instance.dbInstanceEndpointPort,
           databaseServiceToken: databaseProvider.provider.serviceToken,
+          albArn: this.loadBalancer.alb.loadBalancerArn,
+          signinKeyEndpoint: this.keyProxy.keyEndpoint,
+          signinIssuer: this.signIn.claims.issuer,
+          signinClientId: this.signIn.claims.clientId,
+          signinUserPoolArn: this.signIn.userPool?.userPoolArn ?? 'none',
+          guardrailArn: this.guardrail.guardrailArn,
+          guardrailId: this.guardrail.guardrailId,
+          guardrailVersion: this.guardrail.version.attrVersion,
         },
       });
     }

@@ -48,18 +48,13 @@ describe('environment configs', () => {
     ['a retention CloudWatch does not offer', withChange({ logRetentionDays: 10 }), /logRetentionDays 10/],
     [
       'a domain without a certificate',
-      withChange({ loadBalancer: { ...base.loadBalancer, domainName: 'chat.example.com' } }),
-      /go together/,
+      withChange({ loadBalancer: { ...base.loadBalancer, certificateArn: undefined } }),
+      /are required/,
     ],
     [
       'a certificate without a domain',
-      withChange({
-        loadBalancer: {
-          ...base.loadBalancer,
-          certificateArn: 'arn:aws:acm:us-east-1:111122223333:certificate/x',
-        },
-      }),
-      /go together/,
+      withChange({ loadBalancer: { ...base.loadBalancer, domainName: undefined } }),
+      /are required/,
     ],
     [
       'a certificate from another region',

@@ -33,17 +33,38 @@ describe('Network', () => {
   });
 });
 
-describe('LoadBalancer with a certificate', () => {
+/** A load balancer signing users in through an OIDC provider (nothing else to create). */
+function loadBalancerProps(vpc: ec2.IVpc) {
+  return {
+    vpc,
+    certificateArn: CERTIFICATE,
+    domainName: 'chat.example.com',
+    auth: {
+      kind: 'oidc' as const,
+      settings: {
+        kind: 'oidc' as const,
+        issuer: 'https://idp.example.com',
+        authorizationEndpoint: 'https://idp.example.com/authorize',
+        tokenEndpoint: 'https://idp.example.com/token',
+        userInfoEndpoint: 'https://idp.example.com/userinfo',
+        clientId: 'ragchat',
+        clientSecretName: 'ragchat-oidc',
+        groupsClaim: 'groups',
+      },
+    },
+    automationHeader: {
+      name: 'x-ragchat-automation',
+      secretArn: 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:automation',
+    },
+  };
+}
+
+describe('LoadBalancer', () => {
   let template: Template;
   beforeAll(() => {
     const stack = newStack();
     const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 0 });
-    new LoadBalancer(stack, 'Lb', {
-      vpc,
-      certificateArn: CERTIFICATE,
-      domainName: 'chat.example.com',
-      testListenerCidrs: ['203.0.113.0/24'],
-    });
+    new LoadBalancer(stack, 'Lb', { ...loadBalancerProps(vpc), testListenerCidrs: ['203.0.113.0/24'] });
     template = Template.fromStack(stack);
   });
 
@@ -79,18 +100,30 @@ describe('LoadBalancer with a certificate', () => {
     expect(testIngress.map((rule) => rule.CidrIp)).toEqual(['203.0.113.0/24']);
   });
 
-  it('refuses a certificate without the domain it covers', () => {
-    const stack = newStack();
-    const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 0 });
-    expect(() => new LoadBalancer(stack, 'Lb', { vpc, certificateArn: CERTIFICATE })).toThrow(
-      /certificateArn and domainName go together/,
-    );
+  it('signs users in at the OIDC provider before forwarding', () => {
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
+      Port: 443,
+      DefaultActions: [
+        Match.objectLike({
+          Type: 'authenticate-oidc',
+          Order: 1,
+          AuthenticateOidcConfig: Match.objectLike({
+            Issuer: 'https://idp.example.com',
+            ClientId: 'ragchat',
+            ClientSecret: '{{resolve:secretsmanager:ragchat-oidc:SecretString:::}}',
+          }),
+        }),
+        Match.objectLike({ Type: 'forward', Order: 2 }),
+      ],
+    });
   });
 
   it('rejects a test listener on a public port', () => {
     const stack = newStack();
     const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 0 });
-    expect(() => new LoadBalancer(stack, 'Lb', { vpc, testListenerPort: 443 })).toThrow(/collides/);
+    expect(() => new LoadBalancer(stack, 'Lb', { ...loadBalancerProps(vpc), testListenerPort: 443 })).toThrow(
+      /collides/,
+    );
   });
 });
 

@@ -77,6 +77,16 @@ describe('the reach analysis catches', () => {
     ]);
   });
 
+  it("reading another environment's secret (dev's automation header passes dev's test listener sign-in)", () => {
+    const devAutomation = `arn:aws:secretsmanager:us-east-1:${PLACEHOLDER_ACCOUNT}:secret:ragchat-dev-automation-*`;
+    expect(
+      findingsWith('ragchat-github-preview', allow(['secretsmanager:GetSecretValue'], [devAutomation])),
+    ).toEqual([`ragchat-github-preview: secretsmanager:GetSecretValue on ${devAutomation}`]);
+    expect(findingsWith('ragchat-github-preview', allow(['secretsmanager:Get*'], [devAutomation]))).toEqual([
+      `ragchat-github-preview: secretsmanager:Get* on ${devAutomation}`,
+    ]);
+  });
+
   it('a role created without the preview boundary', () => {
     expect(
       findingsWith('ragchat-preview-deployer', allow(['iam:CreateRole'], [`${iam}:role/ragchat-pr-*`])),

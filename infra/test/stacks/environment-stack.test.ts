@@ -1,5 +1,9 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { account, environments } from '../../src/config/environments';
+import {
+  BACKEND_RULE_PRIORITY,
+  TEST_BACKEND_RULE_PRIORITY,
+} from '../../src/constructs/load-balancer/load-balancer';
 import { type DeployOutputsDocument, parseDeployOutputs } from '../../src/deploy-contract';
 import { EnvironmentStack } from '../../src/stacks/environment-stack';
 import { renderTaskDefinition } from '../../src/task-definition/render';
@@ -183,11 +187,22 @@ describe('load balancer', () => {
     });
   });
 
-  it('has a public HTTP listener and a CodeDeploy test listener on 8443, and no HTTPS without a certificate', () => {
-    dev.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', { Port: 80, Protocol: 'HTTP' });
-    dev.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', { Port: 8443, Protocol: 'HTTP' });
-    dev.resourceCountIs('AWS::ElasticLoadBalancingV2::Listener', 2);
-    expect(JSON.stringify(resources(dev, 'AWS::ElasticLoadBalancingV2::Listener'))).not.toContain('HTTPS');
+  // The signed-in backend routes: priority 10 on the public listener, ALB's last on the test
+  // listener (so the automation rules of the environment and its previews come first).
+  const routingRules = () =>
+    Object.values(resources(dev, 'AWS::ElasticLoadBalancingV2::ListenerRule')).filter((rule) =>
+      [BACKEND_RULE_PRIORITY, TEST_BACKEND_RULE_PRIORITY].includes(Number(rule.Properties.Priority)),
+    );
+
+  it('has an HTTPS listener, a CodeDeploy test listener on 8443 (HTTPS too) and a port 80 redirect', () => {
+    dev.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', { Port: 443, Protocol: 'HTTPS' });
+    dev.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', { Port: 8443, Protocol: 'HTTPS' });
+    dev.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
+      Port: 80,
+      Protocol: 'HTTP',
+      DefaultActions: [Match.objectLike({ Type: 'redirect' })],
+    });
+    dev.resourceCountIs('AWS::ElasticLoadBalancingV2::Listener', 3);
   });
 
   it('has a blue and a green target group per service with health checks', () => {
@@ -205,10 +220,10 @@ describe('load balancer', () => {
   });
 
   it('routes /api/* and /health to the backend on both listeners, everything else to the frontend', () => {
-    const rules = Object.values(resources(dev, 'AWS::ElasticLoadBalancingV2::ListenerRule'));
+    const rules = routingRules();
     expect(rules).toHaveLength(2);
+    expect(rules.map((rule) => rule.Properties.Priority).sort()).toEqual([10, 50_000]);
     for (const rule of rules) {
-      expect(rule.Properties.Priority).toBe(10);
       expect(rule.Properties.Conditions).toEqual([
         { Field: 'path-pattern', PathPatternConfig: { Values: ['/api/*', '/health'] } },
       ]);
@@ -229,11 +244,10 @@ describe('load balancer', () => {
   it('routes the test listener to the target groups production uses', () => {
     const listeners = Object.values(resources(dev, 'AWS::ElasticLoadBalancingV2::Listener'));
     const byPort = (port: number) => only(listeners.filter((l) => l.Properties.Port === port));
-    const publicListener = byPort(80);
+    const publicListener = byPort(443);
     const testListener = byPort(8443);
     expect(testListener.Properties.DefaultActions).toEqual(publicListener.Properties.DefaultActions);
-    const rules = Object.values(resources(dev, 'AWS::ElasticLoadBalancingV2::ListenerRule'));
-    const ruleActions = rules.map((rule) => JSON.stringify(rule.Properties.Actions));
+    const ruleActions = routingRules().map((rule) => JSON.stringify(rule.Properties.Actions));
     expect(ruleActions).toHaveLength(2);
     expect(ruleActions[0]).toEqual(ruleActions[1]);
   });
@@ -245,15 +259,18 @@ describe('load balancer', () => {
     expect(lookups).toHaveLength(1);
     const live = (service: string) => ({ 'Fn::GetAtt': [lookups[0], service] });
     const forwardsTo = (actions: Json) => {
-      expect(actions).toHaveLength(1);
-      expect(actions[0].Type).toBe('forward');
-      return actions[0].TargetGroupArn ?? actions[0].ForwardConfig?.TargetGroups?.[0]?.TargetGroupArn;
+      const forwards = (actions as Json[]).filter((action) => action.Type === 'forward');
+      expect(forwards).toHaveLength(1);
+      return forwards[0].TargetGroupArn ?? forwards[0].ForwardConfig?.TargetGroups?.[0]?.TargetGroupArn;
     };
-    for (const listener of Object.values(resources(dev, 'AWS::ElasticLoadBalancingV2::Listener'))) {
+    const listeners = Object.values(resources(dev, 'AWS::ElasticLoadBalancingV2::Listener'));
+    for (const listener of listeners.filter((l) => l.Properties.Port !== 80)) {
       expect(forwardsTo(listener.Properties.DefaultActions)).toEqual(live('frontend'));
     }
+    // Priority 6 is the test listener's automation rule for everything but the backend paths.
     for (const rule of Object.values(resources(dev, 'AWS::ElasticLoadBalancingV2::ListenerRule'))) {
-      expect(forwardsTo(rule.Properties.Actions)).toEqual(live('backend'));
+      const service = rule.Properties.Priority === 6 ? 'frontend' : 'backend';
+      expect(forwardsTo(rule.Properties.Actions)).toEqual(live(service));
     }
   });
 
@@ -269,7 +286,7 @@ describe('load balancer', () => {
     };
     const plain = layout(environments.staging);
     expect(layout(environments.staging)).toBe(plain);
-    const https = layout({
+    const otherCertificate = layout({
       ...environments.staging,
       loadBalancer: {
         ...environments.staging.loadBalancer,
@@ -277,15 +294,16 @@ describe('load balancer', () => {
         certificateArn: 'arn:aws:acm:us-east-1:111122223333:certificate/abc',
       },
     });
-    expect(https).not.toBe(plain);
+    expect(otherCertificate).not.toBe(plain);
   });
 
-  it('allows 80 and the test port from anywhere and nothing else in; reaches only the two services', () => {
+  it('allows 80, 443 and the test port from anywhere and nothing else in; reaches only the two services', () => {
     const alb = Object.values(resources(dev, 'AWS::EC2::SecurityGroup')).find(
       (g) => g.Properties.GroupDescription === 'Public ALB',
     )!;
     expect(alb.Properties.SecurityGroupIngress).toEqual([
       expect.objectContaining({ CidrIp: '0.0.0.0/0', FromPort: 80, ToPort: 80 }),
+      expect.objectContaining({ CidrIp: '0.0.0.0/0', FromPort: 443, ToPort: 443 }),
       expect.objectContaining({ CidrIp: '0.0.0.0/0', FromPort: 8443, ToPort: 8443 }),
     ]);
     const egress = Object.values(resources(dev, 'AWS::EC2::SecurityGroupEgress')).filter((rule) =>
@@ -491,6 +509,10 @@ describe('IAM', () => {
           'arn:aws:bedrock:us-east-1::foundation-model/amazon.titan-embed-text-v2:0',
           'arn:aws:bedrock:us-east-1::foundation-model/meta.llama3-8b-instruct-v1:0',
         ],
+      }),
+      expect.objectContaining({
+        Action: 'bedrock:ApplyGuardrail',
+        Resource: { 'Fn::GetAtt': [expect.stringMatching(/^Guardrail/), 'GuardrailArn'] },
       }),
     ]);
   });

@@ -2,9 +2,19 @@ import { readFileSync } from 'node:fs';
 import type { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { account, environments } from '../../src/config/environments';
-import { BACKEND_RULE_PRIORITY } from '../../src/constructs/load-balancer/load-balancer';
-import { MAX_PREVIEW_PR, PreviewStack, previewRulePriority } from '../../src/stacks/preview-stack';
-import { type Json, testApp } from '../support/app';
+import {
+  AUTOMATION_RULE_PRIORITIES,
+  BACKEND_RULE_PRIORITY,
+  TEST_BACKEND_RULE_PRIORITY,
+} from '../../src/constructs/load-balancer/load-balancer';
+import { parseDeployOutputs } from '../../src/deploy-contract';
+import {
+  MAX_PREVIEW_PR,
+  PreviewStack,
+  previewBackendRulePriority,
+  previewRulePriority,
+} from '../../src/stacks/preview-stack';
+import { flattenIntrinsics, type Json, testApp } from '../support/app';
 
 const DIGEST = `sha256:${'b'.repeat(64)}`;
 const host = environments[account.previewHost];
@@ -32,35 +42,111 @@ beforeAll(() => {
 
 const resources = (template: Template, type: string) => Object.values(template.findResources(type)) as Json[];
 
+const hostListener = (key: 'listenerArn' | 'testListenerArn') => ({
+  Ref: Match.stringLikeRegexp(`SsmParameterValueragchatdevpreviewhost${key}`),
+});
+const automationHeader = {
+  Field: 'http-header',
+  HttpHeaderConfig: {
+    HttpHeaderName: 'x-ragchat-automation',
+    Values: [
+      {
+        'Fn::Join': [
+          '',
+          [
+            '{{resolve:secretsmanager:',
+            { Ref: Match.stringLikeRegexp('^AutomationSecret') },
+            ':SecretString:::}}',
+          ],
+        ],
+      },
+    ],
+  },
+};
+
 describe('preview routing', () => {
-  it('routes /pr-<n> and /pr-<n>/* on the host listener to the preview frontend', () => {
+  it('routes /pr-<n> and /pr-<n>/* on the host listener to the preview frontend, behind sign-in', () => {
     pr42.hasResourceProperties('AWS::ElasticLoadBalancingV2::ListenerRule', {
       Priority: 1042,
       Conditions: [{ Field: 'path-pattern', PathPatternConfig: { Values: ['/pr-42', '/pr-42/*'] } }],
-      ListenerArn: { Ref: Match.stringLikeRegexp('SsmParameterValueragchatdevpreviewhostlistenerArn') },
+      ListenerArn: hostListener('listenerArn'),
+      Actions: [
+        Match.objectLike({ Type: 'authenticate-cognito', Order: 1 }),
+        {
+          Type: 'forward',
+          Order: 2,
+          TargetGroupArn: { Ref: Match.stringLikeRegexp('^FrontendTargetGroup') },
+        },
+      ],
     });
-    pr42.resourceCountIs('AWS::ElasticLoadBalancingV2::ListenerRule', 1);
-    pr42.resourceCountIs('AWS::ElasticLoadBalancingV2::TargetGroup', 1);
+    pr42.resourceCountIs('AWS::ElasticLoadBalancingV2::ListenerRule', 3);
+    pr42.resourceCountIs('AWS::ElasticLoadBalancingV2::TargetGroup', 2);
   });
 
-  it('gives every preview its own priority, above the environment rules', () => {
-    const priorities = [pr42, pr43].map(
-      (t) => resources(t, 'AWS::ElasticLoadBalancingV2::ListenerRule')[0].Properties.Priority,
+  it("lets its own secret header reach its frontend and backend on the host's test listener", () => {
+    pr42.hasResourceProperties('AWS::ElasticLoadBalancingV2::ListenerRule', {
+      Priority: 1042,
+      ListenerArn: hostListener('testListenerArn'),
+      Conditions: [
+        automationHeader,
+        { Field: 'path-pattern', PathPatternConfig: { Values: ['/pr-42', '/pr-42/*'] } },
+      ],
+      Actions: [{ Type: 'forward', TargetGroupArn: { Ref: Match.stringLikeRegexp('^FrontendTargetGroup') } }],
+    });
+    pr42.hasResourceProperties('AWS::ElasticLoadBalancingV2::ListenerRule', {
+      Priority: previewBackendRulePriority(42),
+      ListenerArn: hostListener('testListenerArn'),
+      Conditions: [
+        automationHeader,
+        { Field: 'path-pattern', PathPatternConfig: { Values: ['/api/*', '/health'] } },
+      ],
+      Actions: [{ Type: 'forward', TargetGroupArn: { Ref: Match.stringLikeRegexp('^BackendTargetGroup') } }],
+    });
+    pr42.hasResourceProperties('AWS::SecretsManager::Secret', {
+      Name: 'ragchat-pr-42-automation',
+      GenerateSecretString: { ExcludePunctuation: true, PasswordLength: 40 },
+    });
+    pr42.hasResourceProperties('AWS::ECS::Service', {
+      ServiceName: 'ragchat-pr-42-backend',
+      LoadBalancers: [
+        Match.objectLike({ TargetGroupArn: { Ref: Match.stringLikeRegexp('^BackendTargetGroup') } }),
+      ],
+    });
+  });
+
+  it('gives every preview its own priorities, between the environment rules and its signed-in test route', () => {
+    const priorities = [pr42, pr43].flatMap((t) =>
+      resources(t, 'AWS::ElasticLoadBalancingV2::ListenerRule').map((rule) => rule.Properties.Priority),
     );
-    expect(new Set(priorities).size).toBe(2);
-    const all = Array.from({ length: MAX_PREVIEW_PR }, (_, i) => previewRulePriority(i + 1));
-    expect(new Set(all).size).toBe(MAX_PREVIEW_PR);
-    expect(Math.min(...all)).toBeGreaterThan(BACKEND_RULE_PRIORITY);
-    expect(Math.max(...all)).toBeLessThanOrEqual(50_000);
+    expect(priorities.sort()).toEqual([1042, 1043, 1042, 1043, 25042, 25043].sort());
+    const frontend = Array.from({ length: MAX_PREVIEW_PR }, (_, i) => previewRulePriority(i + 1));
+    const backend = Array.from({ length: MAX_PREVIEW_PR }, (_, i) => previewBackendRulePriority(i + 1));
+    expect(new Set([...frontend, ...backend]).size).toBe(2 * MAX_PREVIEW_PR);
+    expect(Math.min(...frontend)).toBeGreaterThan(
+      Math.max(BACKEND_RULE_PRIORITY, ...Object.values(AUTOMATION_RULE_PRIORITIES)),
+    );
+    expect(Math.max(...backend)).toBeLessThan(TEST_BACKEND_RULE_PRIORITY);
   });
 
   it.each([0, -3, 1.5, MAX_PREVIEW_PR + 1])('refuses PR number %p, which could not be routed', (pr) => {
     expect(() => previewRulePriority(pr)).toThrow(/outside/);
+    expect(() => previewBackendRulePriority(pr)).toThrow(/outside/);
   });
 
-  it('writes the preview URL and no deploy outputs', () => {
+  it('writes the preview URL and deploy outputs naming its test listener URL and its own secrets', () => {
     pr42.hasResourceProperties('AWS::SSM::Parameter', { Name: '/ragchat/pr-42/preview-url' });
-    expect(JSON.stringify(resources(pr42, 'AWS::SSM::Parameter'))).not.toContain('deploy-outputs');
+    const parameter = resources(pr42, 'AWS::SSM::Parameter').find(
+      (p) => p.Properties.Name === '/ragchat/pr-42/deploy-outputs',
+    );
+    const document = parseDeployOutputs(flattenIntrinsics(parameter?.Properties.Value), 'pr-42');
+    expect(document.publicUrl).toBe('<token>/pr-42/');
+    expect(document.testListenerUrl).toBe('<token>/pr-42/');
+    expect(JSON.stringify(parameter?.Properties.Value)).toMatch(
+      /testListenerUrl.*SsmParameterValueragchatdevpreviewhosttestListenerUrl/,
+    );
+    expect(JSON.stringify(parameter?.Properties.Value)).toMatch(
+      /databaseSecretArn[^{]*\{"Ref":"DatabaseSecret.*adminTokenSecretArn[^{]*\{"Ref":"IdentityAdminToken.*automationSecretArn[^{]*\{"Ref":"AutomationSecret/,
+    );
   });
 });
 
@@ -121,7 +207,12 @@ describe('preview database', () => {
     });
     pr42.hasResource('Custom::PreviewDatabase', { DeletionPolicy: 'Delete' });
     pr42.resourceCountIs('AWS::Lambda::Function', 0);
-    expect(JSON.stringify(pr42.toJSON())).not.toContain('databaseSecretArn');
+    // The host publishes no secret to previews: its attributes are ids, names and endpoints.
+    const hostParameters = Object.values(pr42.toJSON().Parameters as Record<string, Json>).map(
+      (p) => p.Default as string,
+    );
+    expect(hostParameters.filter((name) => /secret|password|credential/i.test(name))).toEqual([]);
+    expect(JSON.stringify(pr42.toJSON())).not.toContain('ragchat-dev-db');
   });
 
   it('generates the preview credentials in the same shape as the host secret', () => {

@@ -79,8 +79,15 @@ function previewResourcePatterns(previewHost: string): RegExp[] {
 
 const READ_PREFIXES = ['Get', 'Describe', 'List', 'BatchGet', 'BatchCheck'];
 
+/**
+ * Reads that grant access: a secret's value is a credential (the automation header passes a test
+ * listener's sign-in, the admin token the backend's), so reading one counts like a write.
+ */
+const CREDENTIAL_READS = ['secretsmanager:GetSecretValue', 'secretsmanager:BatchGetSecretValue'];
+
 /** Whether every action the pattern matches is a read (by IAM's naming of read actions). */
 function isReadOnly(pattern: string): boolean {
+  if (CREDENTIAL_READS.some((action) => actionMatches(pattern, action))) return false;
   const [, name = ''] = pattern.split(':');
   const literal = name.split(/[*?]/)[0] ?? '';
   return READ_PREFIXES.some((prefix) => literal.startsWith(prefix));
@@ -103,6 +110,8 @@ const SHARED_EFFECTS: readonly { readonly actions: readonly string[]; readonly r
   // Telemetry and model invocations change no resource.
   { actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'] },
   { actions: ['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream'] },
+  // Applying a guardrail evaluates text against it; the guardrail itself is not changed.
+  { actions: ['bedrock:ApplyGuardrail'], resource: /^arn:aws:bedrock:[^:]*:[^:]*:guardrail\// },
 ];
 
 /** Conditions that confine a statement to resources tagged (or being tagged) as a preview. */

@@ -11,22 +11,67 @@ export interface Forward {
   readonly targets: readonly WeightedTarget[];
 }
 
-export interface Rule {
+/** authenticate-cognito / authenticate-oidc: what the load balancer does before forwarding. */
+export interface Authenticate {
+  readonly type: 'authenticate-cognito' | 'authenticate-oidc';
+  /** Where a browser without a session is sent (the IdP's authorization endpoint). */
+  readonly authorizationEndpoint: string;
+  readonly clientId: string;
+  /** OnUnauthenticatedRequest: `authenticate` (default) redirects to the IdP, `deny` answers 401, `allow` forwards. */
+  readonly onUnauthenticated: 'authenticate' | 'deny' | 'allow';
+  readonly raw: Record<string, unknown>;
+}
+
+/** A redirect action (RedirectConfig); unset components keep the request's (`#{...}` keywords). */
+export interface Redirect {
+  readonly protocol: string;
+  readonly host: string;
+  readonly port: string;
+  readonly path: string;
+  readonly query: string;
+  readonly statusCode: 'HTTP_301' | 'HTTP_302';
+}
+
+/** An http-header condition: the header (any case) matches one of the values. */
+export interface HeaderCondition {
+  readonly name: string;
+  readonly values: readonly string[];
+}
+
+/** A listener's or rule's actions: an optional sign-in, then a forward; or a redirect. */
+export interface Actions {
+  readonly authenticate?: Authenticate;
+  readonly redirect?: Redirect;
+}
+
+export interface Rule extends Actions {
   readonly arn: string;
   readonly priority: number;
+  /** Empty: any path. */
   readonly pathPatterns: readonly string[];
+  readonly headers: readonly HeaderCondition[];
   action: Forward;
 }
 
-export interface Listener {
+/** A request as the load balancer matches it. */
+export interface IncomingRequest {
+  readonly path: string;
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+}
+
+export interface Listener extends Actions {
   readonly arn: string;
   readonly loadBalancerArn: string;
   readonly port: number;
+  readonly protocol: 'HTTP' | 'HTTPS';
+  /** ACM certificates of an HTTPS listener. */
+  readonly certificateArns: readonly string[];
+  /** The forward of the default action (no targets when the default action redirects). */
   defaultAction: Forward;
   readonly rules: Rule[];
   /** The listener's tags (condition keys aws:ResourceTag/* of actions on it). */
   readonly tags: Readonly<Record<string, string>>;
-  /** Loopback port of the HTTP front that answers for this listener. */
+  /** Loopback port of the front that answers for this listener (HTTPS for an HTTPS listener). */
   frontPort?: number;
 }
 
@@ -42,11 +87,8 @@ export interface TargetGroup {
   readonly port: number;
 }
 
-/** Reads CloudFormation's action shape (TargetGroupArn or ForwardConfig.TargetGroups). */
-export function forwardOf(actions: unknown): Forward {
-  const action = (Array.isArray(actions) ? actions[0] : actions) as Record<string, any> | undefined;
-  if (!action || action.Type !== 'forward')
-    throw new Error(`unmodelled listener action ${JSON.stringify(actions)}`);
+/** Reads CloudFormation's forward action (TargetGroupArn or ForwardConfig.TargetGroups). */
+function forwardOfAction(action: Record<string, any>): Forward {
   if (action.TargetGroupArn)
     return { targets: [{ targetGroupArn: String(action.TargetGroupArn), weight: 1 }] };
   return {
@@ -55,6 +97,116 @@ export function forwardOf(actions: unknown): Forward {
       weight: Number(group.Weight ?? 1),
     })),
   };
+}
+
+/** The forward among CloudFormation's actions (after any authenticate action). */
+export function forwardOf(actions: unknown): Forward {
+  const list = (Array.isArray(actions) ? actions : [actions]) as Record<string, any>[];
+  const forward = list.find((action) => action?.Type === 'forward');
+  if (!forward) {
+    if (list.some((action) => action?.Type === 'redirect')) return { targets: [] };
+    throw new Error(`unmodelled listener action ${JSON.stringify(actions)}`);
+  }
+  return forwardOfAction(forward);
+}
+
+/**
+ * The actions besides the forward, in their Order: authenticate-cognito (the user pool domain's
+ * hosted UI is the authorization endpoint), authenticate-oidc, redirect. Anything else is refused.
+ */
+export function actionsOf(actions: unknown, region: string): Actions {
+  const list = [...((Array.isArray(actions) ? actions : [actions]) as Record<string, any>[])].sort(
+    (a, b) => Number(a.Order ?? 0) - Number(b.Order ?? 0),
+  );
+  let result: Actions = {};
+  for (const action of list) {
+    switch (action.Type) {
+      case 'forward':
+        break;
+      case 'authenticate-cognito': {
+        const config = action.AuthenticateCognitoConfig ?? {};
+        result = {
+          ...result,
+          authenticate: {
+            type: 'authenticate-cognito',
+            authorizationEndpoint: `https://${config.UserPoolDomain}.auth.${region}.amazoncognito.com/oauth2/authorize`,
+            clientId: String(config.UserPoolClientId),
+            onUnauthenticated: config.OnUnauthenticatedRequest ?? 'authenticate',
+            raw: config,
+          },
+        };
+        break;
+      }
+      case 'authenticate-oidc': {
+        const config = action.AuthenticateOidcConfig ?? {};
+        result = {
+          ...result,
+          authenticate: {
+            type: 'authenticate-oidc',
+            authorizationEndpoint: String(config.AuthorizationEndpoint),
+            clientId: String(config.ClientId),
+            onUnauthenticated: config.OnUnauthenticatedRequest ?? 'authenticate',
+            raw: config,
+          },
+        };
+        break;
+      }
+      case 'redirect': {
+        const config = action.RedirectConfig ?? {};
+        result = {
+          ...result,
+          redirect: {
+            protocol: config.Protocol ?? '#{protocol}',
+            host: config.Host ?? '#{host}',
+            port: config.Port ?? '#{port}',
+            path: config.Path ?? '/#{path}',
+            query: config.Query ?? '#{query}',
+            statusCode: config.StatusCode,
+          },
+        };
+        break;
+      }
+      default:
+        throw new Error(`unmodelled listener action ${JSON.stringify(action)}`);
+    }
+  }
+  return result;
+}
+
+/** Where a redirect sends a request: each component replaced, or kept through its keyword. */
+export function redirectLocation(
+  redirect: Redirect,
+  request: { protocol: string; host: string; port: string; path: string; query: string },
+): string {
+  const fill = (template: string) =>
+    template
+      .replace(/#\{protocol\}/g, request.protocol)
+      .replace(/#\{host\}/g, request.host)
+      .replace(/#\{port\}/g, request.port)
+      .replace(/#\{path\}/g, request.path.replace(/^\//, ''))
+      .replace(/#\{query\}/g, request.query);
+  const query = fill(redirect.query);
+  return `${fill(redirect.protocol).toLowerCase()}://${fill(redirect.host)}:${fill(redirect.port)}${fill(redirect.path)}${query ? `?${query}` : ''}`;
+}
+
+/** ALB's http-header value match: `*` any run, `?` one character, case-insensitive. */
+function headerMatches(pattern: string, value: string): boolean {
+  const escaped = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
+  return new RegExp(`^${escaped}$`, 'i').test(value);
+}
+
+function ruleMatches(rule: Rule, request: IncomingRequest): boolean {
+  const pathOk =
+    rule.pathPatterns.length === 0 || rule.pathPatterns.some((pattern) => pathMatches(pattern, request.path));
+  const headersOk = rule.headers.every((condition) => {
+    const raw = request.headers[condition.name.toLowerCase()];
+    const values = raw === undefined ? [] : Array.isArray(raw) ? raw : [raw];
+    return values.some((value) => condition.values.some((pattern) => headerMatches(pattern, value)));
+  });
+  return pathOk && headersOk;
 }
 
 /** IAM's and ALB's path-pattern match: `*` any run of characters, `?` one, case-sensitive. */
@@ -101,13 +253,17 @@ export class Elb {
     return listener;
   }
 
-  /** The rule whose conditions match (lowest priority first), else the default action. */
-  route(listener: Listener, path: string): Forward {
-    const rules = [...listener.rules].sort((a, b) => a.priority - b.priority);
-    return (
-      rules.find((rule) => rule.pathPatterns.some((pattern) => pathMatches(pattern, path)))?.action ??
-      listener.defaultAction
-    );
+  /** The rule whose conditions all match (lowest priority first), else the listener's default. */
+  route(listener: Listener, request: IncomingRequest): Actions & { readonly forward: Forward } {
+    const rule = [...listener.rules]
+      .sort((a, b) => a.priority - b.priority)
+      .find((candidate) => ruleMatches(candidate, request));
+    if (rule) return { ...rule, forward: rule.action };
+    return {
+      ...(listener.authenticate ? { authenticate: listener.authenticate } : {}),
+      ...(listener.redirect ? { redirect: listener.redirect } : {}),
+      forward: listener.defaultAction,
+    };
   }
 
   /** Picks a target group of a forward by weight, deterministically spreading requests. */
@@ -128,6 +284,41 @@ export class Elb {
     const touches = (forward: Forward) => forward.targets.some((t) => pair.includes(t.targetGroupArn));
     if (touches(listener.defaultAction)) listener.defaultAction = to;
     for (const rule of listener.rules) if (touches(rule.action)) rule.action = to;
+  }
+
+  /** Actions as DescribeListeners and DescribeRules return them: sign-in first, then the forward. */
+  describeActions(actions: Actions, forward: Forward) {
+    if (actions.redirect) {
+      const r = actions.redirect;
+      return [
+        {
+          Type: 'redirect',
+          Order: 1,
+          RedirectConfig: {
+            Protocol: r.protocol,
+            Host: r.host,
+            Port: r.port,
+            Path: r.path,
+            Query: r.query,
+            StatusCode: r.statusCode,
+          },
+        },
+      ];
+    }
+    const sign = actions.authenticate;
+    return [
+      ...(sign
+        ? [
+            {
+              Type: sign.type,
+              Order: 1,
+              [sign.type === 'authenticate-cognito' ? 'AuthenticateCognitoConfig' : 'AuthenticateOidcConfig']:
+                sign.raw,
+            },
+          ]
+        : []),
+      { ...this.describeForward(forward)[0], Order: sign ? 2 : 1 },
+    ];
   }
 
   /** A forward as DescribeListeners and DescribeRules return it. */
@@ -157,8 +348,11 @@ export class Elb {
           ListenerArn: listener.arn,
           LoadBalancerArn: listener.loadBalancerArn,
           Port: listener.port,
-          Protocol: 'HTTP',
-          DefaultActions: this.describeForward(listener.defaultAction),
+          Protocol: listener.protocol,
+          ...(listener.certificateArns.length
+            ? { Certificates: listener.certificateArns.map((arn) => ({ CertificateArn: arn })) }
+            : {}),
+          DefaultActions: this.describeActions(listener, listener.defaultAction),
         })),
       };
     },
@@ -171,15 +365,21 @@ export class Elb {
             RuleArn: rule.arn,
             Priority: String(rule.priority),
             IsDefault: false,
-            Conditions: [{ Field: 'path-pattern', Values: rule.pathPatterns }],
-            Actions: this.describeForward(rule.action),
+            Conditions: [
+              ...(rule.pathPatterns.length ? [{ Field: 'path-pattern', Values: rule.pathPatterns }] : []),
+              ...rule.headers.map((h) => ({
+                Field: 'http-header',
+                HttpHeaderConfig: { HttpHeaderName: h.name, Values: h.values },
+              })),
+            ],
+            Actions: this.describeActions(rule, rule.action),
           })),
           {
             RuleArn: `${listener.arn}/default`,
             Priority: 'default',
             IsDefault: true,
             Conditions: [],
-            Actions: this.describeForward(listener.defaultAction),
+            Actions: this.describeActions(listener, listener.defaultAction),
           },
         ],
       };

@@ -6,6 +6,47 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 
 /**
+ * Writes a self-signed certificate for `hosts` (also its own CA, so curl can trust it through
+ * `cacert`) to `certFile`; returns the key file.
+ */
+export function issueCertificate(
+  dir: string,
+  name: string,
+  commonName: string,
+  hosts: readonly string[],
+  certFile: string,
+): string {
+  const key = join(dir, `${name}-key.pem`);
+  const config = join(dir, `${name}.cnf`);
+  writeFileSync(
+    config,
+    `[req]\ndistinguished_name=dn\nx509_extensions=ext\nprompt=no\n[dn]\nCN=${commonName}\n[ext]\nbasicConstraints=critical,CA:TRUE\nsubjectAltName=${hosts.map((h) => `DNS:${h}`).join(',')}\n`,
+  );
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-days',
+      '2',
+      '-keyout',
+      key,
+      '-out',
+      certFile,
+      '-config',
+      config,
+    ],
+    { stdio: 'ignore' },
+  );
+  return key;
+}
+
+/**
  * The rehearsal has no internet: this HTTPS server stands in for the few public URLs the workflows
  * download from, with a certificate from a throwaway CA that the jobs' curl trusts (~/.curlrc).
  */
@@ -29,33 +70,7 @@ export class Internet {
   }
 
   async start(): Promise<void> {
-    const key = join(this.dir, 'internet-key.pem');
-    const config = join(this.dir, 'internet.cnf');
-    writeFileSync(
-      config,
-      `[req]\ndistinguished_name=dn\nx509_extensions=ext\nprompt=no\n[dn]\nCN=rehearsal internet\n[ext]\nbasicConstraints=critical,CA:TRUE\nsubjectAltName=${this.hosts.map((h) => `DNS:${h}`).join(',')}\n`,
-    );
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:P-256',
-        '-nodes',
-        '-days',
-        '2',
-        '-keyout',
-        key,
-        '-out',
-        this.caFile,
-        '-config',
-        config,
-      ],
-      { stdio: 'ignore' },
-    );
+    const key = issueCertificate(this.dir, 'internet', 'rehearsal internet', this.hosts, this.caFile);
     this.server = createServer(
       { key: readFileSync(key), cert: readFileSync(this.caFile) },
       (request, response) => {

@@ -1,15 +1,17 @@
 import { randomBytes } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { VirtualClock } from '../clock/clock';
 import { CloudFormation } from './cloudformation';
 import { CodeDeploy } from './codedeploy';
 import { Ecr } from './ecr';
 import { Ecs } from './ecs';
-import { Elb } from './elb';
+import { type Authenticate, Elb, type Listener, redirectLocation } from './elb';
 import { AwsError, GitHubError } from './errors';
 import { GitHub } from './github';
-import type { Internet } from './internet';
+import { type Internet, issueCertificate } from './internet';
 import { OidcSigner } from './oidc';
 import {
   JSON_TARGETS,
@@ -21,6 +23,7 @@ import {
   signer,
 } from './protocol';
 import { Resources } from './resources';
+import { SecretsManager } from './secrets';
 import { Ssm } from './ssm';
 import { assumeRoleWithWebIdentity } from './sts';
 import { type Caller, World } from './world';
@@ -54,6 +57,11 @@ export class Model {
   readonly elb: Elb;
   readonly codedeploy: CodeDeploy;
   readonly ssm: Ssm;
+  readonly secrets: SecretsManager;
+  /** ACM certificates the operator issued (ARN -> domain); DNS points each domain at the ALB using it. */
+  readonly certificates = new Map<string, string>();
+  /** The TLS identity every HTTPS listener front presents (covers the certificates' domains). */
+  private tls: { key: Buffer; cert: Buffer; caFile: string } | undefined;
   readonly cloudformation: CloudFormation;
   readonly resources: Resources;
   readonly github: GitHub;
@@ -79,6 +87,7 @@ export class Model {
     this.elb = new Elb(this.world);
     this.codedeploy = new CodeDeploy(this.world, this.ecs, this.elb);
     this.ssm = new Ssm(this.world);
+    this.secrets = new SecretsManager(this.world);
     this.resources = new Resources(this);
     this.cloudformation = new CloudFormation(this);
     this.github = new GitHub(repository, () => this.world.now(), log);
@@ -109,25 +118,63 @@ export class Model {
     );
   }
 
-  /** `connect-to` lines for curl, so each ALB DNS name and port reaches the listener's front. */
   /** Set by the rehearsal: the stand-in for public URLs the workflows download from. */
   internet: Internet | undefined;
 
+  /**
+   * The operator's ACM certificates (one per environment domain, issued and validated before the
+   * first deploy, docs/operations.md): HTTPS listeners naming one serve the domain, and DNS (an
+   * alias record) points the domain at that listener's load balancer.
+   */
+  issueCertificates(dir: string, certificates: ReadonlyMap<string, string>): void {
+    for (const [arn, domain] of certificates) this.certificates.set(arn, domain);
+    const caFile = `${dir}/alb-ca.pem`;
+    const key = issueCertificate(dir, 'alb', 'rehearsal ACM', [...this.certificates.values()], caFile);
+    this.tls = { key: readFileSync(key), cert: readFileSync(caFile), caFile };
+  }
+
+  /** Domains DNS resolves to a load balancer: those of the certificates its listeners serve. */
+  private domainsOf(loadBalancerArn: string): string[] {
+    const domains = [...this.elb.listeners.values()]
+      .filter((listener) => listener.loadBalancerArn === loadBalancerArn)
+      .flatMap((listener) => listener.certificateArns.map((arn) => this.certificates.get(arn)))
+      .filter((domain): domain is string => domain !== undefined);
+    return [...new Set(domains)];
+  }
+
+  /** curl's ~/.curlrc: the CAs it trusts, and each ALB name and domain with each listener port mapped to its front. */
   curlConnectTo(): string[] {
-    const lines: string[] = [...(this.internet?.curlConfig() ?? [])];
+    const cas = [this.internet?.caFile, this.tls?.caFile].filter((f): f is string => f !== undefined);
+    const lines: string[] = [];
+    if (cas.length > 0) {
+      const bundle = `${cas[0]}.bundle`;
+      writeFileSync(bundle, cas.map((file) => readFileSync(file, 'utf8')).join('\n'));
+      lines.push(`cacert = "${bundle}"`);
+    }
+    lines.push(...(this.internet?.curlConfig() ?? []).filter((line) => !line.startsWith('cacert')));
     for (const listener of this.elb.listeners.values()) {
       const lb = this.elb.loadBalancers.get(listener.loadBalancerArn);
-      if (lb && listener.frontPort)
-        lines.push(`connect-to = "${lb.dnsName}:${listener.port}:127.0.0.1:${listener.frontPort}"`);
+      if (!lb || !listener.frontPort) continue;
+      for (const host of [lb.dnsName, ...this.domainsOf(lb.arn)])
+        lines.push(`connect-to = "${host}:${listener.port}:127.0.0.1:${listener.frontPort}"`);
     }
     return lines;
   }
 
   onListenerCreated(arn: string): void {
-    const front = createServer((request, response) => this.serveFront(arn, request, response));
+    const listener = this.elb.listeners.get(arn);
+    const serve = (request: IncomingMessage, response: ServerResponse) =>
+      this.serveFront(arn, request, response);
+    if (listener?.protocol === 'HTTPS' && !this.tls) {
+      throw new Error(`listener ${arn} is HTTPS, but the rehearsal issued no certificates`);
+    }
+    const front =
+      listener?.protocol === 'HTTPS' && this.tls
+        ? createTlsServer({ key: this.tls.key, cert: this.tls.cert }, serve)
+        : createServer(serve);
     front.listen(0, '127.0.0.1', () => {
-      const listener = this.elb.listeners.get(arn);
-      if (listener) listener.frontPort = (front.address() as AddressInfo).port;
+      const created = this.elb.listeners.get(arn);
+      if (created) created.frontPort = (front.address() as AddressInfo).port;
     });
     this.fronts.set(arn, front);
   }
@@ -137,13 +184,97 @@ export class Model {
     this.fronts.delete(arn);
   }
 
-  /** The ALB: rules, then weighted target groups, then a running task of the group, or 503. */
+  /**
+   * The load balancer's sign-in for a request without a session (the rehearsal models no IdP, so
+   * no request has one): OnUnauthenticatedRequest `authenticate` redirects to the IdP's
+   * authorization endpoint, `deny` answers 401, `allow` forwards without user claims.
+   */
+  private signIn(
+    authenticate: Authenticate,
+    listener: Listener,
+    host: string,
+    response: ServerResponse,
+  ): 'forward' | 'answered' {
+    if (authenticate.onUnauthenticated === 'allow') return 'forward';
+    if (authenticate.onUnauthenticated === 'deny') {
+      response.writeHead(401, { 'content-type': 'text/html' });
+      response.end('<html><body><h1>401 Authorization Required</h1></body></html>');
+      return 'answered';
+    }
+    const port = listener.port === 443 ? '' : `:${listener.port}`;
+    const location = new URL(authenticate.authorizationEndpoint);
+    location.search = new URLSearchParams({
+      client_id: authenticate.clientId,
+      redirect_uri: `https://${host}${port}/oauth2/idpresponse`,
+      response_type: 'code',
+      scope: 'openid',
+      state: randomBytes(8).toString('hex'),
+    }).toString();
+    response.writeHead(302, { location: location.toString() });
+    response.end();
+    return 'answered';
+  }
+
+  /**
+   * What a task with sign-in on (SIGNIN_MODE=alb in its task definition) answers a request that
+   * carries no token signed by the load balancer (none does here): the frontend refuses everything
+   * but /health, the backend accepts only its admin token as a bearer token (automation).
+   */
+  private signInRefusal(
+    taskDefinitionArn: string,
+    service: string,
+    path: string,
+    authorization: string | undefined,
+  ): string | undefined {
+    const container = this.ecs.taskDefinition(taskDefinitionArn).containerDefinitions[0] as
+      | { environment?: { name: string; value: string }[]; secrets?: { name: string; valueFrom: string }[] }
+      | undefined;
+    const signInOn = container?.environment?.some((e) => e.name === 'SIGNIN_MODE' && e.value === 'alb');
+    if (!signInOn || /^(\/pr-\d+)?\/health$/.test(path)) return undefined;
+    if (service === 'frontend') return 'Sign-in required: this request carries no sign-in token.';
+    const tokenArn = container?.secrets?.find((s) => s.name === 'ADMIN_TOKEN')?.valueFrom;
+    const bearer = /^Bearer\s+(\S+)$/i.exec(authorization ?? '')?.[1];
+    if (tokenArn && bearer !== undefined && bearer === this.secrets.find(tokenArn).value) return undefined;
+    return 'Sign-in required: no valid sign-in token or admin token.';
+  }
+
+  /**
+   * The ALB: rules (path and header conditions), then a redirect, the sign-in, or weighted target
+   * groups, then a running task of the group, or 503.
+   */
   private serveFront(arn: string, request: IncomingMessage, response: ServerResponse): void {
     request.resume();
     this.codedeploy.advanceAll();
     const listener = this.elb.listeners.get(arn);
-    const path = new URL(request.url ?? '/', 'http://front').pathname;
-    const groupArn = listener ? this.elb.pick(this.elb.route(listener, path)) : undefined;
+    const url = new URL(request.url ?? '/', 'http://front');
+    const path = url.pathname;
+    const host = String(request.headers.host ?? '').replace(/:\d+$/, '');
+    const routed = listener ? this.elb.route(listener, { path, headers: request.headers }) : undefined;
+    if (listener && routed?.redirect) {
+      const location = redirectLocation(routed.redirect, {
+        protocol: listener.protocol,
+        host,
+        port: String(listener.port),
+        path,
+        query: url.search.replace(/^\?/, ''),
+      });
+      const status = routed.redirect.statusCode === 'HTTP_301' ? 301 : 302;
+      this.world.log(
+        `    alb :${listener.port} ${request.method} ${path} -> redirect ${location}: ${status}`,
+      );
+      response.writeHead(status, { location });
+      response.end();
+      return;
+    }
+    if (listener && routed?.authenticate) {
+      if (this.signIn(routed.authenticate, listener, host, response) === 'answered') {
+        this.world.log(
+          `    alb :${listener.port} ${request.method} ${path} -> ${routed.authenticate.type}: ${response.statusCode}`,
+        );
+        return;
+      }
+    }
+    const groupArn = routed ? this.elb.pick(routed.forward) : undefined;
     const targets = groupArn ? this.ecs.targetsOf(groupArn) : [];
     const target = targets[0];
     const group = groupArn ? this.elb.targetGroups.get(groupArn)?.name : 'none';
@@ -160,6 +291,20 @@ export class Model {
     const method = request.method ?? 'GET';
     // A frontend task proxies /api to the backend of its release (the preview path).
     const answering = service === 'frontend' && /\/api\//.test(path) ? 'backend' : service;
+    const refusal = this.signInRefusal(
+      target.taskSet.taskDefinitionArn,
+      service,
+      path,
+      request.headers.authorization,
+    );
+    if (refusal) {
+      this.world.log(
+        `    alb :${listener?.port} ${method} ${path} -> ${group} (${service} ${commit.slice(0, 7)}): 401`,
+      );
+      response.writeHead(401, { 'content-type': 'application/json' });
+      response.end(JSON.stringify({ error: { code: 'unauthorized', message: refusal } }));
+      return;
+    }
     const status = this.behaviour({ service: answering, commit, method, path });
     this.world.log(
       `    alb :${listener?.port} ${method} ${path} -> ${group} (${service} ${commit.slice(0, 7)}): ${status}`,
@@ -241,6 +386,7 @@ export class Model {
       ecs: this.ecs.operations,
       codedeploy: this.codedeploy.operations,
       ssm: this.ssm.operations,
+      secretsmanager: this.secrets.operations,
     }[service];
   }
 

@@ -8,6 +8,7 @@ export const JSON_TARGETS: Record<string, string> = {
   AmazonEC2ContainerServiceV20141113: 'ecs',
   CodeDeploy_20141006: 'codedeploy',
   AmazonSSM: 'ssm',
+  secretsmanager: 'secretsmanager',
 };
 
 /** Query-protocol namespaces, for the XML responses. */

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { Stack, StackResource } from './cloudformation';
 import type { DeploymentGroup } from './codedeploy';
 import type { Service } from './ecs';
-import { forwardOf } from './elb';
+import { actionsOf, forwardOf, type HeaderCondition } from './elb';
 import { AwsError } from './errors';
 import type { PolicyDocument, Role } from './iam';
 import type { Model } from './model';
@@ -102,6 +102,9 @@ export class Resources {
           arn,
           loadBalancerArn: p.LoadBalancerArn,
           port: Number(p.Port),
+          protocol: p.Protocol === 'HTTPS' ? 'HTTPS' : 'HTTP',
+          certificateArns: (p.Certificates ?? []).map((c: { CertificateArn: string }) => c.CertificateArn),
+          ...actionsOf(p.DefaultActions, world.region),
           defaultAction: forwardOf(p.DefaultActions),
           rules: [],
           tags: tagsOf(p.Tags),
@@ -119,6 +122,8 @@ export class Resources {
           arn,
           priority: Number(p.Priority),
           pathPatterns: this.pathPatterns(p),
+          headers: this.headerConditions(p),
+          ...actionsOf(p.Actions, world.region),
           action: forwardOf(p.Actions),
         });
         return this.resource(type, arn, p, { RuleArn: arn });
@@ -194,6 +199,15 @@ export class Resources {
         codedeploy.groups.set(`${group.application}/${name}`, group);
         return this.resource(type, name, p);
       }
+      case 'AWS::SecretsManager::Secret': {
+        const secret = this.model.secrets.create(p.Name ?? generated, p);
+        return this.resource(type, secret.arn, p, { Id: secret.arn });
+      }
+      case 'AWS::Cognito::UserPoolDomain':
+        // Ref returns the domain prefix, which the load balancer's sign-in redirects to.
+        return this.resource(type, String(p.Domain), p, {
+          CloudFrontDistribution: 'd111111abcdef8.cloudfront.net',
+        });
       case 'AWS::SSM::Parameter': {
         const name = p.Name ?? `/${generated}`;
         ssm.put(name, String(p.Value));
@@ -227,12 +241,12 @@ export class Resources {
         .map((l) => ({
           ListenerArn: l.arn,
           Port: l.port,
-          DefaultActions: elb.describeForward(l.defaultAction),
+          DefaultActions: elb.describeActions(l, l.defaultAction),
         }));
     const describeRules = (listenerArn: string) =>
       elb
         .listener(listenerArn)
-        .rules.map((r) => ({ Priority: String(r.priority), Actions: elb.describeForward(r.action) }));
+        .rules.map((r) => ({ Priority: String(r.priority), Actions: elb.describeActions(r, r.action) }));
     return liveTargetGroups(
       {
         describeListeners: async (arn: string) => describeListeners(arn),
@@ -247,13 +261,29 @@ export class Resources {
     switch (existing.type) {
       case 'AWS::ElasticLoadBalancingV2::Listener': {
         // CloudFormation sets the listener to what the template says, undoing CodeDeploy's rerouting.
-        elb.listener(existing.physicalId).defaultAction = forwardOf(p.DefaultActions);
+        const listener = elb.listener(existing.physicalId);
+        Object.assign(listener, {
+          authenticate: undefined,
+          redirect: undefined,
+          ...actionsOf(p.DefaultActions, world.region),
+          defaultAction: forwardOf(p.DefaultActions),
+        });
         return { ...existing, properties: p };
       }
       case 'AWS::ElasticLoadBalancingV2::ListenerRule': {
         for (const listener of elb.listeners.values()) {
-          const rule = listener.rules.find((r) => r.arn === existing.physicalId);
-          if (rule) rule.action = forwardOf(p.Actions);
+          const index = listener.rules.findIndex((r) => r.arn === existing.physicalId);
+          const rule = listener.rules[index];
+          if (rule) {
+            listener.rules[index] = {
+              arn: rule.arn,
+              priority: Number(p.Priority),
+              pathPatterns: this.pathPatterns(p),
+              headers: this.headerConditions(p),
+              ...actionsOf(p.Actions, world.region),
+              action: forwardOf(p.Actions),
+            };
+          }
         }
         return { ...existing, properties: p };
       }
@@ -363,11 +393,26 @@ export class Resources {
       case 'AWS::SSM::Parameter':
         ssm.parameters.delete(resource.physicalId);
         break;
+      case 'AWS::SecretsManager::Secret':
+        this.model.secrets.secrets.delete(resource.physicalId);
+        break;
       case 'AWS::CodeDeploy::DeploymentGroup':
         for (const [key, group] of codedeploy.groups)
           if (group.name === resource.physicalId) codedeploy.groups.delete(key);
         break;
     }
+  }
+
+  /** http-header conditions; secretsmanager dynamic references in their values resolve now, as CloudFormation does. */
+  private headerConditions(p: Json): HeaderCondition[] {
+    return (p.Conditions ?? [])
+      .filter((condition: Json) => condition.Field === 'http-header')
+      .map((condition: Json) => ({
+        name: String(condition.HttpHeaderConfig.HttpHeaderName),
+        values: (condition.HttpHeaderConfig.Values ?? []).map((value: string) =>
+          this.model.secrets.resolveReferences(String(value)),
+        ),
+      }));
   }
 
   private pathPatterns(p: Json): string[] {

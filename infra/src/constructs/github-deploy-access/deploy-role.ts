@@ -78,6 +78,15 @@ export class GithubDeployRole extends Construct {
         actions: ['ssm:GetParameter'],
         resources: props.environments.map((environment) => arn('ssm', `parameter/ragchat/${environment}/*`)),
       }),
+      // The smoke test passes the test listener's sign-in with the automation header and calls the
+      // backend as automation with the admin token (docs/operations.md, "Smoke test access").
+      new iam.PolicyStatement({
+        actions: ['secretsmanager:GetSecretValue'],
+        resources: names.flatMap((n) => [
+          arn('secretsmanager', `secret:${n.automationSecret}-*`),
+          arn('secretsmanager', `secret:${n.adminTokenSecret}-*`),
+        ]),
+      }),
       // RegisterTaskDefinition and DescribeTaskDefinition do not support resource-level permissions.
       new iam.PolicyStatement({
         actions: ['ecs:RegisterTaskDefinition', 'ecs:DescribeTaskDefinition'],
@@ -130,8 +139,8 @@ export class GithubDeployRole extends Construct {
     acknowledgeWildcards(
       this.role,
       statements.flatMap((statement) => statement.resources),
-      'Wildcards are confined to the named environments (their services, deployment groups, task roles and ' +
-        'parameters), the cdk-* bootstrap roles, and actions AWS grants only on "*" (GetAuthorizationToken, ' +
+      'Wildcards are confined to the named environments (their services, deployment groups, task roles, ' +
+        'parameters and the random suffix of their smoke-test secrets), the cdk-* bootstrap roles, and actions AWS grants only on "*" (GetAuthorizationToken, ' +
         'RegisterTaskDefinition, DescribeTaskDefinition, Inspector ListFindings/ListCoverage).',
     );
   }

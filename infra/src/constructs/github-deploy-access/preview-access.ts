@@ -84,6 +84,11 @@ export class GithubPreviewAccess extends Construct {
         actions: ['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream'],
         resources: [`arn:${stack.partition}:bedrock:${stack.region}::foundation-model/*`],
       }),
+      // Previews apply the host's guardrail; its id is only known once the host stack exists.
+      new iam.PolicyStatement({
+        actions: ['bedrock:ApplyGuardrail'],
+        resources: [arn('bedrock', 'guardrail/*')],
+      }),
       new iam.PolicyStatement({
         actions: [
           'xray:GetSamplingRules',
@@ -106,6 +111,11 @@ export class GithubPreviewAccess extends Construct {
       assumedBy: new iam.ServicePrincipal('cloudformation.amazonaws.com'),
     });
     const deployerStatements = [
+      // A listener rule that signs users in through Cognito is checked against the user pool client.
+      new iam.PolicyStatement({
+        actions: ['cognito-idp:DescribeUserPoolClient'],
+        resources: [arn('cognito-idp', 'userpool/*')],
+      }),
       new iam.PolicyStatement({
         actions: ['ssm:GetParameter', 'ssm:GetParameters'],
         resources: [arn('ssm', `parameter/ragchat/${props.previewHost}/preview-host/*`)],
@@ -372,13 +382,23 @@ export class GithubPreviewAccess extends Construct {
           arn('ssm', `parameter/ragchat/${props.previewHost}/preview-host/*`),
         ],
       }),
+      // The smoke test's way past a preview's sign-in (docs/operations.md, "Smoke test access"):
+      // the automation header and admin token of previews, never those of an environment.
+      new iam.PolicyStatement({
+        actions: ['secretsmanager:GetSecretValue'],
+        resources: [
+          arn('secretsmanager', `secret:${resourceNames('pr-*').automationSecret}-*`),
+          arn('secretsmanager', `secret:${resourceNames('pr-*').adminTokenSecret}-*`),
+        ],
+      }),
     ];
     for (const statement of roleStatements) this.role.addToPolicy(statement);
 
     const reason =
       'Wildcards are confined to ragchat-pr-* names (stacks, roles, functions, secrets, log groups, target ' +
       'groups, parameters), preview-tagged rules and Cloud Map services, objects of the preview assets bucket, ' +
-      'the ecr-public/ pull-through cache, foundation models, the readable ragchat-* stacks, and actions AWS ' +
+      'the ecr-public/ pull-through cache, foundation models, the account guardrails (applied, never changed) ' +
+      'and user pool clients (described, never changed), the readable ragchat-* stacks, and actions AWS ' +
       'grants only on "*" (GetAuthorizationToken, RegisterTaskDefinition, Inspector, X-Ray, Describe*, ' +
       'GetRandomPassword).';
     acknowledgeWildcards(

@@ -1,23 +1,25 @@
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, SecretValue, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct, DependencyGroup } from 'constructs';
 import { SERVICES, type ServiceName } from '../../naming';
+import { authenticated, type ListenerAuth } from '../sign-in/sign-in';
 import { LiveTargetGroups } from './live-target-groups';
 
 export interface LoadBalancerProps {
   readonly vpc: ec2.IVpc;
+  /** ACM certificate of the HTTPS listeners (443 and the test port); port 80 redirects to 443. */
+  readonly certificateArn: string;
+  /** Host name the certificate covers; the public and test URLs use it. */
+  readonly domainName: string;
+  /** The sign-in every forwarding route of both listeners sits behind. */
+  readonly auth: ListenerAuth;
   /**
-   * ACM certificate; when set, the public listener is HTTPS on 443 and port 80 redirects to it.
-   * @default - plain HTTP on port 80
+   * Requests to the test listener carrying this header and value skip the ALB sign-in (the smoke
+   * test: a CI job cannot sign in interactively). The services still verify who is calling.
    */
-  readonly certificateArn?: string;
-  /**
-   * Host name the certificate covers; the public and test URLs use it. Required with a certificate.
-   * @default - the ALB's DNS name (HTTP only)
-   */
-  readonly domainName?: string;
+  readonly automationHeader: AutomationHeader;
   /**
    * Port of the CodeDeploy test listener.
    * @default 8443
@@ -40,10 +42,37 @@ export interface LoadBalancerProps {
   readonly accessLogDays?: number;
 }
 
-/** Priority of the backend routing rule; preview stacks use 1000 and above. */
+/** Priority of the public listener's backend routing rule; preview stacks use 1000 and above. */
 export const BACKEND_RULE_PRIORITY = 10;
+/**
+ * Priority of the test listener's signed-in backend routing rule: ALB's last, so that the
+ * automation rules of the environment and of every preview (which match `/api/*` too, but only
+ * with their own secret header) come first.
+ */
+export const TEST_BACKEND_RULE_PRIORITY = 50_000;
 /** Paths the backend serves; everything else goes to the frontend. */
 export const BACKEND_PATHS = ['/api/*', '/health'];
+
+/** Priorities of the test listener's automation rules (backend paths first), below the routing rules. */
+export const AUTOMATION_RULE_PRIORITIES = { backend: 5, frontend: 6 } as const;
+
+/** A header whose value is a secret; the value is resolved by CloudFormation, never synthesized. */
+export interface AutomationHeader {
+  readonly name: string;
+  /** Secrets Manager secret whose SecretString is the value. */
+  readonly secretArn: string;
+}
+
+/**
+ * Matches requests carrying the automation header with its secret value. The value is a dynamic
+ * reference: CloudFormation resolves it at deploy time, so the secret is in neither the template
+ * nor the synthesized output.
+ */
+export function automationCondition(header: AutomationHeader): elbv2.ListenerCondition {
+  return elbv2.ListenerCondition.httpHeader(header.name, [
+    SecretValue.secretsManager(header.secretArn).unsafeUnwrap(),
+  ]);
+}
 
 /** Blue and green target groups of one service. */
 export interface TargetGroupPair {
@@ -52,8 +81,9 @@ export interface TargetGroupPair {
 }
 
 /**
- * Internet-facing ALB with access logs. The public listener routes `/api/*` and `/health` to the
- * backend and everything else to the frontend. The test listener routes exactly like it at rest:
+ * Internet-facing ALB with access logs, HTTPS only (port 80 redirects), every forwarding route
+ * behind the sign-in. The public listener routes `/api/*` and `/health` to the backend and
+ * everything else to the frontend. The test listener routes exactly like it at rest:
  * a CodeDeploy deployment moves only the deployed service's test route to its replacement target
  * group, so the other service's test route keeps reaching live tasks (an empty target group answers
  * 503). CodeDeploy leaves both listeners on the replacement group when it finishes.
@@ -62,7 +92,7 @@ export class LoadBalancer extends Construct {
   public readonly alb: elbv2.ApplicationLoadBalancer;
   public readonly securityGroup: ec2.SecurityGroup;
   public readonly accessLogBucket: s3.Bucket;
-  /** The listener users reach (HTTPS when a certificate is configured). */
+  /** The HTTPS listener users reach. */
   public readonly listener: elbv2.ApplicationListener;
   public readonly testListener: elbv2.ApplicationListener;
   public readonly targetGroups: Readonly<Record<ServiceName, TargetGroupPair>>;
@@ -70,7 +100,7 @@ export class LoadBalancer extends Construct {
   public readonly live: LiveTargetGroups;
   /** The listeners and rules: a service registering in a target group must wait for them. */
   public readonly routes: DependencyGroup;
-  /** `https://<domain>` with a certificate, else `http://<alb dns>`. */
+  /** `https://<domain>`. */
   public readonly url: string;
   /** The test listener on the same host as `url`: a certificate covers the domain, not the ALB's name. */
   public readonly testListenerUrl: string;
@@ -78,12 +108,6 @@ export class LoadBalancer extends Construct {
   constructor(scope: Construct, id: string, props: LoadBalancerProps) {
     super(scope, id);
     const testPort = props.testListenerPort ?? 8443;
-    const https = props.certificateArn !== undefined;
-    if (https !== (props.domainName !== undefined)) {
-      throw new Error(
-        'LoadBalancer: certificateArn and domainName go together (the certificate names the domain)',
-      );
-    }
     if ([80, 443].includes(testPort)) {
       throw new Error(`LoadBalancer: testListenerPort ${testPort} collides with the public listeners`);
     }
@@ -118,9 +142,12 @@ export class LoadBalancer extends Construct {
     });
     this.alb.logAccessLogs(this.accessLogBucket, 'alb');
 
-    this.securityGroup.addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(80), 'HTTP from the internet');
-    if (https)
-      this.securityGroup.addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS from the internet');
+    this.securityGroup.addIngressRule(
+      ec2.Peer.anyIpv4(),
+      ec2.Port.tcp(80),
+      'HTTP from the internet (redirect)',
+    );
+    this.securityGroup.addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS from the internet');
     for (const cidr of props.testListenerCidrs ?? ['0.0.0.0/0']) {
       this.securityGroup.addIngressRule(
         ec2.Peer.ipv4(cidr),
@@ -163,68 +190,62 @@ export class LoadBalancer extends Construct {
       },
       // Every input of the listener and rule definitions below besides their forward targets.
       layout: {
-        certificateArn: props.certificateArn ?? null,
+        certificateArn: props.certificateArn,
+        auth: props.auth.kind,
+        automationHeader: props.automationHeader.name,
         testPort,
         sslPolicy: elbv2.SslPolicy.RECOMMENDED_TLS,
         backendPaths: BACKEND_PATHS,
         backendPriority: BACKEND_RULE_PRIORITY,
+        testBackendPriority: TEST_BACKEND_RULE_PRIORITY,
       },
     });
     const liveFrontend = this.live.targetGroup('frontend');
     const liveBackend = this.live.targetGroup('backend');
     this.routes = new DependencyGroup();
     // addAction names the rule `<listener>/<name>BackendRule`, the logical id it always had.
-    const routeTo = (listener: elbv2.ApplicationListener, name: string) => {
+    const routeTo = (listener: elbv2.ApplicationListener, name: string, priority: number) => {
       listener.addAction(`${name}Backend`, {
-        priority: BACKEND_RULE_PRIORITY,
+        priority,
         conditions: [elbv2.ListenerCondition.pathPatterns(BACKEND_PATHS)],
-        action: elbv2.ListenerAction.forward([liveBackend]),
+        action: authenticated(props.auth, elbv2.ListenerAction.forward([liveBackend])),
       });
       this.routes.add(listener);
     };
-
-    if (https) {
-      this.listener = this.alb.addListener('Https', {
-        port: 443,
+    const https = (id: string, port: number) =>
+      this.alb.addListener(id, {
+        port,
         protocol: elbv2.ApplicationProtocol.HTTPS,
         certificates: [elbv2.ListenerCertificate.fromArn(props.certificateArn)],
         sslPolicy: elbv2.SslPolicy.RECOMMENDED_TLS,
-        defaultAction: elbv2.ListenerAction.forward([liveFrontend]),
+        defaultAction: authenticated(props.auth, elbv2.ListenerAction.forward([liveFrontend])),
         open: false,
       });
-      this.alb.addListener('HttpRedirect', {
-        port: 80,
-        protocol: elbv2.ApplicationProtocol.HTTP,
-        defaultAction: elbv2.ListenerAction.redirect({ protocol: 'HTTPS', port: '443', permanent: true }),
-        open: false,
-      });
-    } else {
-      this.listener = this.alb.addListener('Http', {
-        port: 80,
-        protocol: elbv2.ApplicationProtocol.HTTP,
-        defaultAction: elbv2.ListenerAction.forward([liveFrontend]),
-        open: false,
-      });
-    }
-    routeTo(this.listener, 'Public');
 
-    this.testListener = this.alb.addListener('Test', {
-      port: testPort,
-      protocol: https ? elbv2.ApplicationProtocol.HTTPS : elbv2.ApplicationProtocol.HTTP,
-      ...(https
-        ? {
-            certificates: [elbv2.ListenerCertificate.fromArn(props.certificateArn)],
-            sslPolicy: elbv2.SslPolicy.RECOMMENDED_TLS,
-          }
-        : {}),
-      defaultAction: elbv2.ListenerAction.forward([liveFrontend]),
+    this.listener = https('Https', 443);
+    this.alb.addListener('HttpRedirect', {
+      port: 80,
+      protocol: elbv2.ApplicationProtocol.HTTP,
+      defaultAction: elbv2.ListenerAction.redirect({ protocol: 'HTTPS', port: '443', permanent: true }),
       open: false,
     });
-    routeTo(this.testListener, 'Test');
+    routeTo(this.listener, 'Public', BACKEND_RULE_PRIORITY);
 
-    const origin = props.domainName
-      ? `https://${props.domainName}`
-      : `http://${this.alb.loadBalancerDnsName}`;
+    this.testListener = https('Test', testPort);
+    routeTo(this.testListener, 'Test', TEST_BACKEND_RULE_PRIORITY);
+    const automation = automationCondition(props.automationHeader);
+    this.testListener.addAction('AutomationBackend', {
+      priority: AUTOMATION_RULE_PRIORITIES.backend,
+      conditions: [automation, elbv2.ListenerCondition.pathPatterns(BACKEND_PATHS)],
+      action: elbv2.ListenerAction.forward([liveBackend]),
+    });
+    this.testListener.addAction('AutomationFrontend', {
+      priority: AUTOMATION_RULE_PRIORITIES.frontend,
+      conditions: [automation],
+      action: elbv2.ListenerAction.forward([liveFrontend]),
+    });
+
+    const origin = `https://${props.domainName}`;
     this.url = origin;
     this.testListenerUrl = `${origin}:${testPort}`;
   }

@@ -30,15 +30,17 @@ export interface MonitoringProps {
   /** Alarms created elsewhere (e.g. CodeDeploy rollback alarms) that should notify too. */
   readonly extraAlarms?: readonly cloudwatch.Alarm[];
   /**
-   * Email subscribed to the alarm topic.
+   * Emails subscribed to the alarm topic.
    * @default - no subscription
    */
-  readonly alarmEmail?: string;
+  readonly alarmEmails?: readonly string[];
 }
 
 /** Dashboard and alarms to an encrypted SNS topic for one deployment. */
 export class Monitoring extends Construct {
   public readonly topic: sns.Topic;
+  /** The topic's key; whatever else publishes to the topic needs it. */
+  public readonly topicKey: kms.Key;
   public readonly dashboard: cloudwatch.Dashboard;
   public readonly alarms: readonly cloudwatch.Alarm[];
 
@@ -55,7 +57,10 @@ export class Monitoring extends Construct {
       masterKey: key,
       enforceSSL: true,
     });
-    if (props.alarmEmail) this.topic.addSubscription(new subscriptions.EmailSubscription(props.alarmEmail));
+    this.topicKey = key;
+    for (const email of props.alarmEmails ?? []) {
+      this.topic.addSubscription(new subscriptions.EmailSubscription(email));
+    }
 
     const alb = props.loadBalancer.metrics;
     const minute = { period: Duration.minutes(1) };

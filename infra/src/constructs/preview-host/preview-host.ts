@@ -15,8 +15,12 @@ export interface PreviewHostAttributes {
   readonly namespaceId: string;
   readonly namespaceName: string;
   readonly listenerArn: string;
-  /** Base URL of the listener (`http(s)://<alb dns>`). */
+  /** Base URL of the listener (`https://<domain>`). */
   readonly listenerUrl: string;
+  /** The test listener, where automation with a preview's own secret header reaches that preview. */
+  readonly testListenerArn: string;
+  /** Base URL of the test listener (`https://<domain>:<test port>`). */
+  readonly testListenerUrl: string;
   readonly albSecurityGroupId: string;
   readonly backendSecurityGroupId: string;
   readonly frontendSecurityGroupId: string;
@@ -25,6 +29,18 @@ export interface PreviewHostAttributes {
   readonly databasePort: string;
   /** Service token of the host's preview database provider. */
   readonly databaseServiceToken: string;
+  /** The host's load balancer: the signer of the sign-in tokens previews receive. */
+  readonly albArn: string;
+  /** Where the host VPC's tasks fetch the sign-in keys. */
+  readonly signinKeyEndpoint: string;
+  readonly signinIssuer: string;
+  readonly signinClientId: string;
+  /** The host's Cognito user pool; `none` when it signs in through its own OIDC provider. */
+  readonly signinUserPoolArn: string;
+  /** The host's Bedrock guardrail, which previews apply too. */
+  readonly guardrailArn: string;
+  readonly guardrailId: string;
+  readonly guardrailVersion: string;
 }
 
 const KEYS: readonly (keyof PreviewHostAttributes)[] = [
@@ -35,12 +51,22 @@ const KEYS: readonly (keyof PreviewHostAttributes)[] = [
   'namespaceName',
   'listenerArn',
   'listenerUrl',
+  'testListenerArn',
+  'testListenerUrl',
   'albSecurityGroupId',
   'backendSecurityGroupId',
   'frontendSecurityGroupId',
   'databaseHost',
   'databasePort',
   'databaseServiceToken',
+  'albArn',
+  'signinKeyEndpoint',
+  'signinIssuer',
+  'signinClientId',
+  'signinUserPoolArn',
+  'guardrailArn',
+  'guardrailId',
+  'guardrailVersion',
 ];
 
 export interface PreviewHostExportsProps {
@@ -84,6 +110,8 @@ export class PreviewHost extends Construct {
   public readonly namespace: servicediscovery.IPrivateDnsNamespace;
   public readonly listener: elbv2.IApplicationListener;
   public readonly listenerUrl: string;
+  public readonly testListener: elbv2.IApplicationListener;
+  public readonly testListenerUrl: string;
   public readonly securityGroups: {
     readonly alb: ec2.ISecurityGroup;
     readonly backend: ec2.ISecurityGroup;
@@ -94,6 +122,14 @@ export class PreviewHost extends Construct {
     readonly port: string;
     readonly serviceToken: string;
   };
+  public readonly signIn: {
+    readonly albArn: string;
+    readonly keyEndpoint: string;
+    readonly issuer: string;
+    readonly clientId: string;
+    readonly userPoolArn: string;
+  };
+  public readonly guardrail: { readonly arn: string; readonly id: string; readonly version: string };
 
   constructor(scope: Construct, id: string, props: PreviewHostProps) {
     super(scope, id);
@@ -140,6 +176,11 @@ export class PreviewHost extends Construct {
       securityGroup: this.securityGroups.alb,
     });
     this.listenerUrl = value('listenerUrl');
+    this.testListener = elbv2.ApplicationListener.fromApplicationListenerAttributes(this, 'TestListener', {
+      listenerArn: value('testListenerArn'),
+      securityGroup: this.securityGroups.alb,
+    });
+    this.testListenerUrl = value('testListenerUrl');
     Validations.of(this).acknowledge({
       id: '@aws-cdk/aws-ec2:noSubnetRouteTableId',
       reason: 'The preview never reads route tables of the borrowed subnets.',
@@ -154,6 +195,18 @@ export class PreviewHost extends Construct {
       host: value('databaseHost'),
       port: value('databasePort'),
       serviceToken: value('databaseServiceToken'),
+    };
+    this.signIn = {
+      albArn: value('albArn'),
+      keyEndpoint: value('signinKeyEndpoint'),
+      issuer: value('signinIssuer'),
+      clientId: value('signinClientId'),
+      userPoolArn: value('signinUserPoolArn'),
+    };
+    this.guardrail = {
+      arn: value('guardrailArn'),
+      id: value('guardrailId'),
+      version: value('guardrailVersion'),
     };
   }
 }

@@ -21,6 +21,11 @@ export interface TaskIdentityProps {
   /** Bedrock foundation model ids the backend may invoke. */
   readonly modelIds: readonly string[];
   /**
+   * The Bedrock guardrail the backend applies to every answer.
+   * @default - no guardrail permission
+   */
+  readonly guardrailArn?: string;
+  /**
    * Allow pulling the GuardDuty runtime monitoring sidecar, which GuardDuty adds to every task.
    * @default false
    */
@@ -147,5 +152,11 @@ export class TaskIdentity extends Construct {
         resources: [...this.modelArns],
       }),
     );
+    if (props.guardrailArn !== undefined) {
+      // Converse with guardrailConfig is authorized as ApplyGuardrail on that one guardrail.
+      this.taskRoles.backend.addToPolicy(
+        new iam.PolicyStatement({ actions: ['bedrock:ApplyGuardrail'], resources: [props.guardrailArn] }),
+      );
+    }
   }
 }
