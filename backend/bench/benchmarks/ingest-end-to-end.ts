@@ -42,6 +42,7 @@ export const ingestEndToEndBenchmark: Benchmark = {
     const scenarios: Scenario[] = [
       { paragraphsPerDocument: 10, documentsInFlight: 1, concurrency: c },
       { paragraphsPerDocument: 160, documentsInFlight: 1, concurrency: c },
+      { paragraphsPerDocument: 800, documentsInFlight: 1, concurrency: c },
       { paragraphsPerDocument: 10, documentsInFlight: 4, concurrency: c / 4 },
       { paragraphsPerDocument: 10, documentsInFlight: 8, concurrency: c / 8 },
       { paragraphsPerDocument: 10, documentsInFlight: 16, concurrency: 1 },
