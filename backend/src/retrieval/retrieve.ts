@@ -174,7 +174,7 @@ async function selectCandidates(
       ? ''
       : 'and exists (select 1 from documents fd where fd.id = c.document_id and fd.metadata @> ?::jsonb)';
   const filterBindings = filter === undefined ? [] : [JSON.stringify(filter)];
-  const lengthNorm = `(1 - ${BM25_B} + ${BM25_B} * cardinality(tc.lexemes) / corpus.average_length)`;
+  const lengthNorm = `(1 - ${BM25_B} + ${BM25_B} * length(tc.lexemes) / corpus.average_length)`;
   const sql = `with query_embedding as materialized (select ?::vector as embedding),
      vector_hits as (
        select c.id, 1 - (c.embedding <=> (select embedding from query_embedding)) as similarity
@@ -218,13 +218,10 @@ async function selectCandidates(
      ),
      whole_query as materialized (select websearch_to_tsquery('english', ?) as query),
      text_candidates as materialized (
-       select unique_found.id, unique_found.lexemes,
-              case when ?::boolean then unique_found.content_tsv @@ (select query from whole_query)
-                   else not exists (select 1 from query_terms t where not t.lexemes <@ unique_found.lexemes)
-              end as complete
+       select unique_found.id, strip(unique_found.content_tsv) as lexemes,
+              ?::boolean and unique_found.content_tsv @@ (select query from whole_query) as phrase_match
        from (
-         select distinct on (found.id) found.id, found.content_tsv,
-                tsvector_to_array(found.content_tsv) as lexemes
+         select distinct on (found.id) found.id, found.content_tsv
          from (
            select c.id, c.content_tsv
            from query_terms t
@@ -245,12 +242,14 @@ async function selectCandidates(
      text_hits as (
        select tc.id,
               sum(t.idf * ${BM25_K1 + 1} / (1 + ${BM25_K1} * ${lengthNorm}))
-                * (case when tc.complete then ${COMPLETE_MATCH_BOOST} else 1 end)
+                * (case when (case when ?::boolean then tc.phrase_match
+                                   else count(*) = (select count(*) from query_terms) end)
+                        then ${COMPLETE_MATCH_BOOST} else 1 end)
                 / ln(1 + (corpus.chunks - 0.5) / 1.5) as text_score
        from text_candidates tc
-       join query_terms t on t.lexemes <@ tc.lexemes
+       join query_terms t on tc.lexemes @@ t.query
        cross join corpus
-       group by tc.id, tc.complete, corpus.chunks
+       group by tc.id, tc.phrase_match, corpus.chunks
        order by text_score desc
        limit ${limit}
      )
@@ -269,6 +268,7 @@ async function selectCandidates(
     query.includes('"'),
     ...filterBindings,
     ...filterBindings,
+    query.includes('"'),
   ];
   // Limits are literals, not parameters: a generic plan then still knows the vector side wants 40
   // rows (an HNSW scan), where a parameter would be planned as a tenth of the table.
