@@ -7,9 +7,8 @@ import { createApp } from '../../src/app';
 import { runIngest as runIngestCli } from '../../src/cli/run-ingest';
 import { loadConfig } from '../../src/config';
 import { openDatabase } from '../../src/db/database';
-import { createLogger } from '../../src/observability/logger';
-import { noopTracer } from '../../src/observability/tracing';
 import { EMBEDDING_DIMENSIONS } from '../../src/rag/types';
+import { createLogger } from '../../src/service-kit/logger';
 import { createFakeProviders, hashedVectorPicker } from '../lib/fake-providers';
 import { runIngest as runIngestDirect } from '../lib/ingest-run';
 import { startPostgresTier } from '../lib/postgres-tier';
@@ -71,7 +70,6 @@ export const ingestCliBenchmark: Benchmark = {
         db,
         providers,
         logger: createLogger({ level: 'warn', write: () => {} }),
-        tracer: noopTracer,
       });
       const server = createServer(app.callback());
       await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
