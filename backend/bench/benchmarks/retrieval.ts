@@ -1,5 +1,4 @@
 import type pg from 'pg';
-import { toSql } from 'pgvector';
 import type { Database } from '../../src/db/database';
 import { HNSW_EF_SEARCH } from '../../src/db/session-settings';
 import { retrieve } from '../../src/retrieval/retrieve';
@@ -13,6 +12,7 @@ import { Prng } from '../lib/prng';
 import { childrenCpuDelta, childrenCpuMs, parentOf } from '../lib/process-cpu';
 import { atLeast, atMost, Section } from '../lib/report';
 import { formatMs, mean, summarize } from '../lib/stats';
+import { vectorText } from '../lib/vector-text';
 import type { Benchmark } from './benchmark';
 
 /** pgvector's default up to twice the usual ceiling, plus the shipped value: what recall costs. */
@@ -47,7 +47,7 @@ export const retrievalBenchmark: Benchmark = {
     );
 
     await withClient(tier.url, async (client) => {
-      const vectors = queries.map((query) => toSql(Array.from(query.vector)));
+      const vectors = queries.map((query) => vectorText(query.vector));
       await client.query(`set hnsw.ef_search = ${HNSW_EF_SEARCH}`);
       await timeVectorScan(client, vectors); // warm the index pages into shared_buffers
       // Below ~20k rows the planner may prefer a sequential scan (see BENCHMARKS.md); say which ran.

@@ -1,6 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type pg from 'pg';
-import { toSql } from 'pgvector';
 import { DEFAULT_INSERT_BATCH_SIZE } from '../../src/ingest/ingest-document';
 import { mapWithConcurrency } from '../../src/ingest/map-with-concurrency';
 import { type ChunkRow, copyChunkRows, encodeVector } from './bulk-load';
@@ -8,6 +7,7 @@ import type { Corpus } from './corpus';
 import { withClient } from './postgres-tier';
 import type { Section } from './report';
 import { mean, since } from './stats';
+import { vectorText } from './vector-text';
 
 const ROWS = 2000;
 
@@ -38,7 +38,7 @@ export async function measureIngestBounds(url: string, corpus: Corpus, section: 
 
   const arrays = rows('').map((row) => Array.from(row.embedding));
   let start = performance.now();
-  const texts = arrays.map((embedding) => toSql(embedding));
+  const texts = arrays.map((embedding) => vectorText(embedding));
   section.figure('bound: JS formatting vectors as text (toSql)', rate(since(start)));
   section.note(
     `A 1024-dim vector as text is ${Math.round(mean(texts.map((t) => t.length)) / 1024)} KB; in binary it is 4 KB.`,
@@ -86,7 +86,7 @@ export async function measureIngestBounds(url: string, corpus: Corpus, section: 
 
 /** The statement knex builds for the shipped batch insert, with the vector as `toSql` text. */
 function insertText(client: pg.Client, batch: readonly ChunkRow[]): Promise<void> {
-  return insertRows(client, batch, (embedding) => toSql(Array.from(embedding)));
+  return insertRows(client, batch, vectorText);
 }
 
 function insertBinary(client: pg.Client, batch: readonly ChunkRow[]): Promise<void> {

@@ -2,12 +2,11 @@ import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
 import { LOCK_NAMES, lockForTransaction } from '../db/advisory-lock';
 import type { Database } from '../db/database';
-import { toVectorParameter } from '../db/vector-parameter';
 import type { Embedder } from '../pipeline/types';
-import { chunkDocument, type DocumentChunk } from './chunk-document';
+import { chunkDocument } from './chunk-document';
 import type { ChunkOptions } from './chunker';
 import { type DocumentInput, type ValidDocument, validateDocumentInput } from './document-input';
-import { mapWithConcurrency } from './map-with-concurrency';
+import { type ChunkEmbedding, type EmbeddedChunk, startEmbedding } from './embed-chunks';
 
 export interface IngestOptions {
   /** Embedding calls in flight at once. @default 16 */
@@ -29,8 +28,7 @@ export interface IngestResult {
 /** A document with its chunks embedded, ready to be written in one transaction. */
 export interface PreparedDocument extends ValidDocument {
   readonly contentSha256: string;
-  /** Each chunk's embedding is already a checked `vector` parameter (see toVectorParameter). */
-  readonly chunks: readonly (Omit<DocumentChunk, 'embeddingText'> & { readonly embedding: Buffer })[];
+  readonly chunks: readonly EmbeddedChunk[];
 }
 
 export const DEFAULT_EMBEDDING_CONCURRENCY = 16;
@@ -43,9 +41,14 @@ export const DEFAULT_INSERT_BATCH_SIZE = 200;
  *   embedding is computed.
  * - A document whose `source` is already stored replaces that document's content and chunks and keeps
  *   its id.
- * - Embeddings are computed before the transaction opens (no connection is held while a provider is
- *   slow); the document and all its chunks are then written in one transaction, so a failure at any
- *   point leaves nothing behind.
+ * - Embedding and writing overlap: the chunks are embedded in order, and once the first batch is
+ *   embedded the transaction opens and stores each batch as soon as it is complete, while the later
+ *   ones are still being embedded. No connection is held while the first batch embeds (for a
+ *   document of one batch, while any of it embeds); afterwards the transaction waits for the embedder
+ *   only when writing has caught up with it.
+ * - The document and all its chunks are written in that one transaction, so a failure at any point
+ *   (an embedding call midway, an invalid vector, the database) rolls everything back, stops the
+ *   embedding calls still in flight and rejects with that failure: nothing half-stored.
  * - Instances ingesting the same content or source at once queue on advisory locks, and the later
  *   one sees the earlier one's result: one copy, never a duplicate.
  */
@@ -57,11 +60,22 @@ export async function ingestDocument(
 ): Promise<IngestResult> {
   const document = validateDocumentInput(input);
   const batchSize = positiveInteger('batchSize', options.batchSize ?? DEFAULT_INSERT_BATCH_SIZE);
+  const concurrency = positiveInteger('concurrency', options.concurrency ?? DEFAULT_EMBEDDING_CONCURRENCY);
   const contentSha256 = sha256(document.content);
   const stored = await findByContent(db.knex, contentSha256);
   if (stored !== undefined) return stored;
-  const prepared = await prepareDocument(embedder, document, contentSha256, options);
-  return db.knex.transaction((trx) => writeDocument(trx, prepared, batchSize));
+
+  const chunks = chunkDocument(document.content, document.sections, options.chunking);
+  const embedding = startEmbedding(embedder, chunks, { concurrency, batchSize, signal: options.signal });
+  try {
+    if (embedding.batchCount > 0) await embedding.batch(0);
+    return await db.knex.transaction((trx) =>
+      storeDocument(trx, { ...document, contentSha256 }, chunks.length, embeddedBatches(embedding)),
+    );
+  } finally {
+    // Whatever ended the write (done, unchanged after all, failed): no call keeps running for it.
+    embedding.stop(new Error('the document write ended'));
+  }
 }
 
 /** Chunks and embeds a validated document; touches no database. */
@@ -73,21 +87,12 @@ export async function prepareDocument(
 ): Promise<PreparedDocument> {
   const concurrency = positiveInteger('concurrency', options.concurrency ?? DEFAULT_EMBEDDING_CONCURRENCY);
   const chunks = chunkDocument(document.content, document.sections, options.chunking);
-  const embeddings = await mapWithConcurrency(
-    chunks,
+  const embedding = startEmbedding(embedder, chunks, {
     concurrency,
-    async (chunk, index, signal) =>
-      toVectorParameter(await embedder.embed(chunk.embeddingText, signal), embedder.model, `chunk ${index}`),
-    options.signal,
-  );
-  return {
-    ...document,
-    contentSha256,
-    chunks: chunks.map(({ embeddingText: _embedded, ...chunk }, index) => ({
-      ...chunk,
-      embedding: embeddings[index]!,
-    })),
-  };
+    batchSize: Math.max(chunks.length, 1),
+    signal: options.signal,
+  });
+  return { ...document, contentSha256, chunks: embedding.batchCount === 0 ? [] : await embedding.batch(0) };
 }
 
 /** Writes a prepared document inside `trx`; the caller owns the transaction. */
@@ -95,6 +100,21 @@ export async function writeDocument(
   trx: Knex.Transaction,
   document: PreparedDocument,
   batchSize: number = DEFAULT_INSERT_BATCH_SIZE,
+): Promise<IngestResult> {
+  return storeDocument(trx, document, document.chunks.length, preparedBatches(document.chunks, batchSize));
+}
+
+type DocumentToStore = ValidDocument & { readonly contentSha256: string };
+
+/**
+ * The one write path: locks, the duplicate re-check, the document row, then each batch of chunks as
+ * `batches` yields it (one multi-row INSERT per batch, binary vector parameters).
+ */
+async function storeDocument(
+  trx: Knex.Transaction,
+  document: DocumentToStore,
+  chunkCount: number,
+  batches: AsyncIterable<readonly EmbeddedChunk[]>,
 ): Promise<IngestResult> {
   // Always content first, then source: a fixed order means two writers can never deadlock.
   await lockForTransaction(trx, LOCK_NAMES.documentContent(document.contentSha256));
@@ -131,10 +151,11 @@ export async function writeDocument(
     await trx('chunks').where({ document_id: documentId }).delete();
   }
 
-  for (let start = 0; start < document.chunks.length; start += batchSize) {
-    const rows = document.chunks.slice(start, start + batchSize).map((chunk, offset) => ({
+  let ordinal = 0;
+  for await (const batch of batches) {
+    const rows = batch.map((chunk) => ({
       document_id: documentId,
-      ordinal: start + offset,
+      ordinal: ordinal++,
       content: chunk.content,
       embedding: chunk.embedding,
       start_offset: chunk.start,
@@ -144,11 +165,18 @@ export async function writeDocument(
     }));
     await trx('chunks').insert(rows);
   }
-  return {
-    documentId,
-    status: previous === undefined ? 'created' : 'replaced',
-    chunkCount: document.chunks.length,
-  };
+  return { documentId, status: previous === undefined ? 'created' : 'replaced', chunkCount };
+}
+
+async function* embeddedBatches(embedding: ChunkEmbedding): AsyncGenerator<readonly EmbeddedChunk[]> {
+  for (let index = 0; index < embedding.batchCount; index++) yield await embedding.batch(index);
+}
+
+async function* preparedBatches(
+  chunks: readonly EmbeddedChunk[],
+  batchSize: number,
+): AsyncGenerator<readonly EmbeddedChunk[]> {
+  for (let start = 0; start < chunks.length; start += batchSize) yield chunks.slice(start, start + batchSize);
 }
 
 export function sha256(content: string): string {
