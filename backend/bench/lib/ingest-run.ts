@@ -1,4 +1,5 @@
 import type { Database } from '../../src/db/database';
+import type { DocumentInput } from '../../src/ingest/document-input';
 import { ingestDocument } from '../../src/ingest/ingest-document';
 import { mapWithConcurrency } from '../../src/ingest/map-with-concurrency';
 import type { Embedder } from '../../src/rag/types';
@@ -21,10 +22,15 @@ export async function runIngest(
   texts: readonly string[],
   documentsInFlight: number,
   concurrency: number,
+  /** How each text becomes a document. @default plain text titled "Bench document <index>" */
+  toDocument: (content: string, index: number) => DocumentInput = (content, index) => ({
+    title: `Bench document ${index}`,
+    content,
+  }),
 ): Promise<IngestRun> {
   const start = performance.now();
   const results = await mapWithConcurrency(texts, documentsInFlight, (content, index) =>
-    ingestDocument(db, embedder, { title: `Bench document ${index}`, content }, { concurrency }),
+    ingestDocument(db, embedder, toDocument(content, index), { concurrency }),
   );
   const seconds = since(start) / 1000;
   const fresh = results.filter((result) => result.status === 'created');
