@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createApp } from '../../src/app';
+import { DEFAULT_CONCURRENCY } from '../../src/cli/ingest-options';
 import { runIngest as runIngestCli } from '../../src/cli/run-ingest';
 import { loadConfig } from '../../src/config';
 import type { Database } from '../../src/db/database';
@@ -25,8 +26,8 @@ import type { Benchmark } from './benchmark';
 const ADMIN_TOKEN = 'bench-admin-token-0123456789';
 const TOTAL_CHUNKS = 10_000;
 const CHUNKS_PER_FILE = 100;
-/** The CLI's default files in flight. */
-const CLI_CONCURRENCY = 4;
+/** The CLI's default files in flight; the bound gets as many documents in flight. */
+const CLI_CONCURRENCY = DEFAULT_CONCURRENCY;
 /** What the CLI must reach of the same writes made straight into the database. */
 const TARGET_SHARE = 0.8;
 const WORDS =

@@ -45,7 +45,7 @@ beforeAll(async () => {
   const out = createWriteStream(join(workspace, 'exports', 'dump.txt'));
   const block = Buffer.alloc(1024 * 1024, 'log line\n');
   for (let written = 0; written < LARGE_FILE_BYTES; written += block.length) {
-    if (!out.write(block)) await new Promise((done) => out.once('drain', done));
+    if (!out.write(block)) await new Promise<void>((done) => out.once('drain', () => done()));
   }
   out.end();
   await finished(out);
