@@ -6,6 +6,8 @@
  * CommonJS runtime rejects without --experimental-vm-modules. pdfjs-dist is ESM only, and so are the
  * DOM helpers linkedom's CommonJS build requires (Node >= 20.19 loads them natively, jest cannot).
  */
+const path = require('node:path');
+
 const esmPackages = [
   '@actions',
   'pgvector',
@@ -30,6 +32,11 @@ module.exports = function preset(displayName, overrides = {}) {
       ],
     },
     transformIgnorePatterns: [`/node_modules/(?!(${esmPackages.join('|')})/)`],
+    // The frontend's tests run the backend's service kit from source; builds use its compiled exports.
+    moduleNameMapper: {
+      '^@ragchat/backend/service-kit$': path.join(__dirname, 'backend/src/service-kit/index.ts'),
+      '^@ragchat/backend/service-kit/(.*)$': path.join(__dirname, 'backend/src/service-kit/$1.ts'),
+    },
     moduleFileExtensions: ['ts', 'js', 'mjs', 'json'],
     ...overrides,
   };

@@ -4,8 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { createApp } from '../src/app';
 import { loadConfig } from '../src/config';
 import { openDatabase } from '../src/db/database';
-import { batchedWriter, createLogger } from '../src/observability/logger';
-import { noopTracer } from '../src/observability/tracing';
+import { batchedWriter, createLogger } from '../src/service-kit/logger';
 import { createFakeProviders } from './lib/fake-providers';
 
 /**
@@ -39,7 +38,6 @@ async function start(): Promise<void> {
       return vector;
     }, 0),
     logger: createLogger({ level: config.logLevel, write: output.write }),
-    tracer: noopTracer,
   });
   const server = createServer(app.callback());
   server.listen(config.server.port, config.server.host, () => {

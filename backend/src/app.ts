@@ -2,7 +2,6 @@ import Koa from 'koa';
 import type { Config } from './config';
 import type { Database } from './db/database';
 import { AppError } from './errors';
-import { createAlbTokenVerifier } from './http/alb-token';
 import { cors } from './http/cors';
 import { errorHandler } from './http/error-handler';
 import { identify } from './http/identity';
@@ -10,17 +9,16 @@ import { requestContext } from './http/request-context';
 import { createRouter, routerFallbacks } from './http/router';
 import type { AppState } from './http/state';
 import { createUsageLimiter } from './http/usage/limiter';
-import type { Logger } from './observability/logger';
-import type { Tracer } from './observability/tracing';
 import type { Providers } from './rag/types';
 import { retrieve } from './retrieval/retrieve';
+import { createAlbTokenVerifier } from './service-kit/alb-token';
+import type { Logger } from './service-kit/logger';
 
 export interface AppDeps {
   readonly config: Config;
   readonly db: Database;
   readonly providers: Providers;
   readonly logger: Logger;
-  readonly tracer: Tracer;
   /** True once shutdown has begun: /ready turns 503 so no new traffic arrives. */
   readonly isDraining?: () => boolean;
   /** Epoch milliseconds with sub-millisecond precision. */
@@ -57,7 +55,7 @@ export function createApp(deps: AppDeps): Koa<AppState> {
   app.on('error', (error: unknown, ctx?: { state?: Partial<AppState> }) =>
     (ctx?.state?.log ?? deps.logger).warn('response failed', { err: error }),
   );
-  app.use(requestContext({ logger: deps.logger, tracer: deps.tracer, now }));
+  app.use(requestContext({ logger: deps.logger, now }));
   app.use(errorHandler());
   if (config.corsOrigins.length > 0) app.use(cors(config.corsOrigins));
   app.use(

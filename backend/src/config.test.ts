@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
-import { ConfigError, loadConfig } from './config';
+import { loadConfig } from './config';
+import { ConfigError } from './service-kit/config-error';
 
 const TOKEN = 'a-long-enough-admin-token';
 
@@ -180,27 +181,23 @@ describe('loadConfig', () => {
     expect(configError({ CORS_ORIGINS: '*' }).variable).toBe('CORS_ORIGINS');
   });
 
-  it('points X-Ray tracing at the daemon address in either accepted form', () => {
-    expect(loadConfig({ OTEL_EXPORTER: 'xray' }).tracing).toEqual({
-      exporter: 'xray',
-      daemon: { host: '127.0.0.1', port: 2000 },
+  it('points OpenTelemetry tracing at the collector sidecar unless told otherwise', () => {
+    expect(loadConfig({ OTEL_EXPORTER: 'otlp' }).tracing).toEqual({
+      exporter: 'otlp',
+      endpoint: 'http://127.0.0.1:4318',
       sampleRate: 0.05,
     });
-    const sdkForm = loadConfig({
-      OTEL_EXPORTER: 'xray',
-      XRAY_DAEMON_ADDRESS: 'tcp:10.0.0.1:2000 udp:10.0.0.2:2001',
-    });
-    expect(sdkForm.tracing).toEqual({
-      exporter: 'xray',
-      daemon: { host: '10.0.0.2', port: 2001 },
-      sampleRate: 0.05,
-    });
-    expect(loadConfig({ OTEL_EXPORTER: 'xray', XRAY_SAMPLE_RATE: '1' }).tracing).toMatchObject({
-      sampleRate: 1,
-    });
-    expect(configError({ OTEL_EXPORTER: 'xray', XRAY_DAEMON_ADDRESS: 'nowhere' }).variable).toBe(
-      'XRAY_DAEMON_ADDRESS',
-    );
+    expect(
+      loadConfig({
+        OTEL_EXPORTER: 'otlp',
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'http://10.0.0.2:4318',
+        TRACE_SAMPLE_RATE: '1',
+      }).tracing,
+    ).toEqual({ exporter: 'otlp', endpoint: 'http://10.0.0.2:4318', sampleRate: 1 });
+    expect(
+      configError({ OTEL_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_ENDPOINT: '10.0.0.2:4318' }).variable,
+    ).toBe('OTEL_EXPORTER_OTLP_ENDPOINT');
+    expect(configError({ OTEL_EXPORTER: 'xray' }).variable).toBe('OTEL_EXPORTER');
   });
 
   it.each([

@@ -1,9 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import type { DatabaseOptions } from './db/database';
-import { LOG_LEVELS, type LogLevel } from './observability/logger';
 import { DEFAULT_EMBEDDING_MODEL_ID, DEFAULT_GENERATION_MODEL_ID } from './providers/bedrock/options';
 import { MAX_TOP_K, MIN_TOP_K } from './retrieval/retrieve';
+import { type AlbTokenSettings, parseAlbTokenSettings } from './service-kit/alb-token';
+import { ConfigError } from './service-kit/config-error';
+import { LOG_LEVELS, type LogLevel } from './service-kit/logger';
+import { parseTracingConfig, type TracingConfig } from './service-kit/tracing-config';
 
 /**
  * The service's whole configuration, parsed once from the environment at start. Every value is
@@ -60,21 +63,13 @@ export type SignInConfig =
        */
       readonly localMode: boolean;
     }
-  | {
+  | (AlbTokenSettings & {
       readonly mode: 'alb';
-      /** The `signer` the token header must name: this environment's load balancer. */
-      readonly albArn: string;
-      /** Where public keys are fetched by key id: `<keyEndpoint>/<kid>` answers a PEM. */
-      readonly keyEndpoint: string;
-      /** Expected `iss` (the IdP); undefined accepts any issuer the ALB signed for. */
-      readonly issuer: string | undefined;
-      /** Expected `client` header claim (the IdP app client); undefined accepts any. */
-      readonly clientId: string | undefined;
       /** Claim carrying the user's groups: an array or a comma/space-separated string. */
       readonly groupsClaim: string;
       /** Members of this group may manage documents. */
       readonly adminGroup: string;
-    };
+    });
 
 /** Per user (per client address when sign-in is off) and per UTC day; 0 turns a limit off. */
 export interface UsageLimits {
@@ -104,15 +99,6 @@ export interface GuardrailConfig {
   readonly streamProcessingMode: 'sync' | 'async' | undefined;
 }
 
-export type TracingConfig =
-  | { readonly exporter: 'none' }
-  | {
-      readonly exporter: 'xray';
-      readonly daemon: { readonly host: string; readonly port: number };
-      /** Share of requests traced when the caller's trace header did not already decide. */
-      readonly sampleRate: number;
-    };
-
 export interface Limits {
   readonly maxBodyBytes: number;
   readonly maxQueryChars: number;
@@ -131,16 +117,6 @@ export interface Limits {
 
 /** The API's hard bounds on topK; TOP_K (the default) must sit inside them. */
 export const TOP_K_RANGE = { min: MIN_TOP_K, max: MAX_TOP_K } as const;
-
-export class ConfigError extends Error {
-  readonly variable: string;
-
-  constructor(variable: string, problem: string) {
-    super(`${variable} ${problem}`);
-    this.name = 'ConfigError';
-    this.variable = variable;
-  }
-}
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -167,7 +143,7 @@ export function loadConfig(env: Env): Config {
     corsOrigins: parseCorsOrigins(read),
     logLevel: read.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
     seedSampleCorpus: read.boolean('SEED_SAMPLE_CORPUS', true),
-    tracing: parseTracing(read),
+    tracing: parseTracingConfig(env),
     limits: {
       maxBodyBytes: read.integer('MAX_BODY_BYTES', 1_048_576, { min: 1024, max: 100 * 1_048_576 }),
       maxQueryChars: read.integer('MAX_QUERY_CHARS', 2000, { min: 1, max: 100_000 }),
@@ -188,7 +164,7 @@ export function loadConfig(env: Env): Config {
     conversations: {
       retentionDays: read.integer('CONVERSATION_RETENTION_DAYS', 90, { min: 0, max: 3650 }),
     },
-    signIn: parseSignIn(read, production),
+    signIn: parseSignIn(env, read, production),
     usageLimits: {
       queriesPerDay: read.integer('QUERIES_PER_DAY', 500, { min: 0, max: 10_000_000 }),
       generatedTokensPerDay: read.integer('GENERATED_TOKENS_PER_DAY', 200_000, {
@@ -200,35 +176,12 @@ export function loadConfig(env: Env): Config {
   };
 }
 
-/** What aws-jwt-verify accepts as a load balancer ARN; the region picks the key endpoint. */
-const ALB_ARN =
-  /^arn:aws(?:-cn|-us-gov)?:elasticloadbalancing:([a-z]{2}-(?:gov-)?[a-z]+-\d):\d{12}:loadbalancer\/app\/.+$/;
-
-function parseSignIn(read: Reader, production: boolean): SignInConfig {
+function parseSignIn(env: Env, read: Reader, production: boolean): SignInConfig {
   const mode = read.oneOf('SIGNIN_MODE', ['off', 'alb'] as const, 'off');
   if (mode === 'off') return { mode, localMode: !production };
-  const albArn = read.raw('SIGNIN_ALB_ARN');
-  if (albArn === undefined) throw new ConfigError('SIGNIN_ALB_ARN', 'is required when SIGNIN_MODE=alb');
-  const region = ALB_ARN.exec(albArn)?.[1];
-  if (region === undefined) {
-    throw new ConfigError(
-      'SIGNIN_ALB_ARN',
-      `must be an application load balancer ARN (arn:aws:elasticloadbalancing:<region>:<account>:loadbalancer/app/...), got "${albArn}"`,
-    );
-  }
-  const keyEndpoint = read.string(
-    'SIGNIN_KEY_ENDPOINT',
-    `https://public-keys.auth.elb.${region}.amazonaws.com`,
-  );
-  if (!isHttpUrl(keyEndpoint)) {
-    throw new ConfigError('SIGNIN_KEY_ENDPOINT', `must be an http(s) URL, got "${keyEndpoint}"`);
-  }
   return {
     mode,
-    albArn,
-    keyEndpoint: keyEndpoint.replace(/\/+$/, ''),
-    issuer: read.raw('SIGNIN_ISSUER'),
-    clientId: read.raw('SIGNIN_CLIENT_ID'),
+    ...parseAlbTokenSettings(env),
     groupsClaim: read.string('SIGNIN_GROUPS_CLAIM', 'cognito:groups'),
     adminGroup: read.string('SIGNIN_ADMIN_GROUP', 'ragchat-admins'),
   };
@@ -375,28 +328,6 @@ function parseCorsOrigins(read: Reader): readonly string[] {
     }
   }
   return origins;
-}
-
-function parseTracing(read: Reader): TracingConfig {
-  const exporter = read.oneOf('OTEL_EXPORTER', ['none', 'xray'] as const, 'none');
-  if (exporter === 'none') return { exporter };
-  return {
-    exporter,
-    daemon: parseDaemonAddress(read.string('XRAY_DAEMON_ADDRESS', '127.0.0.1:2000')),
-    sampleRate: read.number('XRAY_SAMPLE_RATE', 0.05, { min: 0, max: 1 }),
-  };
-}
-
-/** Accepts `host:port` or the X-Ray SDK form `tcp:host:port udp:host:port` (segments go over UDP). */
-function parseDaemonAddress(address: string): { host: string; port: number } {
-  const udp = address.split(/\s+/).find((part) => part.startsWith('udp:'));
-  const hostPort = udp === undefined ? address : udp.slice('udp:'.length);
-  const match = /^([^:\s]+):(\d{1,5})$/.exec(hostPort);
-  const port = Number(match?.[2]);
-  if (match?.[1] === undefined || port < 1 || port > 65535) {
-    throw new ConfigError('XRAY_DAEMON_ADDRESS', `must be host:port, got "${address}"`);
-  }
-  return { host: match[1], port };
 }
 
 function isHttpUrl(value: string): boolean {

@@ -15,7 +15,7 @@ import { run } from './main';
 const ssm = mockClient(SSMClient);
 const action = new ActionEnvironment();
 const REPO_ROOT = join(__dirname, '..', '..', '..');
-const XRAY_IMAGE = `public.ecr.aws/xray/aws-xray-daemon@${digest('c')}`;
+const COLLECTOR_IMAGE = `public.ecr.aws/aws-observability/aws-otel-collector@${digest('c')}`;
 
 let outputsFile: string;
 let outDir: string;
@@ -123,10 +123,10 @@ describe('render-deployment', () => {
   );
 
   it('gives every listed container its own image and resolves the secrets from the deploy outputs', async () => {
-    action.inputs({ images: `backend=${BACKEND_IMAGE}\nxray-daemon=${XRAY_IMAGE}` });
+    action.inputs({ images: `backend=${BACKEND_IMAGE}\notel-collector=${COLLECTOR_IMAGE}` });
     await run();
     expect(container('backend')?.image).toBe(BACKEND_IMAGE);
-    expect(container('xray-daemon')?.image).toBe(XRAY_IMAGE);
+    expect(container('otel-collector')?.image).toBe(COLLECTOR_IMAGE);
     expect(container('backend')?.secrets).toContainEqual({
       name: 'DB_SECRET',
       valueFrom: deployOutputsDocument().secrets.databaseSecretArn,
@@ -136,7 +136,7 @@ describe('render-deployment', () => {
   it("keeps '=' in values, overrides template variables and adds secrets per container", async () => {
     action.inputs({
       'environment-variables':
-        'backend.LOG_LEVEL=debug\nbackend.DSN=postgres://u:p@h/db?sslmode=require&x=y\nxray-daemon.AWS_REGION=eu-west-1',
+        'backend.LOG_LEVEL=debug\nbackend.DSN=postgres://u:p@h/db?sslmode=require&x=y\notel-collector.AWS_REGION=eu-west-1',
       secrets: 'backend.API_KEY=arn:aws:secretsmanager:eu-west-1:111122223333:secret:key=v1',
     });
     await run();
@@ -145,7 +145,10 @@ describe('render-deployment', () => {
       { name: 'LOG_LEVEL', value: 'debug' },
     ]);
     expect(environment).toContainEqual({ name: 'DSN', value: 'postgres://u:p@h/db?sslmode=require&x=y' });
-    expect(container('xray-daemon')?.environment).toEqual([{ name: 'AWS_REGION', value: 'eu-west-1' }]);
+    expect(container('otel-collector')?.environment).toContainEqual({
+      name: 'AWS_REGION',
+      value: 'eu-west-1',
+    });
     expect(container('backend')?.secrets).toContainEqual({
       name: 'API_KEY',
       valueFrom: 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:key=v1',
@@ -257,7 +260,7 @@ describe('render-deployment', () => {
   });
 
   it('fails when an image placeholder has no image input', async () => {
-    action.inputs({ images: `xray-daemon=${XRAY_IMAGE}` });
+    action.inputs({ images: `otel-collector=${COLLECTOR_IMAGE}` });
     await run();
     expect(action.errors()).toEqual([
       'Unknown placeholder {{image.backend}} in the task definition template',
@@ -316,7 +319,7 @@ describe('render-deployment', () => {
       "Input 'images' image for backend must be pinned by digest",
     ],
     [
-      { images: `backend=${BACKEND_IMAGE}\nsidecar=${XRAY_IMAGE}` },
+      { images: `backend=${BACKEND_IMAGE}\nsidecar=${COLLECTOR_IMAGE}` },
       "Input 'images' The task definition has no container 'sidecar'",
     ],
     [

@@ -21,7 +21,7 @@ export const FARGATE_DEFAULT_STOP_TIMEOUT_S = 30;
 const NOT_MODELLED: Readonly<Record<string, string>> = {
   name: 'becomes the podman container name prefix',
   essential: 'the test runs only the containers it checks',
-  dependsOn: 'sidecars (the X-Ray daemon) are not run; the services send UDP to nobody',
+  dependsOn: 'sidecars (the ADOT collector) are not run; the test serves OTLP itself',
   logConfiguration: 'awslogs; podman keeps the output instead',
   cpu: 'a share of the task; the machine is shared, so no quota is applied',
   memoryReservation: 'a soft limit, not enforced while memory is free',

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { ContainerDefinition, RegisterTaskDefinitionCommandInput } from '@aws-sdk/client-ecs';
 import { parseDeployOutputs } from '@ragchat/infra/deploy-contract';
+import { type OtlpReceiver, startOtlpReceiver } from '../../../backend/test/support/otlp-receiver';
 import {
   DEBIAN_INSTALLATION,
   type PostgresServer,
@@ -25,7 +26,9 @@ import { unreadVariables } from './variables-read';
  * definitions render-deployment produces for an environment (the deploy outputs its synthesized
  * stack writes, served from a local SSM endpoint), the backend on the real PostgreSQL + pgvector
  * tier over TLS verify-full, trusting the test CA that the build baked in where CI bakes in the
- * RDS bundle.
+ * RDS bundle. The ADOT collector sidecar is not run (its image is not available here): both services
+ * export OTLP to a collector stand-in of the test's own, the endpoint the sidecar would serve
+ * overridden as a deploy may override any variable.
  */
 const REPO_ROOT = join(__dirname, '..', '..', '..');
 const RENDER = join(REPO_ROOT, 'actions', 'render-deployment', 'dist', 'index.js');
@@ -36,8 +39,13 @@ jest.setTimeout(30 * 60_000);
 const DB_HOST = 'ragchat-images.cluster-test.eu-west-1.rds.amazonaws.com';
 const DB_USER = 'ragchat';
 const QUESTION = 'What is AWS Fargate?';
-/** Overrides for a run without AWS: the local provider instead of Bedrock. */
-const LOCAL_RUN = { backend: 'backend.PROVIDER=local' } as const;
+/** Overrides for a run without AWS: the local provider instead of Bedrock, traces to the stand-in. */
+const testRun = (service: Service, collector: string) =>
+  [
+    ...(service === 'backend' ? ['backend.PROVIDER=local'] : []),
+    `${service}.OTEL_EXPORTER_OTLP_ENDPOINT=${collector}`,
+    `${service}.TRACE_SAMPLE_RATE=1`,
+  ].join('\n');
 const CONFIG_MODULES = {
   backend: { path: '/app/backend/dist/config.js', parse: 'loadConfig' },
   frontend: { path: '/app/frontend/dist/server/config.js', parse: 'parseConfig' },
@@ -85,9 +93,11 @@ let aws: FakeAws;
 let database: PostgresServer | undefined;
 let workDir: string;
 let tlsDir: string | undefined;
+let collector: OtlpReceiver | undefined;
 let gateway: string;
 let ssm: string;
 let backendLocal: RegisterTaskDefinitionCommandInput;
+let frontendTraced: RegisterTaskDefinitionCommandInput;
 const production: Partial<Record<Service, RegisterTaskDefinitionCommandInput>> = {};
 const started: Partial<Record<Service, Started>> = {};
 
@@ -129,7 +139,11 @@ beforeAll(async () => {
   }
 
   gateway = subnet.gateway;
-  backendLocal = await render(ssm, 'backend', LOCAL_RUN.backend);
+  // Reached from the containers through the network's gateway, as the database is.
+  collector = await startOtlpReceiver('0.0.0.0');
+  const collectorUrl = `http://${gateway}:${collector.port}`;
+  backendLocal = await render(ssm, 'backend', testRun('backend', collectorUrl));
+  frontendTraced = await render(ssm, 'frontend', testRun('frontend', collectorUrl));
   const backendUrl = new URL(
     environmentOf(trafficContainer(production.frontend, 'frontend')).BACKEND_URL ?? '',
   );
@@ -137,7 +151,7 @@ beforeAll(async () => {
     aliases: [backendUrl.hostname],
     hosts: { [DB_HOST]: subnet.gateway },
   });
-  started.frontend = await startContainer('frontend', production.frontend!, {});
+  started.frontend = await startContainer('frontend', frontendTraced, {});
 });
 
 afterAll(async () => {
@@ -147,6 +161,7 @@ afterAll(async () => {
     await podman.run(['network', 'rm', '--force', network]).catch(() => '');
   }
   await aws?.stop();
+  await collector?.close();
   await database?.stop();
   for (const dir of [workDir, tlsDir]) if (dir !== undefined) await rm(dir, { recursive: true, force: true });
 });
@@ -173,6 +188,28 @@ describe('the container images, run from rendered task definitions', () => {
     const done = events.at(-1);
     expect(done?.event).toBe('done');
     expect(done?.data).toEqual(expect.objectContaining({ answer: expect.stringMatching(/\[1\]/) }));
+  });
+
+  it('export the spans of that question, frontend → backend → retrieval → PostgreSQL, in one trace', async () => {
+    const spans = collector!.spans;
+    // Health checks are traced too; the question's trace is the one with a retrieval span.
+    const question = () => {
+      const traceId = spans.find((span) => span.name === 'retrieval')?.traceId;
+      return spans.filter((span) => span.traceId === traceId);
+    };
+    // The batch span processor exports every 5 s.
+    await waitFor(
+      async () => question().some((span) => span.service === 'ragchat-frontend'),
+      30_000,
+      'the spans of the question at the collector stand-in',
+      async () => JSON.stringify(spans.map(({ service, name }) => `${service} ${name}`)),
+    );
+    const trace = question();
+    expect(new Set(trace.map((span) => span.service))).toEqual(
+      new Set(['ragchat-frontend', 'ragchat-backend']),
+    );
+    const queries = trace.filter((span) => span.attributes['db.system.name'] === 'postgresql');
+    expect(queries.map((span) => span.service)).toContain('ragchat-backend');
   });
 
   it('run the services as a non-root user on a read-only root filesystem', async () => {

@@ -11,9 +11,8 @@ import type { Database } from '../../src/db/database';
 import { openDatabase } from '../../src/db/database';
 import type { DocumentInput } from '../../src/ingest/document-input';
 import { extractMarkdown } from '../../src/ingest/formats/markdown';
-import { createLogger } from '../../src/observability/logger';
-import { noopTracer } from '../../src/observability/tracing';
 import { EMBEDDING_DIMENSIONS } from '../../src/rag/types';
+import { createLogger } from '../../src/service-kit/logger';
 import { createFakeProviders, hashedVectorPicker } from '../lib/fake-providers';
 import { runIngest as runIngestDirect } from '../lib/ingest-run';
 import { loadAverage } from '../lib/machine';
@@ -83,7 +82,6 @@ export const ingestCliBenchmark: Benchmark = {
         db,
         providers,
         logger: createLogger({ level: 'warn', write: () => {} }),
-        tracer: noopTracer,
       });
       const server = createServer(app.callback());
       await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -2,7 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Middleware, ParameterizedContext } from 'koa';
 import type { SignInConfig } from '../config';
 import { AppError } from '../errors';
-import { ALB_TOKEN_HEADER, type AlbTokenVerifier, type VerifiedClaims } from './alb-token';
+import { ALB_TOKEN_HEADER, type AlbTokenVerifier, type VerifiedClaims } from '../service-kit/alb-token';
 import type { AppState } from './state';
 
 export interface Identity {

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Middleware } from 'koa';
-import type { Logger } from '../observability/logger';
-import { parseTraceHeader, type Span, type Tracer } from '../observability/tracing';
+import { traceRootOf } from '../observability/trace-header';
+import type { Logger } from '../service-kit/logger';
+import { activeXRayTraceId } from '../service-kit/spans';
 import { ANONYMOUS_IDENTITY } from './identity';
 import type { AppState } from './state';
 
@@ -10,27 +11,25 @@ const ACCEPTED_REQUEST_ID = /^[\w.:-]{1,128}$/;
 
 export interface RequestContextOptions {
   readonly logger: Logger;
-  readonly tracer: Tracer;
   /** Epoch milliseconds. */
   readonly now: () => number;
 }
 
 /**
  * The outermost middleware: gives each request an id (the caller's `x-request-id` or a new one,
- * echoed back), a logger bound to it, and one access-log line plus one trace when it ends. It
- * runs outside the error handler to see the final status, so nothing here may throw.
+ * echoed back), a logger bound to it, and one access-log line when it ends. It runs outside the
+ * error handler to see the final status, so nothing here may throw.
  */
 export function requestContext(options: RequestContextOptions): Middleware<AppState> {
   return async (ctx, next) => {
     const startMs = options.now();
     const incoming = ctx.get('x-request-id');
     const requestId = ACCEPTED_REQUEST_ID.test(incoming) ? incoming : randomUUID();
-    const spans: Span[] = [];
-    const traceHeader = ctx.get('x-amzn-trace-id') || undefined;
-    // The X-Ray trace id (set by the ALB) on every line joins logs to traces in CloudWatch.
-    const traceId = parseTraceHeader(traceHeader)?.root;
+    // The X-Ray trace id on every line joins logs to traces in CloudWatch: the active trace's when
+    // tracing is on, else the one the ALB sent.
+    const traceId = activeXRayTraceId() ?? traceRootOf(ctx.get('x-amzn-trace-id') || undefined);
     const log = options.logger.child(traceId === undefined ? { requestId } : { requestId, traceId });
-    Object.assign(ctx.state, { requestId, log, spans, identity: ANONYMOUS_IDENTITY });
+    Object.assign(ctx.state, { requestId, log, identity: ANONYMOUS_IDENTITY });
     ctx.set('X-Request-Id', requestId);
     try {
       await next();
@@ -41,16 +40,6 @@ export function requestContext(options: RequestContextOptions): Middleware<AppSt
         path: ctx.path,
         status: ctx.status,
         durationMs: Math.round((endMs - startMs) * 100) / 100,
-      });
-      options.tracer.record({
-        traceHeader,
-        requestId,
-        method: ctx.method,
-        url: ctx.path,
-        status: ctx.status,
-        startMs,
-        endMs,
-        spans,
       });
     }
   };

@@ -1,6 +1,5 @@
 import type { RouterContext } from '@koa/router';
-import type { Logger } from '../observability/logger';
-import type { Span } from '../observability/tracing';
+import type { Logger } from '../service-kit/logger';
 import type { Identity } from './identity';
 
 /** What the request-context middleware puts on `ctx.state` for everything after it. */
@@ -8,8 +7,6 @@ export interface AppState {
   readonly requestId: string;
   /** The service logger bound to this request's id. */
   readonly log: Logger;
-  /** Timed steps of this request, sent as trace subsegments when it ends. */
-  readonly spans: Span[];
   /** Who is calling; the identity middleware sets it before any route (anonymous until then). */
   readonly identity: Identity;
 }

@@ -1,4 +1,4 @@
-import { createLogger } from './logger';
+import { createLogger } from '../service-kit/logger';
 import { emitFeedbackMetrics, emitQueryMetrics, METRICS_NAMESPACE } from './metrics';
 
 describe('emitQueryMetrics', () => {

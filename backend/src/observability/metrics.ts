@@ -1,4 +1,4 @@
-import type { Logger } from './logger';
+import type { Logger } from '../service-kit/logger';
 
 export interface QueryTimings {
   readonly embeddingMs: number;

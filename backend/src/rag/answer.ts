@@ -1,5 +1,5 @@
-import type { Span } from '../observability/tracing';
 import type { RetrieveRequest, RetrieveResult } from '../retrieval/retrieve';
+import { inSpan } from '../service-kit/spans';
 import type { ChatTurn, GenerationUsage, Providers, RetrievedChunk } from './types';
 
 /** Metadata equality filter: every key must match the document's metadata value exactly. */
@@ -47,7 +47,6 @@ export interface AnswerOutcome {
   readonly answer: string;
   readonly sources: readonly SourceView[];
   readonly timings: AnswerTimings;
-  readonly spans: readonly Span[];
 }
 
 /** Called as the answer takes shape; a streaming response writes each one out as it comes. */
@@ -76,14 +75,16 @@ export async function answerQuery(
 ): Promise<AnswerOutcome> {
   const startMs = deps.now();
   const retrieval = await untilAborted(
-    deps.retrieve(
-      {
-        query: retrievalQuery(input),
-        topK: input.topK,
-        minScore: deps.minScore,
-        ...(input.filter === undefined ? {} : { filter: input.filter }),
-      },
-      signal,
+    inSpan('retrieval', () =>
+      deps.retrieve(
+        {
+          query: retrievalQuery(input),
+          topK: input.topK,
+          minScore: deps.minScore,
+          ...(input.filter === undefined ? {} : { filter: input.filter }),
+        },
+        signal,
+      ),
     ),
     signal,
   );
@@ -106,7 +107,6 @@ export async function answerQuery(
   const endMs = deps.now();
 
   const { embeddingMs, retrievalMs } = retrieval.timings;
-  const embeddingEndMs = startMs + embeddingMs;
   return {
     answer,
     sources,
@@ -116,11 +116,6 @@ export async function answerQuery(
       generationMs: round(endMs - generationStartMs),
       totalMs: round(endMs - startMs),
     },
-    spans: [
-      { name: 'embedding', startMs, endMs: embeddingEndMs },
-      { name: 'retrieval', startMs: embeddingEndMs, endMs: embeddingEndMs + retrievalMs },
-      { name: 'generation', startMs: generationStartMs, endMs },
-    ],
   };
 }
 

@@ -3,11 +3,10 @@ import type { AddressInfo } from 'node:net';
 import { createApp } from '../../src/app';
 import { type Config, loadConfig } from '../../src/config';
 import { type Database, type DatabaseOptions, openDatabase } from '../../src/db/database';
-import { createLogger } from '../../src/observability/logger';
-import { noopTracer } from '../../src/observability/tracing';
 import { createLocalProviders } from '../../src/providers/local';
 import type { Generator, Providers } from '../../src/rag/types';
 import { seedSampleCorpus } from '../../src/seed/seed-sample-corpus';
+import { createLogger } from '../../src/service-kit/logger';
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789';
 
@@ -63,7 +62,6 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     db,
     providers,
     logger,
-    tracer: noopTracer,
     ...(options.now === undefined ? {} : { now: options.now }),
   });
   const server = createServer(app.callback());

@@ -1,7 +1,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EXIT_INVALID_CONFIG, main, type ProcessIo } from '../../src/main';
+import { main, type ProcessIo } from '../../src/main';
+import { EXIT_INVALID_CONFIG } from '../../src/service-kit/config-error';
 import { STARTUP_TIMEOUT_MS } from './harness';
 
 interface FakeProcess extends ProcessIo {
@@ -54,8 +55,12 @@ describe('main', () => {
     expect(lines(io.err)).toEqual([
       expect.objectContaining({
         level: 'error',
-        msg: 'invalid configuration: BACKEND_PORT must be a whole number from 0 to 65535, got "eighty"',
+        msg: 'invalid configuration',
         variable: 'BACKEND_PORT',
+        err: expect.objectContaining({
+          name: 'ConfigError',
+          message: 'BACKEND_PORT must be a whole number from 0 to 65535, got "eighty"',
+        }),
       }),
     ]);
     expect(io.out).toEqual([]);

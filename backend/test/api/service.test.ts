@@ -2,10 +2,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config';
-import { type RunningService, startService } from '../../src/main';
-import { createLogger } from '../../src/observability/logger';
 import { createLocalProviders } from '../../src/providers/local';
 import type { AnswerRequest } from '../../src/rag/types';
+import { type RunningService, startService } from '../../src/service';
+import { createLogger } from '../../src/service-kit/logger';
 import { ADMIN_TOKEN, parseEventStream, STARTUP_TIMEOUT_MS } from './harness';
 
 /** Generous so the released request always finishes first, even on a loaded machine. */

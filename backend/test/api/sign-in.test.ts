@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { MAX_KEY_FETCHES_PER_MINUTE } from '../../src/http/alb-token';
+import { MAX_KEY_FETCHES_PER_MINUTE } from '../../src/service-kit/alb-token';
 import {
   type AlbSigner,
   mintAlbToken,

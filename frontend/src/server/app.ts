@@ -1,5 +1,5 @@
+import { createAlbTokenVerifier } from '@ragchat/backend/service-kit';
 import Koa from 'koa';
-import { createAlbTokenVerifier } from './alb-token';
 import type { FrontendConfig } from './config';
 import { errorHandler } from './error-handler';
 import { AppError } from './errors';
@@ -40,7 +40,7 @@ export function createApp({ config, assets, logger }: AppDeps): Koa {
   // Failures after the response started (a client that left mid-stream) end up here, not in errorHandler.
   app.silent = true;
   app.on('error', (error: unknown) => {
-    if (!isClientDisconnect(error)) logger.error('response failed', { error: String(error) });
+    if (!isClientDisconnect(error)) logger.error('response failed', { err: error });
   });
   app.use(requestLog(logger, healthPaths(config.basePath)));
   app.use(errorHandler(logger));

@@ -3,6 +3,14 @@
  * A bad value stops the process with a message naming the variable.
  */
 
+import {
+  type AlbTokenSettings,
+  ConfigError,
+  parseAlbTokenSettings,
+  parseTracingConfig,
+  type TracingConfig,
+} from '@ragchat/backend/service-kit';
+
 export interface FrontendConfig {
   /** 0 asks the OS for any free port. */
   readonly port: number;
@@ -21,6 +29,7 @@ export interface FrontendConfig {
    * its X-Forwarded-For on to the backend, whose usage limits count per client address.
    */
   readonly trustProxy: boolean;
+  readonly tracing: TracingConfig;
   /**
    * Largest request body the proxy forwards. The default fits one file of the backend's default
    * MAX_UPLOAD_FILE_BYTES (20 MiB) plus multipart framing; raise both together.
@@ -35,24 +44,8 @@ export interface FrontendConfig {
  */
 export type SignInConfig =
   | { readonly mode: 'off' }
-  | {
-      readonly mode: 'alb';
-      readonly albArn: string;
-      readonly keyEndpoint: string;
-      readonly issuer: string | undefined;
-      readonly clientId: string | undefined;
-    }
+  | (AlbTokenSettings & { readonly mode: 'alb' })
   | { readonly mode: 'local' };
-
-export class ConfigError extends Error {
-  constructor(
-    readonly variable: string,
-    message: string,
-  ) {
-    super(`${variable}: ${message}`);
-    this.name = 'ConfigError';
-  }
-}
 
 const DEFAULT_PORT = 3000;
 const DEFAULT_HOST = '0.0.0.0';
@@ -71,6 +64,7 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
     signIn: parseSignIn(env),
     hstsMaxAgeSeconds: parseInteger(env, 'HSTS_MAX_AGE', DEFAULT_HSTS_MAX_AGE_SECONDS, 0, 63_072_000),
     trustProxy: parseBoolean(env, 'TRUST_PROXY', false),
+    tracing: parseTracingConfig(env),
     maxRequestBodyBytes: parseInteger(
       env,
       'MAX_REQUEST_BODY_BYTES',
@@ -83,31 +77,12 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
 
 /** One year: what HSTS preload lists ask for. */
 const DEFAULT_HSTS_MAX_AGE_SECONDS = 31_536_000;
-const ALB_ARN =
-  /^arn:aws(?:-cn|-us-gov)?:elasticloadbalancing:([a-z]{2}-(?:gov-)?[a-z]+-\d):\d{12}:loadbalancer\/app\/.+$/;
 
 function parseSignIn(env: Readonly<Record<string, string | undefined>>): SignInConfig {
   const mode = nonEmpty(env.SIGNIN_MODE) ?? 'off';
   if (mode === 'off' || mode === 'local') return { mode };
-  if (mode !== 'alb') throw new ConfigError('SIGNIN_MODE', `expected off, alb or local, got "${mode}"`);
-  const albArn = nonEmpty(env.SIGNIN_ALB_ARN);
-  if (albArn === undefined) throw new ConfigError('SIGNIN_ALB_ARN', 'required when SIGNIN_MODE=alb');
-  const region = ALB_ARN.exec(albArn)?.[1];
-  if (region === undefined) {
-    throw new ConfigError('SIGNIN_ALB_ARN', `expected an application load balancer ARN, got "${albArn}"`);
-  }
-  const keyEndpoint =
-    nonEmpty(env.SIGNIN_KEY_ENDPOINT) ?? `https://public-keys.auth.elb.${region}.amazonaws.com`;
-  if (!/^https?:\/\/[^/]/.test(keyEndpoint)) {
-    throw new ConfigError('SIGNIN_KEY_ENDPOINT', `expected an http(s) URL, got "${keyEndpoint}"`);
-  }
-  return {
-    mode,
-    albArn,
-    keyEndpoint: keyEndpoint.replace(/\/+$/, ''),
-    issuer: nonEmpty(env.SIGNIN_ISSUER),
-    clientId: nonEmpty(env.SIGNIN_CLIENT_ID),
-  };
+  if (mode !== 'alb') throw new ConfigError('SIGNIN_MODE', `must be off, alb or local, got "${mode}"`);
+  return { mode, ...parseAlbTokenSettings(env) };
 }
 
 function parseBoolean(
@@ -119,7 +94,7 @@ function parseBoolean(
   if (raw === undefined) return fallback;
   if (raw === 'true' || raw === '1') return true;
   if (raw === 'false' || raw === '0') return false;
-  throw new ConfigError(variable, `expected true or false, got "${raw}"`);
+  throw new ConfigError(variable, `must be true or false, got "${raw}"`);
 }
 
 function nonEmpty(value: string | undefined): string | undefined {
@@ -136,10 +111,10 @@ function parseInteger(
 ): number {
   const raw = nonEmpty(env[variable]);
   if (raw === undefined) return fallback;
-  if (!/^\d+$/.test(raw)) throw new ConfigError(variable, `expected a whole number, got "${raw}"`);
+  if (!/^\d+$/.test(raw)) throw new ConfigError(variable, `must be a whole number, got "${raw}"`);
   const value = Number(raw);
   if (value < min || value > max) {
-    throw new ConfigError(variable, `expected a number from ${min} to ${max}, got ${value}`);
+    throw new ConfigError(variable, `must be a number from ${min} to ${max}, got ${value}`);
   }
   return value;
 }
@@ -149,10 +124,10 @@ function parseBackendUrl(raw: string): URL {
   try {
     url = new URL(raw);
   } catch {
-    throw new ConfigError('BACKEND_URL', `not a valid URL: "${raw}"`);
+    throw new ConfigError('BACKEND_URL', `is not a valid URL: "${raw}"`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new ConfigError('BACKEND_URL', `expected an http or https URL, got "${raw}"`);
+    throw new ConfigError('BACKEND_URL', `must be an http or https URL, got "${raw}"`);
   }
   if (url.search !== '' || url.hash !== '' || url.username !== '' || url.password !== '') {
     throw new ConfigError('BACKEND_URL', 'must not carry credentials, a query string or a fragment');
@@ -166,7 +141,7 @@ function parseBasePath(raw: string): string {
   if (!BASE_PATH_PATTERN.test(trimmed)) {
     throw new ConfigError(
       'BASE_PATH',
-      `expected "" or a path like /pr-42 (letters, digits, . _ ~ - between slashes), got "${raw}"`,
+      `must be "" or a path like /pr-42 (letters, digits, . _ ~ - between slashes), got "${raw}"`,
     );
   }
   return trimmed;

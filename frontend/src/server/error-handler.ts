@@ -18,7 +18,7 @@ export function errorHandler(logger: Logger): Middleware {
           method: ctx.method,
           path: ctx.path,
           code: appError.code,
-          error: describe(error),
+          err: error,
         });
       }
       if (ctx.headerSent) return;
@@ -29,18 +29,4 @@ export function errorHandler(logger: Logger): Middleware {
       ctx.body = { error: { code: appError.code, message: appError.message } };
     }
   };
-}
-
-/** Messages down the cause chain; errors from Node's own modules may come from another realm. */
-function describe(error: unknown): string {
-  const messages: string[] = [];
-  for (let current: unknown = error; current !== undefined && messages.length < 5; ) {
-    if (typeof current !== 'object' || current === null) {
-      messages.push(String(current));
-      break;
-    }
-    messages.push('message' in current ? String(current.message) : String(current));
-    current = 'cause' in current ? current.cause : undefined;
-  }
-  return messages.join(' <- ');
 }

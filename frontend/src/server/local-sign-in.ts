@@ -1,7 +1,7 @@
 import { createHash, createSign, generateKeyPairSync, type KeyObject, randomUUID } from 'node:crypto';
+import { ALB_TOKEN_HEADER } from '@ragchat/backend/service-kit';
 import { NonRetryableFetchError } from 'aws-jwt-verify/error';
 import type { Context, Middleware } from 'koa';
-import { ALB_TOKEN_HEADER } from './alb-token';
 import { pathWithinBase } from './base-path';
 import { AppError } from './errors';
 

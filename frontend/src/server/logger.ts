@@ -1,19 +1,10 @@
-/** One JSON object per line on stdout, the format the backend and CloudWatch Logs Insights share. */
-export interface Logger {
-  info(msg: string, fields?: Record<string, unknown>): void;
-  error(msg: string, fields?: Record<string, unknown>): void;
-}
+import { createLogger, type Logger } from '@ragchat/backend/service-kit';
 
+export type { Logger };
+
+/** The frontend's process logger; `service` on every line tells the two services apart in one query. */
 export function createJsonLogger(
   write: (line: string) => void = (line) => process.stdout.write(line),
 ): Logger {
-  const log = (level: string, msg: string, fields: Record<string, unknown> = {}) => {
-    write(
-      `${JSON.stringify({ time: new Date().toISOString(), level, service: 'frontend', msg, ...fields })}\n`,
-    );
-  };
-  return {
-    info: (msg, fields) => log('info', msg, fields),
-    error: (msg, fields) => log('error', msg, fields),
-  };
+  return createLogger({ level: 'info', write }, { service: 'frontend' });
 }

@@ -1,8 +1,17 @@
 import path from 'node:path';
-import { createApp } from './app';
-import { ConfigError, parseConfig } from './config';
+import {
+  ConfigError,
+  EXIT_INVALID_CONFIG,
+  logConfigError,
+  type TracingConfig,
+} from '@ragchat/backend/service-kit';
+import type * as TracingModule from '@ragchat/backend/service-kit/tracing';
+import type * as AppModule from './app';
+import { parseConfig } from './config';
 import { createJsonLogger } from './logger';
 import { loadStaticAssets } from './static-assets';
+
+export const SERVICE_NAME = 'ragchat-frontend';
 
 /**
  * The ALB keeps idle connections for 60 s; holding ours longer means the ALB, not us, closes them,
@@ -18,6 +27,9 @@ function main(): void {
   const logger = createJsonLogger();
   try {
     const config = parseConfig(process.env);
+    const tracing = startTracing(config.tracing);
+    // Required only now: the OpenTelemetry instrumentations patch http and koa as they load.
+    const { createApp } = require('./app') as typeof AppModule;
     const assets = loadStaticAssets(path.resolve(__dirname, '../public'), config.basePath);
     const server = createApp({ config, assets, logger }).listen(config.port, config.host, () => {
       const address = server.address();
@@ -34,18 +46,34 @@ function main(): void {
     // Stop accepting, let answers in flight finish, and cut whatever is still open at the deadline.
     const shutdown = (signal: string) => {
       logger.info('shutting down', { signal });
-      server.close(() => process.exit(0));
+      server.close(() => {
+        void (tracing?.shutdown() ?? Promise.resolve()).finally(() => process.exit(0));
+      });
       server.closeIdleConnections();
       setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS).unref();
     };
     process.once('SIGTERM', () => shutdown('SIGTERM'));
     process.once('SIGINT', () => shutdown('SIGINT'));
   } catch (error) {
-    logger.error(error instanceof ConfigError ? 'invalid configuration' : 'failed to start', {
-      error: error instanceof Error ? error.message : String(error),
-    });
-    process.exit(1);
+    if (!(error instanceof ConfigError)) {
+      logger.error('failed to start', { err: error });
+      process.exit(1);
+    }
+    logConfigError(logger, error);
+    process.exit(EXIT_INVALID_CONFIG);
   }
+}
+
+/** Local mode (no exporter) never loads the OpenTelemetry SDK, so tracing costs nothing there. */
+function startTracing(tracing: TracingConfig): TracingModule.Tracing | undefined {
+  if (tracing.exporter === 'none') return undefined;
+  const { startTracing } = require('@ragchat/backend/service-kit/tracing') as typeof TracingModule;
+  return startTracing({
+    serviceName: SERVICE_NAME,
+    endpoint: tracing.endpoint,
+    sampleRate: tracing.sampleRate,
+    instrument: ['http', 'koa'],
+  });
 }
 
 main();

@@ -1,5 +1,5 @@
+import { ALB_TOKEN_HEADER, type AlbTokenVerifier } from '@ragchat/backend/service-kit';
 import type { Middleware } from 'koa';
-import { ALB_TOKEN_HEADER, type AlbTokenVerifier } from './alb-token';
 import { pathWithinBase } from './base-path';
 import { AppError } from './errors';
 import { isLocalSignInRoute, LOCAL_SIGN_IN_PATH } from './local-sign-in';

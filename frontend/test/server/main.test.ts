@@ -21,15 +21,16 @@ function runMain(env: Record<string, string>) {
 }
 
 describe('dist/server/main.js', () => {
-  test('stops with exit code 1 and a log line naming the bad variable', () => {
+  test('stops with exit code 2 and a log line naming the bad variable', () => {
     const { status, lines } = runMain({ FRONTEND_PORT: 'eighty' });
 
-    expect(status).toBe(1);
+    expect(status).toBe(2);
     expect(lines).toEqual([
       expect.objectContaining({
         level: 'error',
         msg: 'invalid configuration',
-        error: 'FRONTEND_PORT: expected a whole number, got "eighty"',
+        variable: 'FRONTEND_PORT',
+        err: expect.objectContaining({ message: 'FRONTEND_PORT must be a whole number, got "eighty"' }),
       }),
     ]);
   });
@@ -37,8 +38,9 @@ describe('dist/server/main.js', () => {
   test('never starts listening with an invalid base path', () => {
     const { status, lines } = runMain({ BASE_PATH: 'no-leading-slash', FRONTEND_PORT: '0' });
 
-    expect(status).toBe(1);
+    expect(status).toBe(2);
     expect(lines.map((line) => line.msg)).toEqual(['invalid configuration']);
-    expect(lines[0].error).toMatch(/^BASE_PATH: /);
+    expect(lines[0].variable).toBe('BASE_PATH');
+    expect(lines[0].err.message).toMatch(/^BASE_PATH must be /);
   });
 });

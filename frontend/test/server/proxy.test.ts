@@ -1,5 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { serializeError } from '@ragchat/backend/service-kit';
 import {
   FAKE_SOURCES,
   type FakeBackend,
@@ -228,9 +229,8 @@ describe('api proxy: failures before any response', () => {
       expect(await response.json()).toEqual({
         error: { code: 'backend_unavailable', message: 'The backend is not reachable right now.' },
       });
-      expect(orphan.logger.lines.some((line) => String(line.fields.error).includes('ECONNREFUSED'))).toBe(
-        true,
-      );
+      const logged = orphan.logger.lines.map((line) => JSON.stringify(serializeError(line.fields.err)));
+      expect(logged.some((line) => line?.includes('ECONNREFUSED'))).toBe(true);
     } finally {
       await orphan.close();
     }

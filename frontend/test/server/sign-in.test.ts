@@ -1,34 +1,33 @@
-import { AlbJwtVerifier } from 'aws-jwt-verify';
-import { AlbJwksCache } from 'aws-jwt-verify/alb-cache';
-import { LOCAL_ALB_ARN, LOCAL_ISSUER } from '../../src/server/local-sign-in';
+import { createAlbTokenVerifier } from '@ragchat/backend/service-kit';
 import {
-  type KeyEndpoint,
-  mintToken,
-  newTestKey,
+  type AlbSigner,
+  mintAlbToken,
+  newSignerKey,
   OTHER_ALB_ARN,
-  startKeyEndpoint,
+  startAlbSigner,
   TEST_ALB_ARN,
+  TEST_ISSUER,
   tamperedToken,
   unsignedToken,
-} from '../support/alb-tokens';
+} from '../../../backend/test/support/alb-signer';
+import { LOCAL_ALB_ARN, LOCAL_ISSUER } from '../../src/server/local-sign-in';
 import { type FakeBackend, startFakeBackend } from '../support/fake-backend';
 import { type RunningFrontend, startFrontend } from '../support/frontend-server';
 
-const key = newTestKey();
-let keys: KeyEndpoint;
+let signer: AlbSigner;
 let backend: FakeBackend;
 let frontend: RunningFrontend;
 
 beforeAll(async () => {
-  keys = await startKeyEndpoint([key]);
+  signer = await startAlbSigner();
   backend = await startFakeBackend();
   frontend = await startFrontend({
     backendUrl: backend.url,
     signIn: {
       mode: 'alb',
       albArn: TEST_ALB_ARN,
-      keyEndpoint: keys.url,
-      issuer: 'https://idp.test',
+      keyEndpoint: signer.keyEndpoint,
+      issuer: TEST_ISSUER,
       clientId: undefined,
     },
   });
@@ -37,7 +36,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await frontend.close();
   await backend.close();
-  await keys.close();
+  await signer.close();
 });
 
 const signedIn = (token: string) => ({ 'x-amzn-oidc-data': token });
@@ -56,7 +55,7 @@ describe('SIGNIN_MODE=alb', () => {
   });
 
   test('serves the page to a signed-in user and forwards the token to the backend', async () => {
-    const token = mintToken(key);
+    const token = signer.mint();
     expect((await fetch(`${frontend.url}/`, { headers: signedIn(token) })).status).toBe(200);
     const before = backend.requests.length;
     const proxied = await fetch(`${frontend.url}/api/stats`, { headers: signedIn(token) });
@@ -66,17 +65,20 @@ describe('SIGNIN_MODE=alb', () => {
     ]);
   });
 
-  const otherKey = newTestKey();
+  const otherKey = newSignerKey();
   test.each<[string, () => string]>([
-    ['a forged payload', () => tamperedToken(mintToken(key), { sub: 'someone-else' })],
-    ['an expired token', () => mintToken(key, { expiresInSeconds: -30 })],
-    ['a token signed by another key under the same kid', () => mintToken({ ...otherKey, kid: key.kid })],
-    ['an unknown kid', () => mintToken(otherKey)],
-    ['alg: none', () => unsignedToken(key)],
-    ['another load balancer as signer', () => mintToken(key, { header: { signer: OTHER_ALB_ARN } })],
+    ['a forged payload', () => tamperedToken(signer.mint(), { sub: 'someone-else' })],
+    ['an expired token', () => signer.mint({ expiresInSeconds: -30 })],
+    [
+      'a token signed by another key under the same kid',
+      () => mintAlbToken({ key: { ...otherKey, kid: signer.key.kid } }),
+    ],
+    ['an unknown kid', () => mintAlbToken({ key: otherKey })],
+    ['alg: none', () => unsignedToken(signer.key)],
+    ['another load balancer as signer', () => signer.mint({ header: { signer: OTHER_ALB_ARN } })],
     [
       'another issuer',
-      () => mintToken(key, { header: { iss: 'https://evil.test' }, claims: { iss: 'https://evil.test' } }),
+      () => signer.mint({ header: { iss: 'https://evil.test' }, claims: { iss: 'https://evil.test' } }),
     ],
   ])('refuses %s with 401 and never calls the backend', async (_name, token) => {
     const before = backend.requests.length;
@@ -100,7 +102,7 @@ describe('SIGNIN_MODE=alb', () => {
       },
     });
     try {
-      const response = await fetch(`${orphan.url}/`, { headers: signedIn(mintToken(key)) });
+      const response = await fetch(`${orphan.url}/`, { headers: signedIn(signer.mint()) });
       expect(response.status).toBe(503);
       expect(response.headers.get('retry-after')).toBe('5');
     } finally {
@@ -154,28 +156,26 @@ describe('SIGNIN_MODE=local', () => {
     const before = backend.requests.length;
     expect((await fetch(`${local.url}/pr-7/api/stats`, { headers: { cookie } })).status).toBe(200);
     const token = String(backend.requests[before]?.headers['x-amzn-oidc-data']);
-    // What the backend does with SIGNIN_KEY_ENDPOINT=<frontend>/pr-7/local-sign-in/keys.
-    const verifier = AlbJwtVerifier.create(
-      {
-        albArn: LOCAL_ALB_ARN,
-        issuer: LOCAL_ISSUER,
-        clientId: null,
-        jwksUri: `${local.url}/pr-7/local-sign-in/keys`,
+    // The backend's verifier with SIGNIN_KEY_ENDPOINT=<frontend>/pr-7/local-sign-in/keys.
+    const verify = createAlbTokenVerifier({
+      albArn: LOCAL_ALB_ARN,
+      issuer: LOCAL_ISSUER,
+      clientId: undefined,
+      keyEndpoint: `${local.url}/pr-7/local-sign-in/keys`,
+    });
+    expect(await verify(token)).toMatchObject({
+      valid: true,
+      claims: {
+        email: 'dev@example.com',
+        'cognito:groups': ['ragchat-admins', 'readers'],
+        sub: expect.stringMatching(/^local-[0-9a-f]{16}$/),
       },
-      {
-        jwksCache: new AlbJwksCache({ fetcher: { fetch: async (uri) => (await fetch(uri)).arrayBuffer() } }),
-      },
-    );
-    expect(await verifier.verify(token)).toMatchObject({
-      email: 'dev@example.com',
-      'cognito:groups': ['ragchat-admins', 'readers'],
-      sub: expect.stringMatching(/^local-[0-9a-f]{16}$/),
     });
   });
 
   test('still verifies a token sent without a session, so a forged one is refused', async () => {
     const response = await fetch(`${local.url}/pr-7/api/stats`, {
-      headers: signedIn(mintToken(key, { header: { signer: LOCAL_ALB_ARN } })),
+      headers: signedIn(signer.mint({ header: { signer: LOCAL_ALB_ARN } })),
     });
     expect(response.status).toBe(401);
   });

@@ -1,13 +1,20 @@
 import type { Logger } from '../../src/server/logger';
 
+type Line = { msg: string; fields: Record<string, unknown> };
+
 /** Keeps log lines in memory so tests stay quiet and can assert what was logged. */
-export function memoryLogger(): Logger & {
-  readonly lines: { msg: string; fields: Record<string, unknown> }[];
-} {
-  const lines: { msg: string; fields: Record<string, unknown> }[] = [];
-  return {
-    lines,
-    info: (msg, fields = {}) => lines.push({ msg, fields }),
-    error: (msg, fields = {}) => lines.push({ msg, fields }),
+export function memoryLogger(): Logger & { readonly lines: Line[] } {
+  const lines: Line[] = [];
+  const record = (msg: string, fields: Record<string, unknown> = {}) => {
+    lines.push({ msg, fields });
   };
+  const logger: Logger & { readonly lines: Line[] } = {
+    lines,
+    debug: record,
+    info: record,
+    warn: record,
+    error: record,
+    child: () => logger,
+  };
+  return logger;
 }

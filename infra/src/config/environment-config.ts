@@ -72,7 +72,7 @@ export interface EnvironmentConfig {
   readonly delivery: DeliverySettings;
   /** Bedrock foundation model ids in `region`. */
   readonly models: { readonly embeddingModelId: string; readonly generationModelId: string };
-  /** Fraction of requests X-Ray samples beyond the first one each second. */
+  /** Share of new traces both services record (TRACE_SAMPLE_RATE); a caller's sampling decision is followed. */
   readonly tracingSampleRate: number;
   /** Email subscribed to the alarm topic. */
   readonly alarmEmail?: string;

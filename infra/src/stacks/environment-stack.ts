@@ -145,9 +145,10 @@ export class EnvironmentStack extends Stack {
           EMBEDDING_MODEL_ID: config.models.embeddingModelId,
           GENERATION_MODEL_ID: config.models.generationModelId,
           LOG_LEVEL: config.logLevel,
-          XRAY_SAMPLE_RATE: String(config.tracingSampleRate),
+          TRACE_SAMPLE_RATE: String(config.tracingSampleRate),
         }),
         frontend: service('frontend', {
+          TRACE_SAMPLE_RATE: String(config.tracingSampleRate),
           BACKEND_URL: `http://backend.${names.namespace}:${SERVICES.backend.containerPort}`,
         }),
       },

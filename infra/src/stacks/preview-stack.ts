@@ -163,10 +163,11 @@ export class PreviewStack extends Stack {
           EMBEDDING_MODEL_ID: hostConfig.models.embeddingModelId,
           GENERATION_MODEL_ID: hostConfig.models.generationModelId,
           LOG_LEVEL: hostConfig.logLevel,
-          XRAY_SAMPLE_RATE: String(hostConfig.tracingSampleRate),
+          TRACE_SAMPLE_RATE: String(hostConfig.tracingSampleRate),
           SEED_SAMPLE_CORPUS: 'true',
         }),
         frontend: service('frontend', {
+          TRACE_SAMPLE_RATE: String(hostConfig.tracingSampleRate),
           BACKEND_URL: `http://${backendName}.${this.host.namespace.namespaceName}:${SERVICES.backend.containerPort}`,
           BASE_PATH: this.basePath,
         }),

@@ -400,7 +400,7 @@ describe('task definitions (first revision from infra/taskdefs)', () => {
     ).Properties.ContainerDefinitions as Json[];
 
   it('renders the backend template: containers, health checks, secrets, readonly roots, logs', () => {
-    const [backend, xray] = containers(dev, 'ragchat-dev-backend');
+    const [backend, collector] = containers(dev, 'ragchat-dev-backend');
     const template = loadTaskDefinitionTemplate('backend');
     expect(backend.Name).toBe('backend');
     expect(backend.HealthCheck.Command).toEqual(template.containerDefinitions[0]!.healthCheck!.command);
@@ -414,9 +414,11 @@ describe('task definitions (first revision from infra/taskdefs)', () => {
         'awslogs-stream-prefix': 'backend',
       },
     });
-    expect(backend.DependsOn).toEqual([{ ContainerName: 'xray-daemon', Condition: 'START' }]);
-    expect(xray.Name).toBe('xray-daemon');
-    expect(JSON.stringify(xray.Image)).toContain('/ecr-public/xray/aws-xray-daemon:3.3.14');
+    expect(backend.DependsOn).toEqual([{ ContainerName: 'otel-collector', Condition: 'START' }]);
+    expect(collector.Name).toBe('otel-collector');
+    expect(JSON.stringify(collector.Image)).toContain(
+      '/ecr-public/aws-observability/aws-otel-collector:v0.43.3',
+    );
   });
 
   it('runs the fixed bootstrap image, never a digest', () => {
@@ -440,8 +442,18 @@ describe('task definitions (first revision from infra/taskdefs)', () => {
       LOG_LEVEL: 'info',
       EMBEDDING_MODEL_ID: 'amazon.titan-embed-text-v2:0',
       GENERATION_MODEL_ID: 'meta.llama3-8b-instruct-v1:0',
-      XRAY_SAMPLE_RATE: '0.05',
+      TRACE_SAMPLE_RATE: '0.05',
     });
+  });
+
+  it("gives the frontend, where a request's trace starts, the environment's sample rate", () => {
+    const env = Object.fromEntries(
+      containers(prod, 'ragchat-prod-frontend')[0].Environment.map((e: { Name: string; Value: string }) => [
+        e.Name,
+        e.Value,
+      ]),
+    );
+    expect(env).toMatchObject({ OTEL_EXPORTER: 'otlp', TRACE_SAMPLE_RATE: '0.05' });
   });
 
   it('sizes tasks per environment', () => {

@@ -120,11 +120,28 @@ describe('task definition templates', () => {
     },
   );
 
-  it('backend carries the X-Ray sidecar from the public.ecr.aws mirror (tasks have no internet)', () => {
-    const backend = loadTaskDefinitionTemplate('backend');
-    const sidecar = backend.containerDefinitions.find((c) => c.name === 'xray-daemon');
-    expect(sidecar?.image).toMatch(/^\{\{outputs\.publicEcrMirror\}\}\/xray\//);
-    expect(listPlaceholders(backend)).toContain('outputs.secrets.databaseSecretArn');
+  it.each(['backend', 'frontend'] as const)(
+    '%s carries the ADOT collector sidecar from the public.ecr.aws mirror (tasks have no internet)',
+    (name) => {
+      const template = loadTaskDefinitionTemplate(name);
+      const sidecar = template.containerDefinitions.find((c) => c.name === 'otel-collector');
+      expect(sidecar?.image).toMatch(
+        /^\{\{outputs\.publicEcrMirror\}\}\/aws-observability\/aws-otel-collector:/,
+      );
+      // The service exports OTLP/HTTP to the collector's default endpoint, 127.0.0.1:4318.
+      const config = sidecar?.environment?.find((e) => e.name === 'AOT_CONFIG_CONTENT')?.value ?? '';
+      expect(config).toContain('endpoint: 127.0.0.1:4318');
+      expect(config).toContain('exporters: [awsxray]');
+      expect(template.containerDefinitions[0]?.dependsOn).toEqual([
+        { containerName: 'otel-collector', condition: 'START' },
+      ]);
+    },
+  );
+
+  it('backend reads its database secret from the deploy outputs', () => {
+    expect(listPlaceholders(loadTaskDefinitionTemplate('backend'))).toContain(
+      'outputs.secrets.databaseSecretArn',
+    );
   });
 
   it.each([

@@ -3,9 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { createApp } from '../../app';
 import { loadConfig } from '../../config';
 import type { Database, Readiness } from '../../db/database';
-import { createLogger } from '../../observability/logger';
-import { noopTracer } from '../../observability/tracing';
 import { createLocalProviders } from '../../providers/local';
+import { createLogger } from '../../service-kit/logger';
 
 /** The stub answers at once, so only a hanging check can reach this budget. */
 const BUDGET_MS = 300;
@@ -36,7 +35,6 @@ beforeAll(async () => {
     db: database,
     providers: createLocalProviders(),
     logger: createLogger({ level: 'error', write: () => undefined }),
-    tracer: noopTracer,
     isDraining: () => draining,
   });
   server = createServer(app.callback());

@@ -2,11 +2,11 @@ import type { Router } from '@koa/router';
 import type { Config } from '../../config';
 import { answerKeeper, type RecordAnswer, storedHistory } from '../../conversations/conversation-answers';
 import type { Database } from '../../db/database';
-import type { Logger } from '../../observability/logger';
 import { emitQueryMetrics } from '../../observability/metrics';
 import { type AnswerDeps, type AnswerOutcome, answerQuery, type QueryInput } from '../../rag/answer';
 import { boundHistory } from '../../rag/history';
 import type { GenerationUsage } from '../../rag/types';
+import type { Logger } from '../../service-kit/logger';
 import { readBody } from '../body';
 import { toErrorResponse } from '../error-handler';
 import { ClientDisconnectedError, requestSignal } from '../request-signal';
@@ -170,7 +170,6 @@ function reportStreamFailure(log: Logger, error: unknown): void {
 }
 
 function record(ctx: AppContext, environment: string, mode: string, outcome: AnswerOutcome): void {
-  ctx.state.spans.push(...outcome.spans);
   emitQueryMetrics(ctx.state.log, {
     environment,
     mode,

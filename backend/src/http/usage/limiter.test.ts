@@ -1,5 +1,5 @@
 import type { Database } from '../../db/database';
-import { createLogger } from '../../observability/logger';
+import { createLogger } from '../../service-kit/logger';
 import { LOCAL_IDENTITY } from '../identity';
 import type { AppContext } from '../state';
 import { createUsageLimiter } from './limiter';

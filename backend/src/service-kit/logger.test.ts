@@ -1,5 +1,17 @@
-import { AppError } from '../errors';
 import { batchedWriter, createLogger } from './logger';
+
+/** Shaped like the services' AppError: a code and a cause. */
+class AppError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    options: { cause: unknown },
+  ) {
+    super(message, options);
+    this.name = 'AppError';
+  }
+}
 
 function capture(level: 'debug' | 'info' | 'warn' | 'error' = 'info') {
   const lines: string[] = [];
@@ -48,6 +60,35 @@ describe('createLogger', () => {
     expect(err).toMatchObject({ name: 'AppError', message: 'model failed', code: 'upstream_failed' });
     expect(err.cause).toMatchObject({ name: 'Error', message: 'socket hang up' });
     expect(typeof err.stack).toBe('string');
+  });
+});
+
+describe('redaction', () => {
+  it('hides tokens and secrets on the line and one object down, keeping everything else', () => {
+    const { logger, parsed } = capture();
+    logger.child({ DB_SECRET: '{"password":"p"}' }).info('request', {
+      ADMIN_TOKEN: 'admin-secret',
+      headers: {
+        authorization: 'Bearer admin-secret',
+        cookie: 'session=abc',
+        'x-amzn-oidc-data': 'eyJ.jwt.sig',
+        'x-request-id': 'r-1',
+      },
+      path: '/api/query',
+    });
+    const [line] = parsed();
+    expect(line).toMatchObject({
+      DB_SECRET: '[redacted]',
+      ADMIN_TOKEN: '[redacted]',
+      headers: {
+        authorization: '[redacted]',
+        cookie: '[redacted]',
+        'x-amzn-oidc-data': '[redacted]',
+        'x-request-id': 'r-1',
+      },
+      path: '/api/query',
+    });
+    expect(JSON.stringify(line)).not.toMatch(/admin-secret|abc|eyJ|"p"/);
   });
 });
 
