@@ -66,14 +66,9 @@ export const ingestEndToEndBenchmark: Benchmark = {
         scenario.sharedLimit === undefined
           ? embedder
           : withSharedEmbeddingLimit(embedder, scenario.sharedLimit);
-      const run = await runIngest(
-        db,
-        limited,
-        texts,
-        scenario.documentsInFlight,
-        scenario.concurrency,
-        scenario.pipeline,
-      );
+      const run = await runIngest(db, limited, texts, scenario.documentsInFlight, scenario.concurrency, {
+        pipeline: scenario.pipeline,
+      });
       const callsInFlight = scenario.sharedLimit ?? scenario.documentsInFlight * scenario.concurrency;
       const ceiling = (callsInFlight / EMBEDDER_LATENCY_MS) * 1000;
       const perDocument = Math.round(run.chunks / run.documents);

@@ -1,5 +1,5 @@
 import type { Database } from '../../src/db/database';
-import { validateDocumentInput } from '../../src/ingest/document-input';
+import { type DocumentInput, validateDocumentInput } from '../../src/ingest/document-input';
 import {
   type IngestResult,
   ingestDocument,
@@ -10,6 +10,17 @@ import {
 import { mapWithConcurrency } from '../../src/ingest/map-with-concurrency';
 import type { Embedder } from '../../src/pipeline/types';
 import { since } from './stats';
+
+export interface IngestRunOptions {
+  /** Whether each document's writing overlaps its embedding (as shipped) or follows it. @default 'pipelined' */
+  readonly pipeline?: 'pipelined' | 'embed-then-write' | undefined;
+  /** How each text becomes a document. @default plain text titled "Bench document <index>" */
+  readonly toDocument?: (content: string, index: number) => DocumentInput;
+}
+
+function asPlainDocument(content: string, index: number): DocumentInput {
+  return { title: `Bench document ${index}`, content };
+}
 
 export interface IngestRun {
   readonly documents: number;
@@ -28,11 +39,12 @@ export async function runIngest(
   texts: readonly string[],
   documentsInFlight: number,
   concurrency: number,
-  pipeline: 'pipelined' | 'embed-then-write' = 'pipelined',
+  options: IngestRunOptions = {},
 ): Promise<IngestRun> {
+  const { pipeline = 'pipelined', toDocument = asPlainDocument } = options;
   const start = performance.now();
   const results = await mapWithConcurrency(texts, documentsInFlight, (content, index) => {
-    const input = { title: `Bench document ${index}`, content };
+    const input = toDocument(content, index);
     return pipeline === 'pipelined'
       ? ingestDocument(db, embedder, input, { concurrency })
       : embedThenWrite(db, embedder, input, concurrency);
@@ -52,7 +64,7 @@ export async function runIngest(
 async function embedThenWrite(
   db: Database,
   embedder: Embedder,
-  input: { title: string; content: string },
+  input: DocumentInput,
   concurrency: number,
 ): Promise<IngestResult> {
   const document = validateDocumentInput(input);

@@ -4,10 +4,13 @@ import type { Context } from 'koa';
 import { AppError } from '../errors';
 
 export interface MultipartLimits {
-  /** Bytes per file; the rest of a larger file is discarded as it arrives, never buffered. */
+  /** Bytes per file; a larger file is refused as it passes this, and its rest discarded unbuffered. */
   readonly maxFileBytes: number;
   readonly maxFiles: number;
 }
+
+/** A file's bytes (at most maxFileBytes), or that it is larger: then none of it is kept. */
+export type FileBody = { readonly tooLarge: false; readonly bytes: Buffer } | { readonly tooLarge: true };
 
 /** One part of a multipart/form-data upload, in the order the client sent them. */
 export type UploadPart =
@@ -15,9 +18,11 @@ export type UploadPart =
       readonly kind: 'file';
       readonly name: string;
       readonly mediaType: string;
-      /** At most maxFileBytes; `truncated` says the file was larger. */
-      readonly bytes: Buffer;
-      readonly truncated: boolean;
+      /**
+       * Reads the file off the request. A file the handler never reads (its name or type is refused)
+       * is discarded as it arrives, so nothing of it is buffered.
+       */
+      read(): Promise<FileBody>;
     }
   | { readonly kind: 'field'; readonly name: string }
   | { readonly kind: 'too_many_files' };
@@ -28,7 +33,9 @@ const MAX_FIELDS = 20;
 /**
  * Streams a multipart/form-data body through busboy, one part at a time: the next file is not
  * read off the socket until `handle` has finished with the previous one, so memory stays at one
- * file (at most maxFileBytes) whatever the number of files. Resolves with each part's result, in order.
+ * file (at most maxFileBytes) whatever the number of files. A file that passes the limit is
+ * settled at that byte (`tooLarge`), while the client is still sending it; the bytes read so far
+ * are dropped and the rest discarded as it arrives. Resolves with each part's result, in order.
  */
 export function forEachUploadPart<Result>(
   ctx: Context,
@@ -79,9 +86,21 @@ export function forEachUploadPart<Result>(
       'file',
       (_field: string, stream: Readable, fileName: string, _encoding: string, mediaType: string) =>
         enqueue(async () => {
-          const bytes = await collect(stream);
-          const truncated = (stream as Readable & { truncated?: boolean }).truncated === true;
-          return handle({ kind: 'file', name: fileName, mediaType, bytes, truncated });
+          let reading: Promise<FileBody> | undefined;
+          try {
+            return await handle({
+              kind: 'file',
+              name: fileName,
+              mediaType,
+              read: () => {
+                reading ??= readWithinLimit(stream);
+                return reading;
+              },
+            });
+          } finally {
+            // busboy reads no further part until this one is consumed.
+            if (reading === undefined) stream.resume();
+          }
         }),
     );
     parser.on('field', (name: string) => enqueue(() => handle({ kind: 'field', name })));
@@ -105,8 +124,24 @@ export function forEachUploadPart<Result>(
   });
 }
 
-async function collect(stream: Readable): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
+function readWithinLimit(stream: Readable): Promise<FileBody> {
+  return new Promise((resolve, reject) => {
+    let chunks: Buffer[] = [];
+    let tooLarge = false;
+    const refuse = () => {
+      tooLarge = true;
+      chunks = [];
+      resolve({ tooLarge: true });
+    };
+    // busboy may have passed the limit while this part waited its turn.
+    if ((stream as Readable & { truncated?: boolean }).truncated === true) refuse();
+    stream.on('limit', refuse);
+    stream.on('data', (chunk: Buffer) => {
+      if (!tooLarge) chunks.push(chunk);
+    });
+    stream.once('end', () => {
+      if (!tooLarge) resolve({ tooLarge: false, bytes: Buffer.concat(chunks) });
+    });
+    stream.once('error', reject);
+  });
 }

@@ -4,7 +4,6 @@ import type { ErrorCode } from '../error-codes';
 import { AppError } from '../errors';
 import type { Embedder } from '../pipeline/types';
 import { type ExtractionLimits, extractFile } from './formats/extract';
-import { rejectFile } from './formats/extracted-document';
 import { ingestDocument } from './ingest-document';
 
 export interface UploadedFile {
@@ -12,8 +11,6 @@ export interface UploadedFile {
   readonly name: string;
   readonly mediaType: string;
   readonly bytes: Buffer;
-  /** The file was larger than the limit and only its first bytes arrived. */
-  readonly truncated: boolean;
 }
 
 export type FileOutcome =
@@ -42,13 +39,6 @@ export async function ingestFile(
   options: { readonly limits: ExtractionLimits; readonly signal?: AbortSignal },
 ): Promise<FileOutcome> {
   try {
-    if (file.truncated) {
-      throw rejectFile(
-        file.name,
-        'file_too_large',
-        `the file is larger than ${options.limits.maxFileBytes} bytes`,
-      );
-    }
     const fileSha256 = createHash('sha256').update(file.bytes).digest('hex');
     const stored = await db
       .knex('documents as d')

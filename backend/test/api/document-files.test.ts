@@ -182,6 +182,43 @@ describe('bad files', () => {
     ]);
   });
 
+  it('refuses an oversized file of a streamed request at the limit, and stores the files after it', async () => {
+    const boundary = 'ragchat-streamed-upload';
+    const part = (name: string) =>
+      `--${boundary}\r\nContent-Disposition: form-data; name="files"; filename="${name}"\r\n` +
+      'Content-Type: application/octet-stream\r\n\r\n';
+    const block = Buffer.alloc(65_536, 'z');
+    const oversizedBytes = 32 * 1024 * 1024;
+    // Generated as the server reads it: neither side ever holds an oversized file whole.
+    async function* body() {
+      for (const name of ['streamed/huge.txt', 'streamed/movie.mp4']) {
+        yield Buffer.from(part(name));
+        for (let sent = 0; sent < oversizedBytes; sent += block.length) yield block;
+        yield Buffer.from('\r\n');
+      }
+      yield Buffer.from(`${part('streamed/after.txt')}Walruses use their tusks to climb onto ice.\r\n`);
+      yield Buffer.from(`--${boundary}--\r\n`);
+    }
+    const before = await corpusSize();
+    const response = await fetch(`${app.url}/api/documents`, {
+      method: 'POST',
+      headers: { ...adminHeaders, 'content-type': `multipart/form-data; boundary=${boundary}` },
+      body: ReadableStream.from(body()),
+      duplex: 'half',
+    } as RequestInit);
+    expect(response.status).toBe(207);
+    const { results } = (await response.json()) as { results: Outcome[] };
+    expect(results.map((result) => [result.file, result.status, result.error?.code])).toEqual([
+      ['streamed/huge.txt', 'rejected', 'file_too_large'],
+      ['streamed/movie.mp4', 'rejected', 'unsupported_type'],
+      ['streamed/after.txt', 'stored', undefined],
+    ]);
+    expect(results[0]?.error?.message).toBe(
+      `streamed/huge.txt: the file is larger than ${MAX_FILE_BYTES} bytes`,
+    );
+    expect(await corpusSize()).toEqual({ documents: before.documents + 1, chunks: before.chunks + 1 });
+  });
+
   it('refuses a multipart body without files', async () => {
     const form = new FormData();
     form.append('note', 'hello');

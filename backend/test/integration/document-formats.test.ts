@@ -17,7 +17,7 @@ describe.each(DATABASE_TIERS)('document formats on %s', (_label, tier) => {
 
   const embedder = testEmbedder();
   const upload = (name: string, bytes: Buffer) =>
-    ingestFile(database.db, embedder, { name, mediaType: '', bytes, truncated: false }, { limits: LIMITS });
+    ingestFile(database.db, embedder, { name, mediaType: '', bytes }, { limits: LIMITS });
 
   it('stores the page of every PDF chunk and finds the passage in its document', async () => {
     const pdf = buildPdf([['Introduction to ferns.'], ['Ferns reproduce with spores, not seeds.']]);

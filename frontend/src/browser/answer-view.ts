@@ -1,5 +1,6 @@
 import { parseMarkdown } from './markdown';
 import { renderMarkdown } from './markdown-dom';
+import { type PassageRef, passageLinkData } from './passage-link';
 import type { Feedback, Rating, Source } from './protocol';
 
 export interface AnswerActions {
@@ -21,7 +22,7 @@ export class AnswerView {
   private readonly actionsSlot: HTMLDivElement;
   private regenerateButton: HTMLButtonElement | undefined;
   private text = '';
-  private sourceCount = 0;
+  private sources: readonly Source[] = [];
   private frame: number | undefined;
 
   constructor(
@@ -149,7 +150,7 @@ export class AnswerView {
   }
 
   showSources(sources: readonly Source[]): void {
-    this.sourceCount = sources.length;
+    this.sources = sources;
     this.sourcesSlot.replaceChildren(this.renderSources(sources));
   }
 
@@ -198,8 +199,11 @@ export class AnswerView {
   private render(): void {
     this.body.replaceChildren(
       renderMarkdown(parseMarkdown(this.text), {
-        citationTarget: (number) =>
-          number >= 1 && number <= this.sourceCount ? this.sourceId(number) : undefined,
+        citationTarget: (number) => {
+          const source = this.sources[number - 1];
+          if (number < 1 || source === undefined) return undefined;
+          return { sourceId: this.sourceId(number), passage: passageOf(source) };
+        },
       }),
     );
     this.onRendered();
@@ -245,8 +249,8 @@ export class AnswerView {
       excerpt.className = 'source-excerpt';
       excerpt.textContent = source.excerpt;
       item.append(title, ' ', score, excerpt);
-      if (source.chunkId !== undefined)
-        item.append(passageLink(source.documentId, source.chunkId, source.page));
+      const passage = passageOf(source);
+      if (passage !== undefined) item.append(passageLink(passage));
       list.append(item);
     });
     details.append(summary, list);
@@ -273,13 +277,16 @@ export async function copyText(text: string): Promise<boolean> {
   }
 }
 
-/** Opened by PassageView, which listens for clicks on links carrying these data attributes. */
-function passageLink(documentId: string, chunkId: string, page: number | undefined): HTMLAnchorElement {
+function passageOf(source: Source): PassageRef | undefined {
+  if (source.chunkId === undefined) return undefined;
+  return { documentId: source.documentId, chunkId: source.chunkId, page: source.page };
+}
+
+function passageLink(passage: PassageRef): HTMLAnchorElement {
   const link = document.createElement('a');
   link.className = 'source-open';
   link.href = '#passage';
-  link.dataset.documentId = documentId;
-  link.dataset.chunkId = chunkId;
-  link.textContent = page === undefined ? 'Open passage' : `Open passage (p. ${page})`;
+  passageLinkData(link, passage);
+  link.textContent = passage.page === undefined ? 'Open passage' : `Open passage (p. ${passage.page})`;
   return link;
 }

@@ -1,8 +1,15 @@
 import type { Block, Inline, ListBlock } from './markdown';
+import { type PassageRef, passageLinkData } from './passage-link';
+
+/** Where citation [n] leads: its entry in the source list, and the cited passage when it has one. */
+export interface CitationTarget {
+  readonly sourceId: string;
+  readonly passage: PassageRef | undefined;
+}
 
 export interface RenderOptions {
-  /** The in-page link for citation [n], or undefined when no such source exists. */
-  citationTarget(number: number): string | undefined;
+  /** The target of citation [n], or undefined when no such source exists. */
+  citationTarget(number: number): CitationTarget | undefined;
 }
 
 /**
@@ -136,9 +143,15 @@ function renderCitation(number: number, options: RenderOptions): Node {
   if (target === undefined) return document.createTextNode(`[${number}]`);
   const link = document.createElement('a');
   link.className = 'citation';
-  link.href = `#${target}`;
+  link.href = `#${target.sourceId}`;
   link.dataset.source = String(number);
   link.textContent = `[${number}]`;
-  link.setAttribute('aria-label', `Source ${number}`);
+  if (target.passage === undefined) {
+    link.setAttribute('aria-label', `Source ${number}`);
+  } else {
+    passageLinkData(link, target.passage);
+    const page = target.passage.page === undefined ? '' : `, page ${target.passage.page}`;
+    link.setAttribute('aria-label', `Source ${number}: open the cited passage${page}`);
+  }
   return link;
 }

@@ -3,7 +3,7 @@ import { fetchPassage, type Passage } from './documents-api';
 /**
  * Opens a cited passage in its document: a dialog with the document's text, the passage
  * highlighted and scrolled into view, and its page (PDF) or heading path above it. Any link with
- * `data-document-id` and `data-chunk-id` opens it (the sources under an answer carry them).
+ * `data-document-id` and `data-chunk-id` opens it (the sources under an answer and its [n] markers carry them).
  */
 export class PassageView {
   private readonly dialog: HTMLDialogElement;

@@ -49,7 +49,12 @@ describe('chat against the real backend (local mode)', () => {
       const firstCitation = citations.first();
       const cited = (await firstCitation.getAttribute('href'))!.slice(1);
       await firstCitation.click();
+      // The marker opens the cited passage; closing it leaves focus on the source in the opened list.
+      const passage = page.locator('#passage-dialog[open]');
+      await passage.locator('mark.passage-highlight').waitFor();
       expect(await sources.evaluate((details: HTMLDetailsElement) => details.open)).toBe(true);
+      await passage.getByRole('button', { name: 'Close' }).click();
+      await passage.waitFor({ state: 'detached' });
       expect(await page.evaluate(() => document.activeElement?.id)).toBe(cited);
       expect(watch.pageErrors).toEqual([]);
       expect(watch.consoleErrors).toEqual([]);

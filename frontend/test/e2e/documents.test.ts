@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { ask, settledAnswer } from '../support/chat-page';
+import { ask, lastAnswer, settledAnswer } from '../support/chat-page';
 import { withPage } from '../support/chromium';
 import {
   E2E_SETUP_TIMEOUT_MS,
@@ -21,17 +23,31 @@ afterAll(async () => {
   await env?.close();
 });
 
+/** Two pages, the answer on the second; made with backend/test/support/fixtures/pdf.ts (buildPdf). */
+const GLACIERS_PDF = readFileSync(path.join(__dirname, '../fixtures/glaciers.pdf'));
+
 const OTTERS =
   '# Sea otters\n\nSea otters live along the coasts of the North Pacific.\n\n## Diet\n\n' +
   'Sea otters eat sea urchins, crabs and clams, up to a quarter of their body weight every day.\n';
 
 /** Drops files on the drop zone the way a browser does: a drop event carrying a DataTransfer. */
-async function dropFiles(page: Page, files: readonly { name: string; text: string; type: string }[]) {
+async function dropFiles(
+  page: Page,
+  files: readonly { name: string; data: string | Buffer; type: string }[],
+) {
+  const encoded = files.map(({ name, data, type }) => ({
+    name,
+    type,
+    base64: Buffer.from(data).toString('base64'),
+  }));
   const transfer = await page.evaluateHandle((list) => {
     const data = new DataTransfer();
-    for (const file of list) data.items.add(new File([file.text], file.name, { type: file.type }));
+    for (const file of list) {
+      const bytes = Uint8Array.from(atob(file.base64), (char) => char.charCodeAt(0));
+      data.items.add(new File([bytes], file.name, { type: file.type }));
+    }
     return data;
-  }, files);
+  }, encoded);
   await page.dispatchEvent('#documents-drop', 'drop', { dataTransfer: transfer });
 }
 
@@ -42,7 +58,7 @@ describe('documents view (local admin)', () => {
       await page.locator('#documents-open').click();
       await page.locator('#documents-dialog[open]').waitFor();
 
-      await dropFiles(page, [{ name: 'otters.md', text: OTTERS, type: 'text/markdown' }]);
+      await dropFiles(page, [{ name: 'otters.md', data: OTTERS, type: 'text/markdown' }]);
       await page.setInputFiles('#documents-file', [
         {
           name: 'penguins.txt',
@@ -125,6 +141,42 @@ describe('documents view (local admin)', () => {
       await expect(dialog.locator('.passage-location').textContent()).resolves.toBe('Sea otters › Diet');
       await expect(dialog.locator('mark.passage-highlight').textContent()).resolves.toContain('sea urchins');
       await expect(dialog.locator('.passage-text').textContent()).resolves.toContain('North Pacific');
+      expect(watch.pageErrors).toEqual([]);
+    });
+  });
+
+  test('a PDF dropped on the page is cited in an answer, and its [n] marker opens the passage on its page', async () => {
+    await withPage(env.browser, 'documents-pdf-citation', async (page, watch) => {
+      await page.goto(`${env.frontend.url}/`);
+      await page.locator('#documents-open').click();
+      await page.locator('#documents-dialog[open]').waitFor();
+      await dropFiles(page, [{ name: 'glaciers.pdf', data: GLACIERS_PDF, type: 'application/pdf' }]);
+      const upload = page.locator('.upload', { hasText: 'glaciers.pdf' });
+      await upload.and(page.locator('[data-state="stored"]')).waitFor();
+      await expect(
+        upload.locator('progress').evaluate((bar: HTMLProgressElement) => bar.value),
+      ).resolves.toBe(1);
+      await page.locator('#documents-dialog tbody tr', { hasText: 'Glaciers of the Alps' }).waitFor();
+      await page.locator('#documents-dialog').getByRole('button', { name: 'Close' }).click();
+
+      await ask(page, 'Which is the largest glacier in the Alps?');
+      await settledAnswer(page);
+      const source = lastAnswer(page).locator('.source', { hasText: 'Glaciers of the Alps' }).first();
+      const sourceId = await source.getAttribute('id');
+      const marker = lastAnswer(page).locator(`.answer a.citation[href="#${sourceId}"]`).first();
+      await expect(marker.getAttribute('aria-label')).resolves.toMatch(
+        /^Source \d+: open the cited passage, page 2$/,
+      );
+      await marker.click();
+
+      const dialog = page.locator('#passage-dialog[open]');
+      await dialog.waitFor();
+      await dialog.locator('h2', { hasText: /^Glaciers of the Alps$/ }).waitFor();
+      await expect(dialog.locator('.passage-location').textContent()).resolves.toBe('p. 2');
+      await expect(dialog.locator('mark.passage-highlight').textContent()).resolves.toContain(
+        'Aletsch Glacier',
+      );
+      await expect(dialog.locator('.passage-text').textContent()).resolves.toContain('A short field guide.');
       expect(watch.pageErrors).toEqual([]);
     });
   });

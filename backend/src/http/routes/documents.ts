@@ -5,6 +5,8 @@ import type { Database } from '../../db/database';
 import type { ErrorCode } from '../../error-codes';
 import { AppError } from '../../errors';
 import { deleteDocument, getDocument, getPassage, listDocuments } from '../../ingest/document-store';
+import { declaredFormat } from '../../ingest/formats/detect-format';
+import { rejectFile } from '../../ingest/formats/extracted-document';
 import { extractMarkdown } from '../../ingest/formats/markdown';
 import { ingestDocument } from '../../ingest/ingest-document';
 import { type FileOutcome, ingestFile } from '../../ingest/ingest-file';
@@ -12,7 +14,7 @@ import type { Embedder } from '../../pipeline/types';
 import type { ApiResponse } from '../api-schema';
 import { readBody } from '../body';
 import { requireAdmin } from '../identity';
-import { forEachUploadPart, type UploadPart } from '../multipart';
+import { type FileBody, forEachUploadPart, type UploadPart } from '../multipart';
 import { requestSignal } from '../request-signal';
 import type { AppContext, AppState } from '../state';
 import {
@@ -169,18 +171,25 @@ async function storePart(part: UploadPart, deps: DocumentsDeps, signal: AbortSig
       `Form field "${part.name}" is not accepted; send only files`,
     );
   }
+  const { limits } = deps.config;
   let name: string;
+  let body: FileBody;
   try {
+    // A bad name or a type we do not read is refused before any of the file is read.
     name = parseUploadFileName(part.name);
+    declaredFormat(name, part.mediaType);
+    body = await part.read();
+    if (body.tooLarge) {
+      throw rejectFile(name, 'file_too_large', `the file is larger than ${limits.maxUploadFileBytes} bytes`);
+    }
   } catch (error) {
     if (error instanceof AppError) return refuse(part.name, error.status, error.code, error.message);
     throw error;
   }
-  const { limits } = deps.config;
   return ingestFile(
     deps.db,
     deps.embedder,
-    { name, mediaType: part.mediaType, bytes: part.bytes, truncated: part.truncated },
+    { name, mediaType: part.mediaType, bytes: body.bytes },
     {
       limits: { maxFileBytes: limits.maxUploadFileBytes, maxDocumentChars: limits.maxDocumentChars },
       signal,

@@ -29,6 +29,18 @@ export const SUPPORTED_EXTENSIONS: readonly string[] = Object.keys(BY_EXTENSION)
  * and not half-parsed later.
  */
 export function detectFormat(fileName: string, mediaType: string, head: Buffer): DocumentFormat {
+  const format = declaredFormat(fileName, mediaType);
+  if (format === 'pdf' && !head.subarray(0, 1024).includes('%PDF-')) {
+    throw rejectFile(fileName, 'corrupt_file', 'the file is not a PDF (no %PDF- header)');
+  }
+  if (format === 'docx' && (head.length < 4 || head.readUInt32LE(0) !== 0x04034b50)) {
+    throw rejectFile(fileName, 'corrupt_file', 'the file is not a DOCX (not a ZIP package)');
+  }
+  return format;
+}
+
+/** The format a file's name (else its media type) declares, before any of its bytes are read. */
+export function declaredFormat(fileName: string, mediaType: string): DocumentFormat {
   const format =
     BY_EXTENSION[extname(fileName).toLowerCase()] ??
     BY_MEDIA_TYPE[mediaType.split(';')[0]!.trim().toLowerCase()];
@@ -38,12 +50,6 @@ export function detectFormat(fileName: string, mediaType: string, head: Buffer):
       'unsupported_type',
       `this file type is not supported (supported: ${SUPPORTED_EXTENSIONS.join(', ')})`,
     );
-  }
-  if (format === 'pdf' && !head.subarray(0, 1024).includes('%PDF-')) {
-    throw rejectFile(fileName, 'corrupt_file', 'the file is not a PDF (no %PDF- header)');
-  }
-  if (format === 'docx' && (head.length < 4 || head.readUInt32LE(0) !== 0x04034b50)) {
-    throw rejectFile(fileName, 'corrupt_file', 'the file is not a DOCX (not a ZIP package)');
   }
   return format;
 }
