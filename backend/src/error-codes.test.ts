@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig } from './config';
-import { ERROR_CODES } from './error-codes';
 import { openApiDocument } from './http/openapi';
+import { ERROR_CODES } from './service-kit/error-codes';
 
 /** The backticked codes in the README's "Errors" table. */
 function readmeCodes(): string[] {

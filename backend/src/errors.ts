@@ -1,4 +1,4 @@
-import type { ErrorCode } from './error-codes';
+import type { ErrorCode } from './service-kit/error-codes';
 
 /**
  * The one error type the service throws on purpose. The error middleware turns it into

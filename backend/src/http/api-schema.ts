@@ -2,11 +2,11 @@ import { extendZodWithOpenApi } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
 import type { Limits } from '../config';
 import { decodeCursor } from '../conversations/cursor';
-import { ERROR_CODES, type ErrorCode } from '../error-codes';
 import { MAX_PAGE_SIZE } from '../ingest/document-store';
 import { SUPPORTED_EXTENSIONS } from '../ingest/formats/detect-format';
 import { DOCUMENT_FORMATS } from '../ingest/formats/extracted-document';
 import { MAX_TOP_K, MIN_TOP_K } from '../retrieval/retrieve';
+import { ERROR_CODES, type ErrorCode } from '../service-kit/error-codes';
 
 extendZodWithOpenApi(z);
 

@@ -3,10 +3,10 @@ import type { z } from 'zod';
 import { decodeCursor, type PageCursor } from '../conversations/cursor';
 import type { FeedbackInput } from '../conversations/feedback';
 import type { ConversationTarget } from '../conversations/types';
-import type { ErrorCode } from '../error-codes';
 import { AppError } from '../errors';
 import type { DocumentInput } from '../ingest/document-input';
 import type { QueryInput } from '../rag/answer';
+import type { ErrorCode } from '../service-kit/error-codes';
 import {
   type ApiLimits,
   type ApiSchemas,

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { Database } from '../db/database';
-import type { ErrorCode } from '../error-codes';
 import { AppError } from '../errors';
 import type { Embedder } from '../pipeline/types';
+import type { ErrorCode } from '../service-kit/error-codes';
 import { type ExtractionLimits, extractFile } from './formats/extract';
 import { ingestDocument } from './ingest-document';
 

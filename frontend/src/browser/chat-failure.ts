@@ -1,4 +1,4 @@
-import type { ErrorCode } from '@ragchat/backend/error-codes';
+import type { ErrorCode } from '@ragchat/backend/service-kit/error-codes';
 import type { FrontendErrorCode } from '../server/errors';
 
 /** Why an answer did not complete, in the terms the conversation shows to people. */

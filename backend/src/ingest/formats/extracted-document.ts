@@ -1,5 +1,5 @@
-import type { FileRejection } from '../../error-codes';
 import { AppError } from '../../errors';
+import type { FileRejection } from '../../service-kit/error-codes';
 
 export const DOCUMENT_FORMATS = ['pdf', 'docx', 'html', 'markdown', 'text'] as const;
 export type DocumentFormat = (typeof DOCUMENT_FORMATS)[number];
@@ -43,7 +43,7 @@ export function joinSections(
   return { content, sections };
 }
 
-export { FILE_REJECTIONS, type FileRejection } from '../../error-codes';
+export { FILE_REJECTIONS, type FileRejection } from '../../service-kit/error-codes';
 
 const STATUS: Readonly<Record<FileRejection, number>> = {
   unsupported_type: 415,

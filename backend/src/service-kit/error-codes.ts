@@ -14,7 +14,7 @@ export type FileRejection = (typeof FILE_REJECTIONS)[number];
 /**
  * Every error code the backend sends, in `{ "error": { "code" } }` and in the results of a
  * multipart upload. AppError accepts only these; the OpenAPI Error schema enumerates them, and
- * src/error-codes.test.ts keeps the README's table of codes to exactly this list.
+ * backend/src/error-codes.test.ts keeps the README's table of codes to exactly this list.
  */
 export const ERROR_CODES = [
   // 400: the request itself
