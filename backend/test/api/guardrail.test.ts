@@ -1,4 +1,3 @@
-import { createProviders, type ServiceProviders } from '../../src/providers';
 import {
   answerFrames,
   contentBlockStart,
@@ -8,64 +7,29 @@ import {
   stream,
   textDelta,
 } from '../fake-bedrock/replies';
-import { type FakeBedrock, startFakeBedrock } from '../fake-bedrock/server';
-import {
-  ADMIN_TOKEN,
-  parseEventStream,
-  postJson,
-  STARTUP_TIMEOUT_MS,
-  startTestApp,
-  type TestApp,
-} from './harness';
+import { useBedrockModeApp } from './bedrock-app';
+import { parseEventStream, postJson } from './harness';
 
 /** Bedrock mode with a guardrail and a token allowance, against the fake Bedrock runtime. */
-let fake: FakeBedrock;
-let app: TestApp;
-let providers: ServiceProviders | undefined;
-const savedEnv = { ...process.env };
-
-beforeAll(async () => {
-  fake = await startFakeBedrock();
-  process.env.AWS_ACCESS_KEY_ID = 'AKIDFAKE';
-  process.env.AWS_SECRET_ACCESS_KEY = 'fake-secret';
-  app = await startTestApp({
-    env: {
-      PROVIDER: 'bedrock',
-      AWS_REGION: 'eu-west-1',
-      BEDROCK_ENDPOINT: fake.endpoint,
-      BEDROCK_MAX_ATTEMPTS: '1',
-      ADMIN_TOKEN,
-      GUARDRAIL_ID: 'gr-1',
-      GUARDRAIL_VERSION: '3',
-      // answerFrames() reports outputTokens: 7 in its metadata event.
-      GENERATED_TOKENS_PER_DAY: '10',
-      QUERIES_PER_DAY: '100',
-      TRUST_PROXY: 'true',
-    },
-    providers: (config) => {
-      providers = createProviders(config.provider, config.server.requestTimeoutMs);
-      return providers;
-    },
-  });
-}, STARTUP_TIMEOUT_MS);
-
-afterAll(async () => {
-  await app.close();
-  providers?.close();
-  await fake.close();
-  process.env = savedEnv;
+const bedrock = useBedrockModeApp({
+  GUARDRAIL_ID: 'gr-1',
+  GUARDRAIL_VERSION: '3',
+  // answerFrames() reports outputTokens: 7 in its metadata event.
+  GENERATED_TOKENS_PER_DAY: '10',
+  QUERIES_PER_DAY: '100',
+  TRUST_PROXY: 'true',
 });
 
 function ask(client: string, accept = 'text/event-stream') {
   return postJson(
-    `${app.url}/api/query`,
+    `${bedrock.app.url}/api/query`,
     { query: 'How does Fargate bill?' },
     { accept, 'x-forwarded-for': client },
   );
 }
 
 test('an intervention ends the streamed answer with a guardrail_intervened error event', async () => {
-  fake.enqueue(
+  bedrock.fake.enqueue(
     'converse-stream',
     stream([
       messageStart(),
@@ -85,14 +49,14 @@ test('an intervention ends the streamed answer with a guardrail_intervened error
       message: 'The content filter blocked this question, so it was not answered. Rephrase it and try again.',
     },
   });
-  const sent = fake.requests.find((request) => request.operation === 'converse-stream');
+  const sent = bedrock.fake.requests.find((request) => request.operation === 'converse-stream');
   expect(sent?.body).toMatchObject({
     guardrailConfig: { guardrailIdentifier: 'gr-1', guardrailVersion: '3' },
   });
 });
 
 test('as JSON the intervention is a 422', async () => {
-  fake.enqueue(
+  bedrock.fake.enqueue(
     'converse-stream',
     stream([messageStart(), textDelta('No.'), messageStop('guardrail_intervened')]),
   );
@@ -102,8 +66,8 @@ test('as JSON the intervention is a 422', async () => {
 });
 
 test("the token allowance counts Bedrock's own outputTokens", async () => {
-  fake.enqueue('converse-stream', stream(answerFrames(['Fargate ', 'bills ', 'per second.'])));
-  fake.enqueue('converse-stream', stream(answerFrames(['Per ', 'second.'])));
+  bedrock.fake.enqueue('converse-stream', stream(answerFrames(['Fargate ', 'bills ', 'per second.'])));
+  bedrock.fake.enqueue('converse-stream', stream(answerFrames(['Per ', 'second.'])));
   expect((await ask('client-c', 'application/json')).status).toBe(200); // 7 of 10
   expect((await ask('client-c', 'application/json')).status).toBe(200); // 14 of 10
   const refused = await ask('client-c', 'application/json');
