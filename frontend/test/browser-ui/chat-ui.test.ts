@@ -32,6 +32,18 @@ afterAll(async () => {
   await backend?.close();
 });
 
+test('local mode says on the page that nobody signs in', async () => {
+  await withPage(browser, 'no-sign-in-notice', async (page, watch) => {
+    await page.goto(`${frontend.url}/`);
+    const notice = page.locator('#sign-in-notice');
+    await notice.waitFor();
+    await expect(notice.textContent()).resolves.toBe(
+      'No sign-in: this is local mode, so anyone who can open this page can use it.',
+    );
+    expect(watch.consoleErrors).toEqual([]);
+  });
+});
+
 function gate(): { opened: Promise<void>; open(): void } {
   let open: () => void = () => {};
   const opened = new Promise<void>((resolve) => {
