@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { createApp } from '../src/app';
 import { loadConfig } from '../src/config';
 import { openDatabase } from '../src/db/database';
+import { createUsageLimiter } from '../src/http/usage/limiter';
 import { batchedWriter, createLogger } from '../src/service-kit/logger';
 import { createFakeProviders } from './lib/fake-providers';
 
@@ -29,6 +30,8 @@ async function start(): Promise<void> {
   const config = loadConfig(process.env);
   const db = await openDatabase(config.database);
   const output = batchedWriter(process.stdout);
+  const logger = createLogger({ level: config.logLevel, write: output.write });
+  const usage = createUsageLimiter({ db, limits: config.usageLimits, now: Date.now, log: logger });
   const app = createApp({
     config,
     db,
@@ -37,7 +40,8 @@ async function start(): Promise<void> {
       if (vector === undefined) throw new Error(`no prepared vector for query "${text}"`);
       return vector;
     }, 0),
-    logger: createLogger({ level: config.logLevel, write: output.write }),
+    logger,
+    usage,
   });
   const server = createServer(app.callback());
   server.listen(config.server.port, config.server.host, () => {
@@ -46,8 +50,13 @@ async function start(): Promise<void> {
   });
   process.once('SIGTERM', () => {
     server.close(() => {
-      output.flush();
-      void db.close().then(() => process.exit(0));
+      void usage
+        .close()
+        .then(() => db.close())
+        .finally(() => {
+          output.flush();
+          process.exit(0);
+        });
     });
     server.closeAllConnections();
   });

@@ -8,7 +8,7 @@ import { identify } from './http/identity';
 import { requestContext } from './http/request-context';
 import { createRouter, routerFallbacks } from './http/router';
 import type { AppState } from './http/state';
-import { createUsageLimiter } from './http/usage/limiter';
+import type { UsageLimiter } from './http/usage/limiter';
 import type { Providers } from './pipeline/types';
 import { retrieve } from './retrieval/retrieve';
 import { createAlbTokenVerifier } from './service-kit/alb-token';
@@ -19,6 +19,11 @@ export interface AppDeps {
   readonly db: Database;
   readonly providers: Providers;
   readonly logger: Logger;
+  /**
+   * The daily usage limits (createUsageLimiter): whoever runs the app closes it after the server
+   * has stopped, which writes the generated tokens still held in memory.
+   */
+  readonly usage: UsageLimiter;
   /** True once shutdown has begun: /ready turns 503 so no new traffic arrives. */
   readonly isDraining?: () => boolean;
   /** Epoch milliseconds with sub-millisecond precision. */
@@ -33,7 +38,7 @@ export function createApp(deps: AppDeps): Koa<AppState> {
     config,
     db,
     isDraining: deps.isDraining ?? (() => false),
-    usage: createUsageLimiter({ db, limits: config.usageLimits, now }),
+    usage: deps.usage,
     answer: {
       providers,
       retrieve: (request, signal) => retrieve(db, providers.embedder, request, signal),

@@ -3,6 +3,7 @@ import { createApp } from './app';
 import type { Config } from './config';
 import { startRetentionSweeper, sweepExpiredConversations } from './conversations/retention';
 import { openDatabase } from './db/database';
+import { createUsageLimiter } from './http/usage/limiter';
 import { claimEmbeddingModel } from './ingest/embedding-model';
 import { createProviders, type ServiceProviders } from './providers';
 import { seedSampleCorpus } from './seed/seed-sample-corpus';
@@ -47,7 +48,8 @@ export async function startService(config: Config, logger: Logger, overrides: Se
     throw error;
   }
   let draining = false;
-  const app = createApp({ config, db, providers, logger, isDraining: () => draining });
+  const usage = createUsageLimiter({ db, limits: config.usageLimits, now: Date.now, log: logger });
+  const app = createApp({ config, db, providers, logger, usage, isDraining: () => draining });
   const { retentionDays } = config.conversations;
   const sweeper =
     retentionDays === 0
@@ -87,6 +89,7 @@ export async function startService(config: Config, logger: Logger, overrides: Se
       logger.info('shutting down', { timeoutMs: config.server.shutdownTimeoutMs });
       sweeper?.stop();
       await closeServer(server, config.server.shutdownTimeoutMs, logger);
+      await usage.close();
       await db.close();
       providers.close();
       logger.info('stopped');

@@ -9,6 +9,7 @@ import { runIngest as runIngestCli } from '../../src/cli/run-ingest';
 import { loadConfig } from '../../src/config';
 import type { Database } from '../../src/db/database';
 import { openDatabase } from '../../src/db/database';
+import { createUsageLimiter } from '../../src/http/usage/limiter';
 import type { DocumentInput } from '../../src/ingest/document-input';
 import { extractMarkdown } from '../../src/ingest/formats/markdown';
 import { EMBEDDING_DIMENSIONS } from '../../src/pipeline/types';
@@ -77,12 +78,9 @@ export const ingestCliBenchmark: Benchmark = {
 
       const db = await openDatabase({ kind: 'postgres', connection: tier.url, poolMax: 10 });
       const config = loadConfig({ ADMIN_TOKEN, LOG_LEVEL: 'warn', DATABASE_URL: tier.url });
-      const app = createApp({
-        config,
-        db,
-        providers,
-        logger: createLogger({ level: 'warn', write: () => {} }),
-      });
+      const logger = createLogger({ level: 'warn', write: () => {} });
+      const usage = createUsageLimiter({ db, limits: config.usageLimits, now: Date.now, log: logger });
+      const app = createApp({ config, db, providers, logger, usage });
       const server = createServer(app.callback());
       await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
       const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

@@ -22,7 +22,7 @@ function routerOperations(): string[] {
     config,
     db: unusedDatabase,
     isDraining: () => false,
-    usage: { admit: () => Promise.reject(new Error('unused')) },
+    usage: { admit: () => Promise.reject(new Error('unused')), close: () => Promise.resolve() },
     answer: {
       providers: createLocalProviders(),
       retrieve: () => Promise.reject(new Error('unused')),

@@ -4,6 +4,7 @@ import { createApp } from '../../src/app';
 import { type Config, loadConfig } from '../../src/config';
 import { type Database, type DatabaseOptions, openDatabase } from '../../src/db/database';
 import { openApiDocument } from '../../src/http/openapi';
+import { createUsageLimiter } from '../../src/http/usage/limiter';
 import type { Generator, Providers } from '../../src/pipeline/types';
 import { createLocalProviders } from '../../src/providers/local';
 import { seedSampleCorpus } from '../../src/seed/seed-sample-corpus';
@@ -60,11 +61,18 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   if (options.seed ?? true) await seedSampleCorpus(db, providers.embedder);
   const lines: string[] = [];
   const logger = createLogger({ level: config.logLevel, write: (line) => lines.push(line) });
+  const usage = createUsageLimiter({
+    db,
+    limits: config.usageLimits,
+    now: options.now ?? Date.now,
+    log: logger,
+  });
   const app = createApp({
     config,
     db,
     providers,
     logger,
+    usage,
     ...(options.now === undefined ? {} : { now: options.now }),
   });
   const server = createServer(app.callback());
@@ -80,6 +88,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     close: async () => {
       stopChecking();
       await closeServer(server);
+      await usage.close();
       await db.close();
     },
   };

@@ -40,15 +40,45 @@ describe.each(DATABASE_TIERS)('usage counters on %s', (_label, tier) => {
   it('refuses once the generated tokens reach their limit, and counts per subject and day', async () => {
     const limits = { queriesPerDay: 100, generatedTokensPerDay: 50 };
     expect(await reserveQuery(db.knex, 'user:tokens', DAY, limits)).toEqual({ granted: true });
-    await addGeneratedTokens(db.knex, 'user:tokens', DAY, 49);
+    await addGeneratedTokens(db.knex, [{ subject: 'user:tokens', day: DAY, tokens: 49 }]);
     expect(await reserveQuery(db.knex, 'user:tokens', DAY, limits)).toEqual({ granted: true });
-    await addGeneratedTokens(db.knex, 'user:tokens', DAY, 1);
+    await addGeneratedTokens(db.knex, [{ subject: 'user:tokens', day: DAY, tokens: 1 }]);
     expect(await reserveQuery(db.knex, 'user:tokens', DAY, limits)).toEqual({
       granted: false,
       exhausted: 'generated_tokens',
     });
     expect(await reserveQuery(db.knex, 'user:someone-else', DAY, limits)).toEqual({ granted: true });
     expect(await reserveQuery(db.knex, 'user:tokens', '2026-12-02', limits)).toEqual({ granted: true });
+  });
+
+  it('checks and adds the tokens not written yet in the same statement, refused or not', async () => {
+    const limits = { queriesPerDay: 100, generatedTokensPerDay: 50 };
+    expect(await reserveQuery(db.knex, 'user:unwritten', DAY, limits)).toEqual({ granted: true });
+    expect(await reserveQuery(db.knex, 'user:unwritten', DAY, limits, 49)).toEqual({ granted: true });
+    expect(await reserveQuery(db.knex, 'user:unwritten', DAY, limits, 1)).toEqual({
+      granted: false,
+      exhausted: 'generated_tokens',
+    });
+    const row = await db.knex('usage_counters').where({ subject: 'user:unwritten' }).first();
+    expect([Number(row.queries), Number(row.generated_tokens)]).toEqual([2, 50]);
+  });
+
+  it('adds the tokens of several subjects in one statement, with or without a counter yet', async () => {
+    const limits = { queriesPerDay: 100, generatedTokensPerDay: 0 };
+    await reserveQuery(db.knex, 'user:batch-a', DAY, limits);
+    await addGeneratedTokens(db.knex, [
+      { subject: 'user:batch-a', day: DAY, tokens: 3 },
+      { subject: 'user:batch-b', day: DAY, tokens: 5 },
+    ]);
+    const rows = await db
+      .knex('usage_counters')
+      .whereIn('subject', ['user:batch-a', 'user:batch-b'])
+      .orderBy('subject')
+      .select('queries', 'generated_tokens');
+    expect(rows.map((row) => [Number(row.queries), Number(row.generated_tokens)])).toEqual([
+      [1, 3],
+      [0, 5],
+    ]);
   });
 
   it('treats 0 as no limit', async () => {

@@ -5,6 +5,7 @@ import { loadConfig } from '../../config';
 import type { Database, Readiness } from '../../db/database';
 import { createLocalProviders } from '../../providers/local';
 import { createLogger } from '../../service-kit/logger';
+import { createUsageLimiter } from '../usage/limiter';
 
 /** The stub answers at once, so only a hanging check can reach this budget. */
 const BUDGET_MS = 300;
@@ -30,11 +31,17 @@ const database: Database = {
 };
 
 beforeAll(async () => {
+  const config = loadConfig({
+    ADMIN_TOKEN: 'health-test-admin-token',
+    REQUEST_TIMEOUT_MS: String(BUDGET_MS),
+  });
+  const logger = createLogger({ level: 'error', write: () => undefined });
   const app = createApp({
-    config: loadConfig({ ADMIN_TOKEN: 'health-test-admin-token', REQUEST_TIMEOUT_MS: String(BUDGET_MS) }),
+    config,
     db: database,
     providers: createLocalProviders(),
-    logger: createLogger({ level: 'error', write: () => undefined }),
+    logger,
+    usage: createUsageLimiter({ db: database, limits: config.usageLimits, now: Date.now, log: logger }),
     isDraining: () => draining,
   });
   server = createServer(app.callback());

@@ -91,7 +91,7 @@ export function registerQueryRoutes(router: Router<AppState>, deps: QueryDeps): 
     } finally {
       dispose();
       // Failed and cut-off answers cost tokens too.
-      await meter?.recordGeneratedTokens(generated.total());
+      meter?.recordGeneratedTokens(generated.total());
     }
   });
 }

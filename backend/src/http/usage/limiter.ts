@@ -1,12 +1,20 @@
 import type { UsageLimits } from '../../config';
 import type { Database } from '../../db/database';
 import { AppError } from '../../errors';
+import type { Logger } from '../../service-kit/logger';
 import type { AppContext } from '../state';
-import { addGeneratedTokens, deleteCountersBefore, reserveQuery, type UsageDay, usageDay } from './counters';
+import {
+  addGeneratedTokens,
+  deleteCountersBefore,
+  reserveQuery,
+  type TokenCount,
+  type UsageDay,
+  usageDay,
+} from './counters';
 
 /** Counts what one admitted query generated; never throws (the answer has already been sent). */
 export interface UsageMeter {
-  recordGeneratedTokens(tokens: number): Promise<void>;
+  recordGeneratedTokens(tokens: number): void;
 }
 
 export interface UsageLimiter {
@@ -16,6 +24,8 @@ export interface UsageLimiter {
    * hold the request past its time budget).
    */
   admit(ctx: AppContext, signal: AbortSignal): Promise<UsageMeter>;
+  /** Writes the generated tokens not written yet and stops writing them (shutdown). */
+  close(): Promise<void>;
 }
 
 export interface UsageLimiterDeps {
@@ -24,29 +34,49 @@ export interface UsageLimiterDeps {
   readonly limits: UsageLimits;
   /** Epoch milliseconds. */
   readonly now: () => number;
+  /** Where failed writes of generated tokens are reported (they are retried). */
+  readonly log: Logger;
 }
 
 const DAY_MS = 86_400_000;
 
+/**
+ * How long generated tokens may wait in a task before they are written: the caller's next
+ * question in the same task writes them at once (with its own count), so this bounds only what
+ * other tasks see late, and what one write carries for all callers of the task.
+ */
+export const TOKEN_FLUSH_INTERVAL_MS = 1000;
+
 /** Both limits off: nothing is counted, so a query costs no database write. */
 const UNLIMITED: UsageLimiter = {
-  admit: async () => ({ recordGeneratedTokens: async () => {} }),
+  admit: async () => ({ recordGeneratedTokens: () => {} }),
+  close: async () => {},
 };
 
 /**
  * Daily per-caller limits on queries and generated tokens, counted in the database so that all
  * tasks share them. The caller is the signed-in user, or the client address when nobody signs in.
+ * One statement per question: it counts the question and adds the tokens of the caller's earlier
+ * answers in this task; tokens of callers who ask nothing more are written by a batched flush.
  */
 export function createUsageLimiter(deps: UsageLimiterDeps): UsageLimiter {
   const { db, limits } = deps;
   if (limits.queriesPerDay === 0 && limits.generatedTokensPerDay === 0) return UNLIMITED;
   let lastCleanup: UsageDay | undefined;
+  const unwritten = new UnwrittenTokens(db, deps.log);
   return {
     async admit(ctx, signal) {
       const subject = usageSubject(ctx);
       const nowMs = deps.now();
       const day = usageDay(nowMs);
-      const reservation = await untilAborted(reserveQuery(db.knex, subject, day, limits), signal);
+      const earlierTokens = unwritten.take(subject, day);
+      const reserving = reserveQuery(db.knex, subject, day, limits, earlierTokens).catch((error: unknown) => {
+        // Not counted: they wait for the next write. (A request that gave up on a statement that
+        // then succeeded must not put them back, hence here and not around untilAborted.)
+        unwritten.add(subject, day, earlierTokens);
+        throw error;
+      });
+      const reservation = await untilAborted(reserving, signal);
       if (!reservation.granted) {
         const retryAfterSeconds = Math.max(1, Math.ceil((DAY_MS - (nowMs % DAY_MS)) / 1000));
         throw new AppError(
@@ -64,15 +94,64 @@ export function createUsageLimiter(deps: UsageLimiterDeps): UsageLimiter {
           ctx.state.log.warn('could not delete old usage counters', { err: error }),
         );
       }
-      const log = ctx.state.log;
-      return {
-        recordGeneratedTokens: (tokens) =>
-          addGeneratedTokens(db.knex, subject, day, tokens).catch((error: unknown) =>
-            log.error('could not record generated tokens', { err: error, tokens }),
-          ),
-      };
+      return { recordGeneratedTokens: (tokens) => unwritten.add(subject, day, tokens) };
     },
+    close: () => unwritten.close(),
   };
+}
+
+/** Generated tokens per subject and day that no statement has written yet, and their flush. */
+class UnwrittenTokens {
+  private readonly counts = new Map<string, TokenCount>();
+  private timer: NodeJS.Timeout | undefined;
+  private writing: Promise<void> = Promise.resolve();
+  private closed = false;
+
+  constructor(
+    private readonly db: Pick<Database, 'knex'>,
+    private readonly log: Logger,
+  ) {}
+
+  add(subject: string, day: UsageDay, tokens: number): void {
+    if (!(tokens > 0)) return;
+    const key = `${day} ${subject}`;
+    const count = this.counts.get(key);
+    this.counts.set(key, { subject, day, tokens: (count?.tokens ?? 0) + tokens });
+    if (this.timer === undefined && !this.closed) {
+      this.timer = setTimeout(() => void this.flush(), TOKEN_FLUSH_INTERVAL_MS);
+      this.timer.unref();
+    }
+  }
+
+  /** Removes and returns the subject's unwritten tokens of that day (0 when none). */
+  take(subject: string, day: UsageDay): number {
+    const key = `${day} ${subject}`;
+    const tokens = this.counts.get(key)?.tokens ?? 0;
+    this.counts.delete(key);
+    return tokens;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.flush();
+  }
+
+  private flush(): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.writing = this.writing.then(async () => {
+      const counts = [...this.counts.values()];
+      this.counts.clear();
+      if (counts.length === 0) return;
+      try {
+        await addGeneratedTokens(this.db.knex, counts);
+      } catch (error) {
+        this.log.error('could not record generated tokens', { err: error, subjects: counts.length });
+        for (const count of counts) this.add(count.subject, count.day, count.tokens);
+      }
+    });
+    return this.writing;
+  }
 }
 
 function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {

@@ -1,0 +1,89 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Knex } from 'knex';
+import { LOCAL_IDENTITY } from '../../src/http/identity';
+import type { AppContext } from '../../src/http/state';
+import { createUsageLimiter, TOKEN_FLUSH_INTERVAL_MS, type UsageLimiter } from '../../src/http/usage/limiter';
+import { createLogger } from '../../src/service-kit/logger';
+import { DATABASE_TIERS, useMigratedDatabase } from '../support/database-tiers';
+
+const log = createLogger({ level: 'error', write: () => {} });
+const NOW_MS = Date.parse('2026-12-01T12:00:00Z');
+
+function caller(subject: string): AppContext {
+  return {
+    ip: '127.0.0.1',
+    state: { identity: { ...LOCAL_IDENTITY, subject }, log },
+  } as unknown as AppContext;
+}
+
+/** Counts the statements knex sends while `run` runs. */
+async function statementsOf(knex: Knex, run: () => Promise<unknown>): Promise<number> {
+  let count = 0;
+  const onQuery = () => {
+    count += 1;
+  };
+  knex.on('query', onQuery);
+  try {
+    await run();
+  } finally {
+    knex.off('query', onQuery);
+  }
+  return count;
+}
+
+async function tokensOf(knex: Knex, subject: string): Promise<number> {
+  const row = await knex('usage_counters')
+    .where({ subject: `user:${subject}` })
+    .first('generated_tokens');
+  return Number(row?.generated_tokens ?? 0);
+}
+
+describe.each(DATABASE_TIERS)('usage limiter on %s', (_label, tier) => {
+  const database = useMigratedDatabase(tier);
+  const limits = { queriesPerDay: 100, generatedTokensPerDay: 10 };
+  const signal = new AbortController().signal;
+  const limiters: UsageLimiter[] = [];
+  const task = () => {
+    const limiter = createUsageLimiter({ db: database.db, limits, now: () => NOW_MS, log });
+    limiters.push(limiter);
+    return limiter;
+  };
+  afterAll(() => Promise.all(limiters.map((limiter) => limiter.close())));
+
+  it('costs one statement per answered question: its tokens join the next question’s count', async () => {
+    const limiter = task();
+    const { knex } = database.db;
+    // The first question of the day also deletes old counters, in the background.
+    await limiter.admit(caller('ada'), signal);
+    let meter = await limiter.admit(caller('ada'), signal);
+    const answered = await statementsOf(knex, async () => {
+      meter.recordGeneratedTokens(4);
+      meter = await limiter.admit(caller('ada'), signal);
+    });
+    expect(answered).toBe(1);
+    expect(await tokensOf(knex, 'ada')).toBe(4);
+    // The next question is checked against every token generated so far, the unwritten ones included.
+    meter.recordGeneratedTokens(6);
+    await expect(limiter.admit(caller('ada'), signal)).rejects.toMatchObject({ code: 'daily_limit_reached' });
+    expect(await tokensOf(knex, 'ada')).toBe(10);
+  });
+
+  it('writes the tokens of callers who ask nothing more within the flush interval, for every task', async () => {
+    const first = task();
+    const second = task();
+    (await first.admit(caller('grace'), signal)).recordGeneratedTokens(10);
+    const deadline = Date.now() + TOKEN_FLUSH_INTERVAL_MS * 5;
+    while ((await tokensOf(database.db.knex, 'grace')) < 10 && Date.now() < deadline) await sleep(50);
+    expect(await tokensOf(database.db.knex, 'grace')).toBe(10);
+    await expect(second.admit(caller('grace'), signal)).rejects.toMatchObject({
+      code: 'daily_limit_reached',
+    });
+  });
+
+  it('writes what is left when it closes', async () => {
+    const limiter = task();
+    (await limiter.admit(caller('hopper'), signal)).recordGeneratedTokens(7);
+    await limiter.close();
+    expect(await tokensOf(database.db.knex, 'hopper')).toBe(7);
+  });
+});
