@@ -17,6 +17,12 @@ export interface QueryServerReady {
   readonly port: number;
 }
 
+/** The answer to the parent's `{ heap: true }` message. */
+export interface HeapReport {
+  readonly heapUsed: number;
+  readonly heapTotal: number;
+}
+
 /** Query texts and their vectors, written by the parent as JSON. */
 export interface PreparedQueries {
   readonly queries: readonly { readonly text: string; readonly vector: readonly number[] }[];
@@ -47,6 +53,10 @@ async function start(): Promise<void> {
   server.listen(config.server.port, config.server.host, () => {
     const ready: QueryServerReady = { port: (server.address() as AddressInfo).port };
     process.send?.(ready);
+  });
+  process.on('message', () => {
+    const { heapUsed, heapTotal } = process.memoryUsage();
+    process.send?.({ heapUsed, heapTotal } satisfies HeapReport);
   });
   process.once('SIGTERM', () => {
     server.close(() => {

@@ -9,11 +9,12 @@ import { withClient } from '../lib/postgres-tier';
 import { childrenCpuDelta, childrenCpuMs, cpuMs, parentOf } from '../lib/process-cpu';
 import { atLeast, atMost, Section } from '../lib/report';
 import { since } from '../lib/stats';
-import type { PreparedQueries, QueryServerReady } from '../query-server';
+import type { HeapReport, PreparedQueries, QueryServerReady } from '../query-server';
 import type { Benchmark } from './benchmark';
 
 const CONNECTIONS = 64;
 const WARM_UP_SECONDS = 3;
+const RSS_SAMPLE_MS = 1000;
 
 /**
  * POST /api/query over HTTP against the backend in a child process (zero-latency providers, the
@@ -46,13 +47,22 @@ export const queryApiBenchmark: Benchmark = {
         const { rows } = await client.query<{ pid: number }>('select pg_backend_pid() as pid');
         return parentOf(rows[0]!.pid);
       });
+      const heapBefore = await heapOf(server.child);
       const rssBefore = residentMiB(server.child);
+      // Sampled through the load, to tell a heap settling at its working size from a leak.
+      const rssSamples: number[] = [];
+      const sampler = setInterval(() => rssSamples.push(residentMiB(server.child)), RSS_SAMPLE_MS);
       const cpuBefore = {
         node: cpuMs(server.child.pid!),
         postgres: childrenCpuMs(postmaster),
         bench: process.cpuUsage(),
       };
-      const result = await load(url, bodies, context.sizes.apiSeconds);
+      let result: autocannon.Result;
+      try {
+        result = await load(url, bodies, context.sizes.apiSeconds);
+      } finally {
+        clearInterval(sampler);
+      }
       const benchCpu = process.cpuUsage(cpuBefore.bench);
       const perRequest = (ms: number) => (ms / Math.max(1, result.requests.total)).toFixed(2);
       const cpu = {
@@ -61,6 +71,8 @@ export const queryApiBenchmark: Benchmark = {
         bench: perRequest((benchCpu.user + benchCpu.system) / 1000),
       };
       const rssAfter = residentMiB(server.child);
+      const heapAfter = await heapOf(server.child);
+      const rssHalfway = rssSamples[Math.floor(rssSamples.length / 2)] ?? rssBefore;
       const errors = result.errors + result.timeouts + result.non2xx;
       section.figure('duration', `${result.duration.toFixed(0)} s, ${result.requests.total} requests`);
       section.figure(
@@ -89,6 +101,14 @@ export const queryApiBenchmark: Benchmark = {
         'backend RSS growth',
         `${(rssAfter - rssBefore).toFixed(1)} MiB`,
         atMost(rssAfter - rssBefore, 50, 'MiB'),
+      );
+      section.figure(
+        'backend RSS growth over the second half of the load (peak)',
+        `${(rssAfter - rssHalfway).toFixed(1)} MiB (${Math.max(rssAfter, ...rssSamples).toFixed(0)} MiB)`,
+      );
+      section.figure(
+        'backend V8 heap used / total before → after the load',
+        `${heapBefore.used.toFixed(0)} / ${heapBefore.total.toFixed(0)} → ${heapAfter.used.toFixed(0)} / ${heapAfter.total.toFixed(0)} MiB`,
       );
     } finally {
       await stopServer(server.child);
@@ -149,6 +169,14 @@ function load(url: string, bodies: readonly string[], seconds: number): Promise<
       },
     ],
   });
+}
+
+/** The child's V8 heap (used and total), in MiB, asked over IPC (see query-server.ts). */
+async function heapOf(child: ChildProcess): Promise<{ used: number; total: number }> {
+  const answer = once(child, 'message') as Promise<[HeapReport]>;
+  child.send({ heap: true });
+  const [report] = await answer;
+  return { used: report.heapUsed / 1048576, total: report.heapTotal / 1048576 };
 }
 
 /** Resident set size of the child, from /proc (Linux), in MiB. */
