@@ -90,6 +90,22 @@ describe('redaction', () => {
     });
     expect(JSON.stringify(line)).not.toMatch(/admin-secret|abc|eyJ|"p"/);
   });
+
+  it('hides secrets in child bindings and in errors, and leaves the logged objects as they were', () => {
+    const { logger, parsed } = capture();
+    const headers = { authorization: 'Bearer admin-secret', accept: 'text/event-stream' };
+    const failure = Object.assign(new Error('upstream refused'), { password: 'p4ss' });
+    logger.child({ request: headers }).error('failed', { err: failure });
+    const [line] = parsed();
+    expect(line).toMatchObject({
+      request: { authorization: '[redacted]', accept: 'text/event-stream' },
+      err: { message: 'upstream refused', password: '[redacted]' },
+    });
+    expect(line?.err).toHaveProperty('stack', expect.any(String));
+    expect(JSON.stringify(line)).not.toMatch(/admin-secret|p4ss/);
+    expect(headers.authorization).toBe('Bearer admin-secret');
+    expect(failure.password).toBe('p4ss');
+  });
 });
 
 describe('batchedWriter', () => {

@@ -28,7 +28,7 @@ export const REDACTED = '[redacted]';
  * Credentials that must never reach a log line, as a field of the line or of one object in it
  * (request headers, a configuration dump). Header names are lower case in Node.
  */
-const SECRET_KEYS = [
+const SECRET_KEYS: ReadonlySet<string> = new Set([
   'authorization',
   'Authorization',
   'cookie',
@@ -39,8 +39,7 @@ const SECRET_KEYS = [
   'DB_SECRET',
   'ADMIN_TOKEN',
   'password',
-];
-const REDACT_PATHS = SECRET_KEYS.flatMap((key) => [`["${key}"]`, `*["${key}"]`]);
+]);
 
 /**
  * The one logger of both services: pino, printing levels as words (`"level":"info"`, which the
@@ -56,26 +55,59 @@ export function createLogger(options: LoggerOptions, bindings: LogFields = {}): 
       // and message slots are left empty and `wrap` puts both at the head of the logged object.
       formatters: { level: () => ({}) },
       timestamp: () => `"time":"${now().toISOString()}"`,
-      redact: { paths: REDACT_PATHS, censor: REDACTED },
       serializers: { err: serializeError, error: serializeError },
     },
     { write: options.write },
   );
-  return wrap(Object.keys(bindings).length === 0 ? root : root.child(bindings));
+  return wrap(Object.keys(bindings).length === 0 ? root : root.child(redactSecrets(bindings)));
 }
 
 function wrap(logger: pino.Logger): Logger {
   const at =
     (level: LogLevel) =>
-    (msg: string, fields?: LogFields): void =>
-      logger[level]({ level, msg, ...fields });
+    (msg: string, fields?: LogFields): void => {
+      if (logger.isLevelEnabled(level))
+        logger[level]({ level, msg, ...(fields === undefined ? undefined : redactSecrets(fields)) });
+    };
   return {
     debug: at('debug'),
     info: at('info'),
     warn: at('warn'),
     error: at('error'),
-    child: (bindings) => wrap(logger.child(bindings)),
+    child: (bindings) => wrap(logger.child(redactSecrets(bindings))),
   };
+}
+
+/**
+ * `fields` with every SECRET_KEYS value on it or on one of its objects replaced by REDACTED, copied
+ * only where something is replaced. Done here rather than with pino's `redact` option: its wildcard
+ * paths (`*.key`) cost about 25 µs per line, ten times the rest of writing it.
+ */
+function redactSecrets(fields: LogFields): LogFields {
+  let redacted: Record<string, unknown> | undefined;
+  for (const key of Object.keys(fields)) {
+    const value = fields[key];
+    const safe = SECRET_KEYS.has(key) ? REDACTED : redactObject(value);
+    if (safe !== value) {
+      redacted ??= { ...fields };
+      redacted[key] = safe;
+    }
+  }
+  return redacted ?? fields;
+}
+
+function redactObject(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
+  const secrets = Object.keys(value).filter((key) => SECRET_KEYS.has(key));
+  if (secrets.length === 0) return value;
+  // An error keeps what its serializer would have written (its message and stack are not own
+  // enumerable properties, which a copy would lose).
+  const copy: Record<string, unknown> = {
+    ...(types.isNativeError(value) ? (serializeError(value) as object) : {}),
+    ...value,
+  };
+  for (const key of secrets) copy[key] = REDACTED;
+  return copy;
 }
 
 export interface SerializedError {
