@@ -153,20 +153,20 @@ describe.each(DATABASE_TIERS)('lexical postings on %s', (_label, tier) => {
   });
 
   describe('ranking from the postings', () => {
-    // More chunks hold "quasar" than one term gathers, few enough that it still gathers (a tenth of
-    // the chunks). Its best chunk by BM25 (the shortest) is the last one stored, so a lookup that
-    // takes the first matches in table order never sees it.
-    const quasarChunks = 5 * TEXT_CANDIDATES_PER_TERM;
-    const others = 10 * quasarChunks;
+    // One more chunk holds "quasar" than one term gathers, and as many hold "nebula", while both stay
+    // informative (at most a tenth of the chunks). The best "quasar" chunk by BM25 (the shortest) is
+    // the last one stored, so a lookup that takes the first matches in table order never sees it.
+    const perTerm = TEXT_CANDIDATES_PER_TERM + 1;
+    const others = 10 * perTerm;
     const best = 'quasar beacon';
-    const bothWords = `quasar nebula ${filler(-1, 30)}`;
-    const filteredLong = `quasar ${filler(-2, 30)}`;
+    const bothWords = `quasar nebula ${filler(90_001, 30)}`;
+    const filteredLong = `quasar ${filler(90_002, 30)}`;
 
     beforeAll(async () => {
       const { db } = database;
       await deleteAllDocuments();
-      const long = Array.from({ length: quasarChunks - 2 }, (_, i) => `quasar ${filler(i, 29)}`);
-      const nebula = Array.from({ length: 2 * TEXT_CANDIDATES_PER_TERM }, (_, i) => `nebula ${filler(i, 3)}`);
+      const long = Array.from({ length: perTerm - 3 }, (_, i) => `quasar ${filler(i, 29)}`);
+      const nebula = Array.from({ length: perTerm - 1 }, (_, i) => `nebula ${filler(i, 3)}`);
       const rest = Array.from({ length: others }, (_, i) => filler(10_000 + i, 30));
       await insertChunks(db, 'Team b', { team: 'b' }, [filteredLong]);
       await insertChunks(db, 'Team a', { team: 'a' }, [bothWords, ...long, ...nebula, ...rest, best]);
