@@ -47,8 +47,9 @@ interface ChunkRow {
 /**
  * Hybrid search: the nearest chunks by cosine distance (HNSW) and the best full-text matches come
  * back as ids and scores from one statement, are merged in code by relevance-weighted reciprocal
- * rank fusion (rank-fusion.ts), and only the fused top K are read with their text (a second, small
- * statement: reading text and metadata for all 40–80 candidates cost more than the round trip).
+ * rank fusion (rank-fusion.ts), and only the fused top K are read with their text by a second,
+ * small statement: reading the rows of all 40–80 candidates cost PostgreSQL about what the second
+ * round trip does, and Node then decoded 40–80 rows with text instead of topK (BENCHMARKS.md).
  */
 export async function retrieve(
   db: Database,
