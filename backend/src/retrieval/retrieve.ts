@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import type { Database } from '../db/database';
+import { queryPrepared } from '../db/prepared-query';
 import { HNSW_EF_SEARCH } from '../db/session-settings';
 import { toVectorParameter } from '../db/vector-parameter';
 import type { Embedder, RetrievedChunk } from '../pipeline/types';
@@ -25,7 +26,15 @@ export interface RetrieveResult {
   readonly timings: { readonly embeddingMs: number; readonly retrievalMs: number };
 }
 
-interface CandidateRow {
+/** A candidate of either side, without its text: the statement that finds candidates reads no chunk row. */
+interface CandidateScore {
+  chunk_id: string;
+  similarity: number | null;
+  /** BM25, normalized (see selectCandidates); null when the chunk is no full-text hit. */
+  text_score: number | null;
+}
+
+interface ChunkRow {
   chunk_id: string;
   document_id: string;
   title: string;
@@ -33,15 +42,14 @@ interface CandidateRow {
   metadata: Record<string, unknown>;
   page: number | null;
   heading_path: string[] | null;
-  similarity: number | null;
-  /** BM25, normalized (see selectCandidates); null when the chunk is no full-text hit. */
-  text_score: number | null;
 }
 
 /**
- * Hybrid search in one round trip: the nearest chunks by cosine distance (HNSW) and the best
- * full-text matches come back from a single statement, and are merged in code by relevance-weighted
- * reciprocal rank fusion (rank-fusion.ts).
+ * Hybrid search: the nearest chunks by cosine distance (HNSW) and the best full-text matches come
+ * back as ids and scores from one statement, are merged in code by relevance-weighted reciprocal
+ * rank fusion (rank-fusion.ts), and only the fused top K are read with their text by a second,
+ * small statement: reading the rows of all 40–80 candidates cost PostgreSQL about what the second
+ * round trip does, and Node then decoded 40–80 rows with text instead of topK (BENCHMARKS.md).
  */
 export async function retrieve(
   db: Database,
@@ -57,19 +65,30 @@ export async function retrieve(
   signal?.throwIfAborted();
 
   const retrievalStarted = performance.now();
-  const rows = await selectCandidates(db, embedding, query, candidateLimit(topK), filter);
-  const retrievalMs = performance.now() - retrievalStarted;
-
-  const byId = new Map(rows.map((row) => [row.chunk_id, row]));
-  const { vector, lexical } = rankCandidates(rows);
+  const { vector, lexical } = rankCandidates(
+    await selectCandidates(db, embedding, query, candidateLimit(topK), filter),
+  );
   // Matches of common words only carry no information: they stay out of the fusion entirely.
   const informative = lexical.filter(({ relevance }) => relevance >= MIN_LEXICAL_RELEVANCE);
-  const chunks = fuseRankings([vector, informative])
+  const fused = fuseRankings([vector, informative])
     .filter(({ score }) => score >= minScore)
-    .slice(0, topK)
-    .map(({ id, score }): RetrievedChunk => {
-      const row = byId.get(id)!;
-      return {
+    .slice(0, topK);
+  const byId = new Map(
+    (
+      await selectChunks(
+        db,
+        fused.map(({ id }) => id),
+      )
+    ).map((row) => [row.chunk_id, row]),
+  );
+  const retrievalMs = performance.now() - retrievalStarted;
+
+  // A chunk deleted between the two statements is left out.
+  const chunks = fused.flatMap(({ id, score }): RetrievedChunk[] => {
+    const row = byId.get(id);
+    if (row === undefined) return [];
+    return [
+      {
         chunkId: row.chunk_id,
         documentId: row.document_id,
         title: row.title,
@@ -78,8 +97,9 @@ export async function retrieve(
         metadata: row.metadata,
         ...(row.page === null ? {} : { page: row.page }),
         ...(row.heading_path === null ? {} : { headingPath: row.heading_path }),
-      };
-    });
+      },
+    ];
+  });
   return { chunks, timings: { embeddingMs, retrievalMs } };
 }
 
@@ -103,7 +123,7 @@ export async function retrieveSides(
   return rankCandidates(await selectCandidates(db, embedding, query, candidateLimit(topK), filter));
 }
 
-function rankCandidates(rows: readonly CandidateRow[]): SideRankings {
+function rankCandidates(rows: readonly CandidateScore[]): SideRankings {
   const vector = rows
     .filter((row) => row.similarity !== null)
     .sort((left, right) => right.similarity! - left.similarity!)
@@ -124,42 +144,75 @@ function candidateLimit(topK: number): number {
 }
 
 /**
- * Full-text candidates are gathered per informative query term, at most TEXT_CANDIDATES_PER_TERM
- * each, plus the chunks matching the whole query; only those are scored. A rare, precise term (an
- * error code, a product name) brings all of its chunks.
+ * Full-text candidates: each informative query term's TEXT_CANDIDATES_PER_TERM best chunks by BM25
+ * (all of its chunks when it has no more), plus the best chunks holding every informative word.
  */
 export const TEXT_CANDIDATES_PER_TERM = 100;
 
 /**
  * A term found in more than this share of the chunks gathers no candidates of its own: its inverse
- * document frequency is too low for a match to mean much, and looking up its chunks is what made
- * all-common-word questions slow. It still counts in the score of candidates other terms bring.
- * Terms found in at most TEXT_CANDIDATES_PER_TERM chunks always gather (small corpora).
+ * document frequency is too low for a match to mean much. It still counts in the score of candidates
+ * other terms bring. Terms found in at most TEXT_CANDIDATES_PER_TERM chunks always gather (small
+ * corpora).
  */
 export const MAX_GATHERING_TERM_SHARE = 0.1;
+
+/**
+ * When the rarest informative word has more chunks than one term gathers, chunks holding every
+ * informative word are looked for among this many of its best: each costs an index probe, and a
+ * chunk further down that list is long enough for the gathered ones to outscore it.
+ */
+export const COMPLETE_MATCH_SCAN = 200;
 
 /** A chunk matching the whole query (every word, quoted phrases in order) scores this much more. */
 export const COMPLETE_MATCH_BOOST = 1.5;
 
 /**
- * One statement, one round trip, one prepared statement per candidate limit and filter shape (its
- * text never changes; the query words arrive as one space-separated parameter), so each pooled
- * connection parses and plans it once:
+ * SQL: does the chunk `length`, `id` hold every lexeme of query term `term`? One
+ * index-only probe of lexical_postings per lexeme, as scalar subqueries: PostgreSQL runs those per
+ * row, where an EXISTS may be turned into a join that reads every posting of a common term.
+ * `knownLexeme` is one the chunk is known to hold.
+ */
+function holdsTerm(term: string, length: string, id: string, knownLexeme?: string): string {
+  const probe = (lexeme: string) =>
+    `coalesce((select true from lexical_postings hp
+                where hp.term = ${lexeme} and hp.chunk_length = ${length} and hp.chunk_id = ${id}), false)`;
+  const rarest = probe(`${term}.rarest`);
+  return `((${knownLexeme === undefined ? rarest : `coalesce(${knownLexeme} = ${term}.rarest, false) or ${rarest}`})
+          and (cardinality(${term}.lexemes) = 1 or coalesce((
+            select bool_and(${probe('other.lexeme')})
+            from unnest(${term}.lexemes) as other (lexeme) where other.lexeme <> ${term}.rarest), true)))`;
+}
+
+/**
+ * The candidates of both sides with their scores and nothing else (no chunk row is read: the text of
+ * the few chunks that survive the fusion comes from selectChunks). One prepared statement per
+ * candidate limit and filter shape (its text never changes; the query words arrive as one
+ * space-separated parameter), so each pooled connection parses and plans it once:
  *
  * - `vector_hits`: nearest chunks by cosine distance through the HNSW index.
  * - `query_terms`: each query word as PostgreSQL's english configuration stems it (stop words drop
- *   out), with its document frequency summed over the shards of `lexical_term_counts` and its
- *   BM25 inverse document frequency over the chunk count in `lexical_totals` (migration 007).
- * - `text_candidates`: for each informative term (MAX_GATHERING_TERM_SHARE) a GIN lookup bounded by
- *   TEXT_CANDIDATES_PER_TERM, plus one bounded lookup for chunks matching the whole query
- *   (websearch syntax, so "quoted phrases" must match as phrases). No informative term, no lookup:
- *   a question of common words costs the vector search and the statistics only.
- * - `text_hits`: BM25 over every query term present in a candidate (binary term frequency, length
- *   normalised by distinct lexemes), times COMPLETE_MATCH_BOOST for complete matches (every term;
- *   with "quoted phrases" in the query, the websearch query itself), divided by the inverse document
- *   frequency of a single-chunk term (lexical-relevance.ts). Each candidate's tsvector is turned into
- *   its lexeme array once: the tsvector is stored compressed (the row holds a 4 KB inline vector),
- *   and every `@@` against it decompressed it again, which made scoring cost more than the lookups.
+ *   out), with its document frequency summed over the shards of `lexical_term_counts`, its BM25
+ *   inverse document frequency over the chunk count in `lexical_totals` (migration 007) and its
+ *   rarest lexeme.
+ * - `gathered`: for each informative term (MAX_GATHERING_TERM_SHARE) its best
+ *   TEXT_CANDIDATES_PER_TERM chunks by BM25. With binary term frequency those are its shortest
+ *   chunks: the first entries of its rarest lexeme in `lexical_postings` (migration 008, ordered by
+ *   chunk length), an index-only scan that never reads `chunks`. A term with no more chunks than
+ *   that brings all of them, so a candidate missing from its list does not hold it.
+ * - `complete_hits`: when even the rarest informative word has more chunks than that, the shortest
+ *   chunks holding every informative word, among its first COMPLETE_MATCH_SCAN entries.
+ * - `best_candidates`: the candidates ranked by the BM25 of the terms that brought them; only the
+ *   best `limit` go on.
+ * - `scored`: their full BM25 (binary term frequency, length normalised by distinct lexemes): the
+ *   terms that brought them, plus one postings probe for each term whose list was cut short or that
+ *   gathers nothing (a common word).
+ * - `text_hits`: times COMPLETE_MATCH_BOOST for complete matches (every term; with "quoted phrases"
+ *   in the query, those matching the websearch query itself, checked on the candidate's own
+ *   tsvector), divided by the inverse document frequency of a single-chunk term
+ *   (lexical-relevance.ts).
+ * - No informative term, no lookup: a question of common words costs the vector search and the
+ *   statistics only.
  */
 async function selectCandidates(
   db: Database,
@@ -167,20 +220,21 @@ async function selectCandidates(
   query: string,
   limit: number,
   filter: Readonly<Record<string, unknown>> | undefined,
-): Promise<CandidateRow[]> {
-  const filterSql =
+): Promise<CandidateScore[]> {
+  const filterOf = (chunkId: string) =>
     filter === undefined
       ? ''
-      : 'and exists (select 1 from documents fd where fd.id = c.document_id and fd.metadata @> (select filter from request))';
-  const lengthNorm = `(1 - ${BM25_B} + ${BM25_B} * length(tc.lexemes) / corpus.average_length)`;
+      : `and exists (select 1 from chunks fc join documents fd on fd.id = fc.document_id
+                     where fc.id = ${chunkId} and fd.metadata @> (select filter from request))`;
+  const lengthNorm = `(1 - ${BM25_B} + ${BM25_B} * s.chunk_length / corpus.average_length)`;
   const sql = `with request as materialized (
-       select ?::vector as embedding, string_to_array(?, ' ') as words,
-              websearch_to_tsquery('english', ?) as whole_query, ?::boolean as quoted, ?::jsonb as filter
+       select $1::vector as embedding, string_to_array($2, ' ') as words,
+              websearch_to_tsquery('english', $3) as whole_query, $4::boolean as quoted, $5::jsonb as filter
      ),
      vector_hits as (
        select c.id, 1 - (c.embedding <=> (select embedding from request)) as similarity
        from chunks c
-       where true ${filterSql}
+       where true ${filterOf('c.id')}
        order by c.embedding <=> (select embedding from request)
        limit ${limit}
      ),
@@ -191,75 +245,95 @@ async function selectCandidates(
        from lexical_totals
      ),
      query_terms as materialized (
-       select words.query, words.lexemes,
+       select row_number() over () as term_index, words.lexemes, frequency.rarest, frequency.chunks,
               ln(1 + (corpus.chunks - frequency.chunks + 0.5) / (frequency.chunks + 0.5)) as idf,
               frequency.chunks > 0
                 and frequency.chunks <= greatest(${TEXT_CANDIDATES_PER_TERM}, ${MAX_GATHERING_TERM_SHARE} * corpus.chunks)
                 as gathers
        from (
-         select distinct on (parsed.query::text) parsed.query, parsed.lexemes
+         select distinct on (parsed.lexemes) parsed.lexemes
          from unnest((select words from request)) as word
-         cross join lateral (
-           select plainto_tsquery('english', word) as query,
-                  tsvector_to_array(to_tsvector('english', word)) as lexemes
-         ) parsed
-         where numnode(parsed.query) > 0
+         cross join lateral (select tsvector_to_array(to_tsvector('english', word)) as lexemes) parsed
+         where cardinality(parsed.lexemes) > 0
        ) words
        cross join corpus
        cross join lateral (
          select (case when count(*) = cardinality(words.lexemes) then coalesce(min(per_lexeme.chunks), 0) else 0 end)::float8
-                  as chunks
+                  as chunks,
+                (array_agg(per_lexeme.term order by per_lexeme.chunks, per_lexeme.term))[1] as rarest
          from (
-           select sum(counts.chunk_count) as chunks
+           select counts.term, sum(counts.chunk_count) as chunks
            from lexical_term_counts counts
            where counts.term = any(words.lexemes)
            group by counts.term
+           having sum(counts.chunk_count) > 0
          ) per_lexeme
        ) frequency
      ),
-     text_candidates as materialized (
-       select unique_found.id, strip(unique_found.content_tsv) as lexemes,
-              (select quoted from request) and unique_found.content_tsv @@ (select whole_query from request) as phrase_match
+     gathered as (
+       select t.term_index, p.chunk_id, p.chunk_length
+       from query_terms t
+       cross join lateral (
+         select p.chunk_id, p.chunk_length from lexical_postings p
+         where p.term = t.rarest and ${holdsTerm('t', 'p.chunk_length', 'p.chunk_id', 'p.term')} ${filterOf('p.chunk_id')}
+         order by p.chunk_length, p.chunk_id
+         limit ${TEXT_CANDIDATES_PER_TERM}
+       ) p
+       where t.gathers
+     ),
+     complete_hits as (
+       select p.chunk_id, p.chunk_length
+       from (select rarest, chunks from query_terms where gathers order by chunks limit 1) r
+       cross join lateral (
+         select p.chunk_id, p.chunk_length from lexical_postings p
+         where p.term = r.rarest
+         order by p.chunk_length, p.chunk_id
+         limit ${COMPLETE_MATCH_SCAN}
+       ) p
+       where r.chunks > ${TEXT_CANDIDATES_PER_TERM}
+         and not exists (
+           select 1 from query_terms t
+           where t.gathers and not ${holdsTerm('t', 'p.chunk_length', 'p.chunk_id', 'r.rarest')})
+         ${filterOf('p.chunk_id')}
+       limit ${TEXT_CANDIDATES_PER_TERM}
+     ),
+     best_candidates as (
+       select found.chunk_id, found.chunk_length, array_agg(found.term_index) as terms_found
        from (
-         select distinct on (found.id) found.id, found.content_tsv
-         from (
-           select c.id, c.content_tsv
-           from query_terms t
-           cross join lateral (
-             select c.id, c.content_tsv from chunks c
-             where c.content_tsv @@ t.query ${filterSql}
-             limit ${TEXT_CANDIDATES_PER_TERM}
-           ) c
-           where t.gathers
-           union all
-           (select c.id, c.content_tsv from chunks c
-            where exists (select 1 from query_terms where gathers)
-              and c.content_tsv @@ (select whole_query from request) ${filterSql}
-            limit ${TEXT_CANDIDATES_PER_TERM})
-         ) found
-       ) unique_found
+         select term_index, chunk_id, chunk_length from gathered
+         union
+         select t.term_index, c.chunk_id, c.chunk_length from complete_hits c cross join query_terms t where t.gathers
+       ) found
+       join query_terms t using (term_index)
+       group by found.chunk_id, found.chunk_length
+       order by sum(t.idf) / (1 + ${BM25_K1} * (1 - ${BM25_B} + ${BM25_B} * found.chunk_length / (select average_length from corpus))) desc
+       limit ${limit}
+     ),
+     scored as (
+       select s.chunk_id, s.chunk_length, count(*) as matched,
+              sum(t.idf * ${BM25_K1 + 1} / (1 + ${BM25_K1} * ${lengthNorm})) as bm25
+       from best_candidates s
+       join query_terms t
+         on t.term_index = any(s.terms_found)
+            or (not (t.gathers and t.chunks <= ${TEXT_CANDIDATES_PER_TERM})
+                and ${holdsTerm('t', 's.chunk_length', 's.chunk_id')})
+       cross join corpus
+       group by s.chunk_id, s.chunk_length
      ),
      text_hits as (
-       select tc.id,
-              sum(t.idf * ${BM25_K1 + 1} / (1 + ${BM25_K1} * ${lengthNorm}))
-                * (case when (case when (select quoted from request) then tc.phrase_match
-                                   else count(*) = (select count(*) from query_terms) end)
+       select s.chunk_id as id,
+              s.bm25
+                * (case when s.matched = (select count(*) from query_terms)
+                             and (not (select quoted from request)
+                                  or (select pc.content_tsv @@ (select whole_query from request)
+                                      from chunks pc where pc.id = s.chunk_id))
                         then ${COMPLETE_MATCH_BOOST} else 1 end)
                 / ln(1 + (corpus.chunks - 0.5) / 1.5) as text_score
-       from text_candidates tc
-       join query_terms t on tc.lexemes @@ t.query
+       from scored s
        cross join corpus
-       group by tc.id, tc.phrase_match, corpus.chunks
-       order by text_score desc
-       limit ${limit}
      )
-     select c.id as chunk_id, c.document_id, d.title, c.content, d.metadata, c.page, c.heading_path,
-            v.similarity, t.text_score
-     from chunks c
-     join documents d on d.id = c.document_id
-     left join vector_hits v on v.id = c.id
-     left join text_hits t on t.id = c.id
-     where c.id in (select id from vector_hits union select id from text_hits)`;
+     select id as chunk_id, v.similarity, t.text_score
+     from vector_hits v full join text_hits t using (id)`;
   const bindings = [
     embedding,
     queryTerms(query).join(' '),
@@ -274,8 +348,21 @@ async function selectCandidates(
   // executions PostgreSQL keeps the generic plan instead of planning this statement on every call,
   // which at 100k chunks it did (12 of 12 calls planned anew; about 1 ms of CPU per call).
   const name = `ragchat-retrieve-${limit}${filter === undefined ? '' : '-filtered'}`;
-  const result = await db.knex.raw<{ rows: CandidateRow[] }>(sql, bindings).options({ name });
-  return result.rows;
+  return queryPrepared<CandidateScore>(db, name, sql, bindings);
+}
+
+/** The stored rows of the fused top K, in no particular order. */
+async function selectChunks(db: Database, ids: readonly string[]): Promise<ChunkRow[]> {
+  if (ids.length === 0) return [];
+  return queryPrepared<ChunkRow>(
+    db,
+    'ragchat-retrieve-chunks',
+    `select c.id as chunk_id, c.document_id, d.title, c.content, d.metadata, c.page, c.heading_path
+     from chunks c
+     join documents d on d.id = c.document_id
+     where c.id = any($1::uuid[])`,
+    [ids],
+  );
 }
 
 /**

@@ -100,7 +100,7 @@ describe.each(DATABASE_TIERS)('data layer on %s', (_label, tier) => {
   describe('migrations', () => {
     beforeEach(deleteAllDocuments);
 
-    it('creates the schema with the vector extension, HNSW and full-text indexes, and reports ready', async () => {
+    it('creates the schema with the vector extension, the HNSW index and lexical postings, and reports ready', async () => {
       expect(db.kind).toBe(tier.kind);
       await expect(db.checkReadiness()).resolves.toEqual({ ready: true });
       const indexes = await db.knex('pg_indexes').where({ tablename: 'chunks' }).pluck('indexdef');
@@ -109,10 +109,12 @@ describe.each(DATABASE_TIERS)('data layer on %s', (_label, tier) => {
           expect.stringMatching(
             /USING hnsw \(embedding vector_cosine_ops\) WITH \(m='?16'?, ef_construction='?128'?\)/,
           ),
-          // No pending list: lookups right after an ingest burst cost what they cost after a vacuum.
-          expect.stringMatching(/USING gin \(content_tsv\) WITH \(fastupdate='?off'?\)/),
         ]),
       );
+      // The lexical side reads postings (migration 008), so chunks carry no full-text index to maintain.
+      expect(indexes.filter((definition: string) => /USING gin/.test(definition))).toEqual([]);
+      const postings = await db.knex('pg_indexes').where({ tablename: 'lexical_postings' }).pluck('indexdef');
+      expect(postings).toEqual([expect.stringMatching(/USING btree \(term, chunk_length, chunk_id\)/)]);
       const settings = await db.knex.raw<{ rows: { ef_search: string }[] }>(
         "select current_setting('hnsw.ef_search') as ef_search",
       );

@@ -30,10 +30,16 @@ describe.each(DATABASE_TIERS)('retrieval statement plan on %s', (_label, tier) =
     await db.knex.transaction(async (trx) => {
       for (const query of QUESTIONS)
         await retrieve({ ...db, knex: trx }, embedder, { query, topK: 5, minScore: 0 });
-      const { rows } = await trx.raw<{ rows: { generic_plans: string; custom_plans: string }[] }>(
-        "select generic_plans, custom_plans from pg_prepared_statements where name like 'ragchat-retrieve-%'",
+      const { rows } = await trx.raw<{
+        rows: { name: string; generic_plans: string; custom_plans: string }[];
+      }>(
+        "select name, generic_plans, custom_plans from pg_prepared_statements where name like 'ragchat-retrieve-%' order by name",
       );
-      expect(rows.map((row) => [Number(row.custom_plans), Number(row.generic_plans)])).toEqual([[5, 5]]);
+      // The candidates statement, then the one reading the fused top K's rows.
+      expect(rows.map((row) => [row.name, Number(row.custom_plans), Number(row.generic_plans)])).toEqual([
+        ['ragchat-retrieve-40', 5, 5],
+        ['ragchat-retrieve-chunks', 5, 5],
+      ]);
     });
-  });
+  }, 60_000);
 });

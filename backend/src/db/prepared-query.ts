@@ -1,0 +1,25 @@
+import type { Knex } from 'knex';
+import type pg from 'pg';
+import type { Database } from './database';
+
+/**
+ * Runs one named prepared statement on a connection of `db`'s pool (or of the transaction `db.knex`
+ * is, which hands out its own connection), straight through node-postgres: for a hot statement
+ * knex's query builder costs more Node CPU than the driver (it rescans the SQL text for `?`
+ * placeholders on every call). `text` uses `$n` placeholders.
+ */
+export async function queryPrepared<Row extends pg.QueryResultRow>(
+  db: Database,
+  name: string,
+  text: string,
+  values: readonly unknown[],
+): Promise<Row[]> {
+  const client = db.knex.client as Knex.Client;
+  const connection = (await client.acquireConnection()) as pg.ClientBase;
+  try {
+    const result = await connection.query<Row>({ name, text, values: [...values] });
+    return result.rows;
+  } finally {
+    await client.releaseConnection(connection);
+  }
+}
