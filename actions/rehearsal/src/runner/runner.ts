@@ -37,6 +37,7 @@ export interface RunnerOptions {
   readonly log: (line: string) => void;
   readonly vars: Readonly<Record<string, string>>;
   readonly environments: Readonly<Record<string, EnvironmentSettings>>;
+  /** The command line that runs the real aws CLI (AwsCliServer.command). */
   readonly awsCli: string;
   /** Files of the checkout replaced by the scenario (path relative to the repository → content). */
   overrides?: Record<string, string>;
