@@ -189,10 +189,11 @@ function whenProdTrafficSplits(r: Rehearsal, act: (job: Job) => void): void {
   };
 }
 
+/** After the first merge (a clean release): one whose prod canary raises an alarm, one cancelled mid-shift. */
 export const RELEASE_TRAIN: Fixture = {
-  name: 'three releases: a clean one, one whose prod canary raises an alarm, one cancelled mid-shift',
+  name: 'two more releases: one whose prod canary raises an alarm, one cancelled mid-shift',
+  continues: FIRST_MERGE,
   prepare: async (r) => {
-    const first = await r.push(commitSha('merge-1'));
     const group = r.model.codedeploy.group('ragchat-prod', 'ragchat-prod-backend');
     whenProdTrafficSplits(r, () => {
       r.log(`scenario: alarm ${group.alarms[0]} goes to ALARM during the prod canary`);
@@ -206,7 +207,7 @@ export const RELEASE_TRAIN: Fixture = {
     });
     const cancelled = await r.push(commitSha('merge-3'));
     r.runner.options.onLine = undefined;
-    return { first, alarmed, cancelled };
+    return { alarmed, cancelled };
   },
 };
 
@@ -230,13 +231,16 @@ export const TWO_MERGES: Fixture = {
 };
 
 /**
- * After the first merge, while the second one's prod backend canary is shifting (its frontend not
- * deployed yet), the operator dispatches a rollback of prod (both services) to the previous release
- * and one of staging (both services) to the first release by its commit.
+ * After the release train (prod still on the first merge), while the next release's prod backend
+ * canary is shifting (its frontend not deployed yet), the operator dispatches a rollback of prod
+ * (both services) to the previous release and one of staging (both services) to the first release
+ * by its commit.
  */
+const IN_FLIGHT = commitSha('merge-4');
+
 export const ROLLBACKS: Fixture = {
-  name: 'rollback dispatches while the second release is deploying to prod',
-  continues: FIRST_MERGE,
+  name: 'rollback dispatches while a fourth release is deploying to prod',
+  continues: RELEASE_TRAIN,
   prepare: async (r) => {
     const dispatched: Promise<RunResult>[] = [];
     whenProdTrafficSplits(r, (deploy) => {
@@ -258,7 +262,7 @@ export const ROLLBACKS: Fixture = {
       );
       void toPrevious.finally(() => deploy.hold(false));
     });
-    const inFlight = await r.push(commitSha('merge-2'));
+    const inFlight = await r.push(IN_FLIGHT);
     r.runner.options.onLine = undefined;
     check(dispatched.length === 2, 'the prod canary of the second release never shifted traffic');
     const [toPrevious, toNamed] = await Promise.all(dispatched);
@@ -610,8 +614,8 @@ export const SCENARIOS: Scenario[] = [
   {
     name: 'alarm during the prod canary rolls back, the job is red and the GitHub Deployment failed',
     fixture: RELEASE_TRAIN,
-    check: (r, { first, alarmed }) => {
-      expectConclusion(first!, 'success');
+    check: (r, { merge, alarmed }) => {
+      expectConclusion(merge!, 'success');
       const prod = job(alarmed!, 'Deploy to prod');
       check(prod.result === 'failure', `prod ended ${prod.result} despite the alarm`);
       const deployment = userDeployments(r, 'ragchat-prod-backend').find(
@@ -725,7 +729,7 @@ export const SCENARIOS: Scenario[] = [
         `the prod deploy the rollback stopped ended ${job(inFlight!, 'Deploy to prod').result}`,
       );
       const stopped = userDeployments(r, 'ragchat-prod-backend').find(
-        (d) => commitOf(r, imageOfTaskDefinition(r, d.taskDefinitionArn)) === commitSha('merge-2'),
+        (d) => commitOf(r, imageOfTaskDefinition(r, d.taskDefinitionArn)) === IN_FLIGHT,
       );
       check(
         stopped?.status === 'Stopped' && stopped.rollbackInfo?.rollbackDeploymentId,
@@ -754,12 +758,14 @@ export const SCENARIOS: Scenario[] = [
           );
         }
       }
-      const rollbackEnvironment = r.model.github.deployments.filter(
-        (d) => d.environment === 'prod' && d.payload === '',
-      );
+      // One job per service, each under the prod environment: the newest two environment deployments.
+      // A later success marks an earlier one inactive (auto_inactive), so their outcome is what counts.
+      const rollbackEnvironment = r.model.github.deployments
+        .filter((d) => d.environment === 'prod' && d.payload === '')
+        .slice(-SERVICES.length);
       check(
-        r.model.github.latestState(rollbackEnvironment.at(-1)!) === 'success',
-        "the rollback job's prod environment deployment is not success",
+        rollbackEnvironment.every((d) => r.model.github.outcome(d) === 'success'),
+        `the rollback jobs' prod environment deployments ended ${rollbackEnvironment.map((d) => r.model.github.outcome(d)).join(', ')}, not success`,
       );
     },
   },
