@@ -11,7 +11,13 @@ import { synthesize } from './infra/synth';
 import type { Role } from './model/iam';
 import { Internet } from './model/internet';
 import { Model } from './model/model';
-import { dispatchEvent, type PullRequest, pullRequestEvent, pushEvent } from './runner/github-context';
+import {
+  dispatchEvent,
+  type PullRequest,
+  type PullRequestAction,
+  pullRequestEvent,
+  pushEvent,
+} from './runner/github-context';
 import { Runner, type RunnerOptions, type RunResult } from './runner/runner';
 
 export const REPOSITORY = 'ragchat/ragchat';
@@ -159,7 +165,7 @@ export class Rehearsal {
     return this.runner.run('.github/workflows/deploy.yml', pushEvent(REPOSITORY, sha));
   }
 
-  pullRequest(action: 'opened' | 'synchronize' | 'reopened' | 'closed', pr: PullRequest): Promise<RunResult> {
+  pullRequest(action: PullRequestAction, pr: PullRequest): Promise<RunResult> {
     return this.runner.run('.github/workflows/preview.yml', pullRequestEvent(REPOSITORY, action, pr));
   }
 

@@ -1,5 +1,12 @@
 import { healthyBehaviour } from '../model/model';
-import { type BrowserVisit, commitSha, type Rehearsal } from '../rehearsal';
+import { type BrowserVisit, commitSha, REPOSITORY, type Rehearsal } from '../rehearsal';
+import {
+  dispatchEvent,
+  type PullRequestAction,
+  pullRequestEvent,
+  pushEvent,
+  type TriggerEvent,
+} from '../runner/github-context';
 import type { Job } from '../runner/job';
 import type { RunResult } from '../runner/runner';
 import { allJobs, check, expectConclusion, job } from './check';
@@ -865,6 +872,34 @@ export const SCENARIOS: Scenario[] = [
       const assumed = r.model.world.calls.filter((c) => c.operation === 'AssumeRoleWithWebIdentity');
       check(assumed.length === 0, `a fork pull request asked for AWS credentials ${assumed.length} time(s)`);
       check(job(opened!, 'Deploy preview').result === 'skipped', 'the fork preview was not skipped');
+    },
+  },
+  {
+    name: 'each event starts exactly the workflows whose triggers GitHub matches it against',
+    fixture: FORK_PR,
+    check: async (r) => {
+      const sha = commitSha('trigger-probe');
+      const pr = (action: PullRequestAction) => pullRequestEvent(REPOSITORY, action, PR);
+      const expected: [string, TriggerEvent, string[]][] = [
+        ['push to main', pushEvent(REPOSITORY, sha), ['ci.yml', 'deploy.yml']],
+        ['push to another branch', pushEvent(REPOSITORY, sha, undefined, 'refs/heads/feature-1'), []],
+        ['pull request opened', pr('opened'), ['ci.yml', 'preview.yml']],
+        ['pull request synchronize', pr('synchronize'), ['ci.yml', 'preview.yml']],
+        ['pull request reopened', pr('reopened'), ['ci.yml', 'preview.yml']],
+        ['pull request closed', pr('closed'), ['preview.yml']],
+        ['pull request edited', pr('edited'), []],
+        ['pull request labeled', pr('labeled'), []],
+        ['workflow_dispatch', dispatchEvent(REPOSITORY, sha, {}), ['rollback.yml']],
+      ];
+      for (const [what, event, workflows] of expected) {
+        const started = (await r.runner.startedBy(event)).map((path) =>
+          path.replace('.github/workflows/', ''),
+        );
+        check(
+          started.join(' ') === workflows.join(' '),
+          `${what} starts ${started.join(', ') || 'nothing'}, expected ${workflows.join(', ') || 'nothing'}`,
+        );
+      }
     },
   },
   {
