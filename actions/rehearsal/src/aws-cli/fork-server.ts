@@ -35,7 +35,8 @@ export class AwsCliServer {
     const child = spawn(interpreter, [buildPath('aws-cli-server.py'), socket], {
       cwd: dir,
       env: { PATH: '/usr/bin:/bin', LANG: 'C.UTF-8', HOME: dir },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      // stdin stays open while this process lives: the server exits when it reaches end of file.
+      stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stderr = '';
     child.stderr?.on('data', (chunk: Buffer) => {

@@ -15,6 +15,7 @@ import signal
 import socket
 import struct
 import sys
+import threading
 
 import awscli.clidriver
 
@@ -81,6 +82,11 @@ def reap(_signum, _frame):
         pass
 
 
+def exit_with_parent():
+    sys.stdin.buffer.read()
+    os._exit(0)
+
+
 def main():
     path = sys.argv[1]
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -90,6 +96,8 @@ def main():
     # accounted to this server and through it to the rehearsal, as a separate `aws` process would be.
     signal.signal(signal.SIGCHLD, reap)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # The rehearsal holds the other end of stdin: when it goes away (even killed), so does the server.
+    threading.Thread(target=exit_with_parent, daemon=True).start()
     print("ready", flush=True)
     while True:
         connection, _ = listener.accept()
