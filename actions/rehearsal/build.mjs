@@ -2,6 +2,7 @@
 // workflow parser and expression evaluator as CommonJS (the npm packages are ESM importing JSON
 // without attributes, which Node 20 refuses), the stand-ins for third-party actions and tools, the
 // virtual-clock preload for node children, and the `npm run rehearse` CLI.
+import { copyFileSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -28,6 +29,10 @@ export async function buildRehearsal() {
     external: ['aws-cdk-lib', 'constructs', 'cdk-nag', 'esbuild'],
     logLevel: 'warning',
   });
+  // The aws CLI fork server and its client (src/aws-cli/fork-server.ts) run under the CLI's Python.
+  mkdirSync(BUILD_DIR, { recursive: true });
+  for (const file of ['server.py', 'client.py'])
+    copyFileSync(join(here, 'src/aws-cli', file), join(BUILD_DIR, `aws-cli-${file}`));
   // The CDK app, bundled into infra/cdk.out so that its infraPath() still finds infra/cdk.json.
   await build({
     entryPoints: { 'rehearsal-app': join(here, '../../infra/src/app.ts') },

@@ -154,6 +154,7 @@ async function deployWatched(dependencies: Dependencies, cancellation: Cancellat
       payload: {
         services: { [inputs.service]: { taskDefinitionArn: taskDefinition.arn, image } },
         commit: inputs.record.commit,
+        ...optional('run', process.env.GITHUB_RUN_ID),
       },
     });
     record = { api, id };

@@ -287,7 +287,7 @@ describe('codedeploy-deploy dist bundles', () => {
       env,
     });
     expect(result.errors).toEqual([]);
-    expect(result.outputs).toEqual({ 'previous-task-definition-arn': `${ARN}1` });
+    expect(result.outputs).toEqual({ 'previous-task-definition-arn': `${ARN}1`, 'in-last-release': 'true' });
     expect(aws.calls).toEqual([]);
   });
 });

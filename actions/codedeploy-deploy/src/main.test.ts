@@ -619,8 +619,27 @@ describe('codedeploy-deploy mode find-previous', () => {
     ]);
     await run(dependencies());
     expect(action.errors()).toEqual([]);
-    expect(action.outputs()).toEqual({ 'previous-task-definition-arn': OLD_ARN });
+    expect(action.outputs()).toEqual({ 'previous-task-definition-arn': OLD_ARN, 'in-last-release': 'true' });
     expect(action.summary()).toContain('image-5');
+  });
+
+  it('leaves a service alone when the last release (another run) never deployed it', async () => {
+    process.env.GITHUB_RUN_ID = '77';
+    const release = { ...record(9, 'arn:frontend-2', 'in_progress', 'frontend') };
+    github = fakeDeployments([
+      {
+        ...record(10, 'arn:rollback', 'in_progress', 'frontend'),
+        payload: { ...release.payload, run: '77' },
+      },
+      { ...release, payload: { ...release.payload, commit: 'b'.repeat(40), run: '76' } },
+      record(8, ARN, 'success'),
+      record(5, OLD_ARN, 'success'),
+    ]);
+    await run(dependencies());
+    delete process.env.GITHUB_RUN_ID;
+    expect(action.errors()).toEqual([]);
+    expect(action.outputs()).toEqual({ 'in-last-release': 'false' });
+    expect(action.summary()).toContain('backend is not part of the last release');
   });
 
   it('fails when there is no earlier successful deployment', async () => {
@@ -629,7 +648,7 @@ describe('codedeploy-deploy mode find-previous', () => {
     expect(action.errors()).toEqual([
       'No earlier successful deployment of backend in prod with a different task definition',
     ]);
-    expect(action.outputs()).toEqual({});
+    expect(action.outputs()).toEqual({ 'in-last-release': 'true' });
   });
 
   it('needs an environment', async () => {

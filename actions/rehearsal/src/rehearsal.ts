@@ -1,15 +1,23 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { execFile, execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { environments } from '@ragchat/infra/environments';
+import { AwsCliServer } from './aws-cli/fork-server';
 import { VirtualClock } from './clock/clock';
 import { BOOTSTRAP_QUALIFIER, cdkHandler, dockerPushHandler } from './infra/cdk';
 import { synthesize } from './infra/synth';
 import type { Role } from './model/iam';
 import { Internet } from './model/internet';
 import { Model } from './model/model';
-import { dispatchEvent, type PullRequest, pullRequestEvent, pushEvent } from './runner/github-context';
+import {
+  dispatchEvent,
+  type PullRequest,
+  type PullRequestAction,
+  pullRequestEvent,
+  pushEvent,
+} from './runner/github-context';
 import { Runner, type RunnerOptions, type RunResult } from './runner/runner';
 
 export const REPOSITORY = 'ragchat/ragchat';
@@ -19,12 +27,6 @@ export interface RehearsalOptions {
   readonly log?: (line: string) => void;
   /** Files of the checkout to replace (path → content), e.g. a no-op smoke test. */
   readonly overrides?: Readonly<Record<string, string>>;
-}
-
-/** Debian's awscli, as the brief asks (the pyenv one on this machine's PATH is not it). */
-export function findAwsCli(): string {
-  for (const candidate of ['/usr/bin/aws']) if (existsSync(candidate)) return candidate;
-  throw new Error('the rehearsal runs the real AWS CLI: apt-get install awscli (bash .ci/provision.sh does)');
 }
 
 /** The repository's commit at HEAD, used as the pushed commit when a scenario does not name one. */
@@ -37,14 +39,30 @@ export function commitSha(label: string): string {
  * guide says, bootstrap images pushed, repository variables and environments set; then workflows
  * run against it through a Runner.
  */
+/** What an unsigned browser got for a URL (a first visit: no load-balancer session cookie). */
+export interface BrowserVisit {
+  readonly url: string;
+  readonly status: number;
+  readonly location: string;
+}
+
+/** A recent desktop browser's navigation request headers. */
+const BROWSER_HEADERS = [
+  'user-agent: Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36',
+  'accept: text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8',
+];
+
 export class Rehearsal {
   readonly lines: string[] = [];
+  /** What a fixture saw at a moment its scenarios cannot go back to (e.g. a preview since destroyed). */
+  readonly observations = new Map<string, unknown>();
   readonly runner: Runner;
 
   private constructor(
     readonly model: Model,
     readonly clock: VirtualClock,
     readonly stateDir: string,
+    private readonly awsCli: AwsCliServer,
     options: RehearsalOptions,
   ) {
     this.repoRoot = options.repoRoot;
@@ -62,7 +80,7 @@ export class Rehearsal {
         staging: { branches: ['main'] },
         prod: { branches: ['main'], reviewers: true },
       },
-      awsCli: findAwsCli(),
+      awsCli: awsCli.command,
       ...(options.overrides ? { overrides: { ...options.overrides } } : {}),
       approve: () => true,
     } satisfies RunnerOptions);
@@ -91,7 +109,8 @@ export class Rehearsal {
     model.internet = new Internet(stateDir, [RDS_CA_HOST]);
     await model.internet.start();
     const overrides = { ...pinnedDownloads(options.repoRoot, model.internet), ...options.overrides };
-    rehearsal = new Rehearsal(model, clock, stateDir, { ...options, overrides });
+    const awsCli = await AwsCliServer.start(stateDir);
+    rehearsal = new Rehearsal(model, clock, stateDir, awsCli, { ...options, overrides });
     await rehearsal.freshAccount(options.repoRoot);
     return rehearsal;
   }
@@ -146,7 +165,7 @@ export class Rehearsal {
     return this.runner.run('.github/workflows/deploy.yml', pushEvent(REPOSITORY, sha));
   }
 
-  pullRequest(action: 'opened' | 'synchronize' | 'reopened' | 'closed', pr: PullRequest): Promise<RunResult> {
+  pullRequest(action: PullRequestAction, pr: PullRequest): Promise<RunResult> {
     return this.runner.run('.github/workflows/preview.yml', pullRequestEvent(REPOSITORY, action, pr));
   }
 
@@ -158,12 +177,45 @@ export class Rehearsal {
     return this.runner.run('.github/workflows/rollback.yml', dispatchEvent(REPOSITORY, sha, all), all);
   }
 
+  /**
+   * A browser's first visit to a URL, by curl with the browser's headers, resolved and trusted as a
+   * job's curl is (the ALB fronts and the operator's certificates); redirects are not followed.
+   */
+  async browse(url: string): Promise<BrowserVisit> {
+    const config = join(this.stateDir, 'browser.curlrc');
+    writeFileSync(config, `${this.model.curlConnectTo().join('\n')}\n`);
+    const headers = BROWSER_HEADERS.flatMap((header) => ['--header', header]);
+    // Asynchronous: the load balancer fronts that answer it run in this process.
+    const { stdout } = await promisify(execFile)(
+      'curl',
+      [
+        '--config',
+        config,
+        '--silent',
+        '--max-time',
+        '60',
+        '--output',
+        '/dev/null',
+        '--write-out',
+        '%{http_code} %{redirect_url}',
+        ...headers,
+        url,
+      ],
+      { encoding: 'utf8' },
+    );
+    const [status = '0', location = ''] = stdout.split(' ');
+    const visit = { url, status: Number(status), location };
+    this.log(`browser: GET ${url} -> ${visit.status}${location ? ` ${location}` : ''}`);
+    return visit;
+  }
+
   /** Moves virtual time forward, as if the operator waited. */
   wait(minutes: number): void {
     this.clock.advanceBy(minutes * 60_000);
   }
 
   async close(): Promise<void> {
+    await this.awsCli.stop();
     await this.model.stop();
     rmSync(this.stateDir, { recursive: true, force: true });
   }

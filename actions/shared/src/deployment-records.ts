@@ -4,6 +4,8 @@ import type { getOctokit } from '@actions/github';
 export interface DeploymentPayload {
   readonly services: Readonly<Record<string, { readonly taskDefinitionArn: string; readonly image: string }>>;
   readonly commit: string;
+  /** The workflow run (GITHUB_RUN_ID) that deployed it. */
+  readonly run?: string;
 }
 
 export type DeploymentState = 'in_progress' | 'success' | 'failure' | 'error' | 'inactive';
@@ -103,20 +105,27 @@ export interface ServiceRecord {
   readonly deploymentId: number;
   readonly taskDefinitionArn: string;
   readonly image: string;
+  /** The deployed commit, when the record names one. */
+  readonly commit?: string;
 }
 
-/** The service's entry in a payload, which GitHub may return as an object or as a JSON string. */
-export function serviceRecordOf(deployment: DeploymentSummary, service: string): ServiceRecord | undefined {
+/** A record's payload, which GitHub may return as an object or as a JSON string. */
+function payloadOf(deployment: DeploymentSummary): Partial<Record<keyof DeploymentPayload, unknown>> {
   let payload = deployment.payload;
   if (typeof payload === 'string') {
     try {
       payload = JSON.parse(payload);
     } catch {
-      return undefined;
+      return {};
     }
   }
-  const services = (payload as { services?: unknown } | null)?.services;
-  const entry = (services as Record<string, unknown> | undefined)?.[service] as
+  return typeof payload === 'object' && payload !== null ? payload : {};
+}
+
+/** The service's entry in a payload. */
+export function serviceRecordOf(deployment: DeploymentSummary, service: string): ServiceRecord | undefined {
+  const payload = payloadOf(deployment);
+  const entry = (payload.services as Record<string, unknown> | undefined)?.[service] as
     | { taskDefinitionArn?: unknown; image?: unknown }
     | undefined;
   if (typeof entry?.taskDefinitionArn !== 'string') return undefined;
@@ -124,7 +133,30 @@ export function serviceRecordOf(deployment: DeploymentSummary, service: string):
     deploymentId: deployment.id,
     taskDefinitionArn: entry.taskDefinitionArn,
     image: typeof entry.image === 'string' ? entry.image : '',
+    ...(typeof payload.commit === 'string' ? { commit: payload.commit } : {}),
   };
+}
+
+/**
+ * The commit of the environment's last release: that of its newest service record, whatever its
+ * outcome (a release stopped half-way is still the last release), not counting the records of
+ * `ownRun` (a rollback run's own redeploys are not the release it rolls back).
+ */
+export async function lastReleaseCommit(
+  api: DeploymentsApi,
+  environment: string,
+  ownRun: string,
+): Promise<string | undefined> {
+  for (let page = 1; ; page++) {
+    const deployments = await api.list(environment, page);
+    for (const deployment of deployments) {
+      const payload = payloadOf(deployment);
+      if (typeof payload.commit !== 'string' || typeof payload.services !== 'object') continue;
+      if (payload.run !== undefined && payload.run === ownRun) continue;
+      return payload.commit;
+    }
+    if (deployments.length < DEPLOYMENTS_PAGE_SIZE) return undefined;
+  }
 }
 
 /**

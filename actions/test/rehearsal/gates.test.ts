@@ -3,11 +3,10 @@ import {
   FAILING_QUERY,
   NO_OP_SMOKE_SCENARIO,
   SCENARIOS,
-  TWO_MERGES,
 } from '../../rehearsal/src/scenarios';
 import { describeScenarios } from './scenario-suite';
 
 describeScenarios('rehearsal: release gates', [
-  ...SCENARIOS.filter((s) => [FAILING_QUERY, CRITICAL_FINDING, TWO_MERGES].includes(s.fixture)),
+  ...SCENARIOS.filter((s) => [FAILING_QUERY, CRITICAL_FINDING].includes(s.fixture)),
   NO_OP_SMOKE_SCENARIO,
 ]);

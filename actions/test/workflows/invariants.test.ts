@@ -148,7 +148,7 @@ describe('the checker catches', () => {
       'mode: find-previous\n          colour: blue\n',
     );
     expect(check(unknown)).toEqual([
-      '.github/workflows/rollback.yml job rollback step 7 (Find the previous successful deployment): ./actions/codedeploy-deploy has no input "colour"',
+      '.github/workflows/rollback.yml job rollback step 6 (Find the previous successful deployment): ./actions/codedeploy-deploy has no input "colour"',
     ]);
     const missing = broken(
       'build-images.yml',

@@ -44,11 +44,6 @@ const withOf = (step: Yaml): Yaml => (isRecord(step.with) ? step.with : {});
 describe('ci.yml', () => {
   const ci = loadWorkflow('ci.yml');
 
-  it('runs on pull requests and on pushes to main', () => {
-    expect(keysOf(ci.doc, 'on').sort()).toEqual(['pull_request', 'push']);
-    expect(mapping(mapping(ci.doc.on).push).branches).toEqual(['main']);
-  });
-
   it('installs, lints, type-checks, tests, synthesizes, lints workflows and checks dist freshness', () => {
     const all = jobsOf(ci)
       .map(([, j]) => scripts(j))
@@ -89,16 +84,6 @@ describe('ci.yml', () => {
 
 describe('preview.yml', () => {
   const preview = loadWorkflow('preview.yml');
-
-  it('reacts to a pull request opening, updating, reopening and closing, and to nothing else', () => {
-    expect(keysOf(preview.doc, 'on')).toEqual(['pull_request']);
-    expect(mapping(mapping(preview.doc.on).pull_request).types).toEqual([
-      'opened',
-      'synchronize',
-      'reopened',
-      'closed',
-    ]);
-  });
 
   it('has one concurrency group per pull request that never cancels a running deploy', () => {
     expect(preview.doc.concurrency).toEqual({
@@ -162,14 +147,6 @@ describe('preview.yml', () => {
       expect(result.summary).toContain('### Preview skipped');
       expect(result.summary).toContain(why);
     });
-  });
-});
-
-describe('deploy.yml', () => {
-  const deploy = loadWorkflow('deploy.yml');
-
-  it('runs on pushes to main only', () => {
-    expect(deploy.doc.on).toEqual({ push: { branches: ['main'] } });
   });
 });
 

@@ -187,6 +187,11 @@ function executionRole(model: Model, cli: Caller, fellBack: boolean, roleArn: st
 /** The per-resource permission CloudFormation needs from the identity it acts as, with resolved properties. */
 function resourceAuthorizer(model: Model, execution: Caller): ResourceAuthorizer {
   return (change, type, properties, stack, logicalId) => {
+    // CloudFormation reads a secretsmanager dynamic reference's secret as the identity it acts as.
+    if (change !== 'delete') {
+      for (const secret of model.secrets.referencedBy(JSON.stringify(properties ?? {})))
+        model.world.authorize(execution, 'secretsmanager:GetSecretValue', secret.arn);
+    }
     const actions = change === 'delete' ? DELETE_ACTIONS : CREATE_ACTIONS;
     const action = actions[type];
     if (!action) return;

@@ -39,6 +39,11 @@ export class SecretsManager {
     return secret;
   }
 
+  /** The secrets the secretsmanager dynamic references in `text` name. */
+  referencedBy(text: string): Secret[] {
+    return [...text.matchAll(DYNAMIC_REFERENCE)].map(([, id]) => this.find(String(id)));
+  }
+
   /** Replaces the secretsmanager dynamic references in a resolved property value. */
   resolveReferences(text: string): string {
     return text.replace(DYNAMIC_REFERENCE, (_match, id: string, jsonKey: string) => {

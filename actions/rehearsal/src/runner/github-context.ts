@@ -9,14 +9,19 @@ export interface TriggerEvent {
   readonly baseRef?: string;
 }
 
-export function pushEvent(repository: string, sha: string, before = '0'.repeat(40)): TriggerEvent {
+export function pushEvent(
+  repository: string,
+  sha: string,
+  before = '0'.repeat(40),
+  ref = 'refs/heads/main',
+): TriggerEvent {
   return {
     name: 'push',
-    ref: 'refs/heads/main',
+    ref,
     sha,
     actor: 'maintainer',
     payload: {
-      ref: 'refs/heads/main',
+      ref,
       before,
       after: sha,
       repository: {
@@ -40,9 +45,12 @@ export interface PullRequest {
   readonly actor?: string;
 }
 
+/** Activity types of the pull_request event (a subset of GitHub's). */
+export type PullRequestAction = 'opened' | 'synchronize' | 'reopened' | 'closed' | 'edited' | 'labeled';
+
 export function pullRequestEvent(
   repository: string,
-  action: 'opened' | 'synchronize' | 'reopened' | 'closed',
+  action: PullRequestAction,
   pr: PullRequest,
 ): TriggerEvent {
   const headRepository = pr.headRepository ?? repository;

@@ -498,6 +498,9 @@ export class Job {
       AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
       AWS_PAGER: '',
       NODE_OPTIONS: `--no-warnings --require ${buildPath('clock-preload.cjs')}`,
+      // V8's code cache for the action bundles and stand-ins, kept between steps and rehearsals (Node
+      // checks each entry against the file's content): a step's node starts ~15% cheaper.
+      NODE_COMPILE_CACHE: buildPath('node-compile-cache'),
       ...this.exported,
     };
   }

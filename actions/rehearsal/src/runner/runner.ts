@@ -17,6 +17,7 @@ import {
 } from './expressions';
 import type { TriggerEvent } from './github-context';
 import { Job, type JobResult } from './job';
+import { startsOn } from './triggers';
 import { trackedFiles } from './workspace';
 
 type Token = Parameters<typeof evaluateToken>[0];
@@ -37,6 +38,7 @@ export interface RunnerOptions {
   readonly log: (line: string) => void;
   readonly vars: Readonly<Record<string, string>>;
   readonly environments: Readonly<Record<string, EnvironmentSettings>>;
+  /** The command line that runs the real aws CLI (AwsCliServer.command). */
   readonly awsCli: string;
   /** Files of the checkout replaced by the scenario (path relative to the repository → content). */
   overrides?: Record<string, string>;
@@ -142,6 +144,15 @@ export class Runner {
     return { path, root: parsed.value as Token, template };
   }
 
+  /** The workflows of `.github/workflows` that GitHub starts for the event. */
+  async startedBy(event: TriggerEvent): Promise<string[]> {
+    const paths = this.files.filter((file) => /^\.github\/workflows\/[^/]+\.ya?ml$/.test(file)).sort();
+    const started: string[] = [];
+    for (const path of paths)
+      if (startsOn((await this.parse(path)).template.events, event)) started.push(path);
+    return started;
+  }
+
   /** Runs one workflow for one event, as a new workflow run; resolves when every job has ended. */
   async run(path: string, event: TriggerEvent, inputs: Record<string, string> = {}): Promise<RunResult> {
     // GitHub creates runs in the order of their events: the run number and the arrival at a
@@ -151,6 +162,10 @@ export class Runner {
     const parsed = this.arrivals.then(() => this.parse(path));
     this.arrivals = parsed.catch(() => undefined);
     const workflow = await parsed;
+    if (!startsOn(workflow.template.events, event))
+      throw new Error(
+        `GitHub would not start ${path} for this ${event.name} event: its triggers do not match`,
+      );
     const run = new WorkflowRun(this, workflow, event, 100_000 + number, number, inputs);
     const name =
       asString(evaluateToken(find(workflow.root, 'name'), {}, { failed: false, cancelled: false })) || path;

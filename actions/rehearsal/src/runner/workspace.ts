@@ -53,7 +53,10 @@ export function checkout(
   }
 }
 
-/** Tool stand-ins put first on every step's PATH; each is documented in docs/rehearsal-model.md. */
+/**
+ * Tool stand-ins put first on every step's PATH; each is documented in docs/rehearsal-model.md.
+ * `awsCli` is the command line that runs the real aws CLI (AwsCliServer.command).
+ */
 export function writeShims(dir: string, awsCli: string): void {
   mkdirSync(dir, { recursive: true });
   const node = process.execPath;
@@ -64,7 +67,7 @@ export function writeShims(dir: string, awsCli: string): void {
     npm: `exec "${node}" "${standIn}" tool npm "$@"`,
     npx: `exec "${node}" "${standIn}" tool npx "$@"`,
     // Debian's awscli 2.9 predates AWS_ENDPOINT_URL, so the endpoint is passed on the command line.
-    aws: `exec "${awsCli}" --endpoint-url "\${REHEARSAL_AWS_ENDPOINT:?}" "$@"`,
+    aws: `exec ${awsCli} --endpoint-url "\${REHEARSAL_AWS_ENDPOINT:?}" "$@"`,
   };
   for (const [name, body] of Object.entries(shims)) {
     const path = join(dir, name);

@@ -1,5 +1,12 @@
 import { healthyBehaviour } from '../model/model';
-import { commitSha, type Rehearsal } from '../rehearsal';
+import { type BrowserVisit, commitSha, REPOSITORY, type Rehearsal } from '../rehearsal';
+import {
+  dispatchEvent,
+  type PullRequestAction,
+  pullRequestEvent,
+  pushEvent,
+  type TriggerEvent,
+} from '../runner/github-context';
 import type { Job } from '../runner/job';
 import type { RunResult } from '../runner/runner';
 import { allJobs, check, expectConclusion, job } from './check';
@@ -80,12 +87,26 @@ export const NO_OP_SMOKE: Fixture = {
   },
 };
 
+const PREVIEW_WHILE_OPEN = 'preview while open';
+
+interface PreviewWhileOpen {
+  readonly url: string | undefined;
+  readonly comment: string | undefined;
+  readonly browser: BrowserVisit | undefined;
+}
+
 export const PREVIEW: Fixture = {
   name: 'a pull request opened, pushed again and closed',
   prepare: async (r) => {
     await r.deployStacks('ragchat-dev');
     r.wait(2);
     const opened = await r.pullRequest('opened', PR);
+    const url = r.model.ssm.parameters.get('/ragchat/pr-7/preview-url')?.value;
+    r.observations.set(PREVIEW_WHILE_OPEN, {
+      url,
+      comment: r.model.github.comments.find((c) => c.issue === 7)?.body,
+      browser: url ? await r.browse(url) : undefined,
+    } satisfies PreviewWhileOpen);
     const second = { ...PR, headSha: commitSha('pr-7-head-2') };
     const synchronized = await r.pullRequest('synchronize', second);
     const openStack = r.model.cloudformation.stacks.has('ragchat-pr-7');
@@ -93,6 +114,76 @@ export const PREVIEW: Fixture = {
     return { opened, synchronized, closed, ...(openStack ? { stackWhileOpen: opened } : {}) };
   },
 };
+
+/**
+ * Takes `action` out of every Allow statement of the role's policies that grants it on a resource
+ * whose ARN contains `on`, as if the synthesized policy lacked it; returns what puts it back.
+ */
+function revoke(r: Rehearsal, roleName: string, action: string, on: string): () => void {
+  const role = r.model.world.roles.get(roleName);
+  check(role, `no role ${roleName} in the account`);
+  const original = [...role.policies];
+  let revoked = 0;
+  const without = original.map((document) => ({
+    Statement: [document.Statement].flat().map((statement) => {
+      const actions = [statement.Action ?? []].flat();
+      const resources = [statement.Resource ?? []].flat();
+      if (
+        statement.Effect !== 'Allow' ||
+        !actions.includes(action) ||
+        !resources.some((arn) => arn.includes(on))
+      )
+        return statement;
+      revoked += 1;
+      return { ...statement, Action: actions.filter((a) => a !== action) };
+    }),
+  }));
+  check(revoked > 0, `${roleName} has no statement allowing ${action} on *${on}*`);
+  role.policies.splice(0, role.policies.length, ...without);
+  r.log(`scenario: ${action} on *${on}* taken out of ${roleName}'s policies (${revoked} statement(s))`);
+  return () => role.policies.splice(0, role.policies.length, ...original);
+}
+
+const PREVIEW_DEPLOYER = 'ragchat-preview-deployer';
+const PREVIEW_ROLE = 'ragchat-github-preview';
+
+/**
+ * Two pull requests, each opened after one permission to read its preview's automation secret was
+ * taken out: CloudFormation's (the preview deployer resolves the listener rule's header value), then
+ * the smoke test's (the preview role reads the secret to send the header).
+ */
+export const SECRET_ACCESS: Fixture = {
+  name: 'pull requests opened without the preview deployer, then the preview role, able to read the automation secret',
+  prepare: async (r) => {
+    await r.deployStacks('ragchat-dev');
+    r.wait(2);
+    const restore = revoke(r, PREVIEW_DEPLOYER, 'secretsmanager:GetSecretValue', ':secret:ragchat-pr-');
+    const deployerDenied = await r.pullRequest('opened', {
+      ...PR,
+      number: 11,
+      headSha: commitSha('pr-11-head'),
+    });
+    restore();
+    revoke(r, PREVIEW_ROLE, 'secretsmanager:GetSecretValue', '-automation');
+    const smokeDenied = await r.pullRequest('opened', {
+      ...PR,
+      number: 12,
+      headSha: commitSha('pr-12-head'),
+    });
+    return { deployerDenied, smokeDenied };
+  },
+};
+
+/** The job's log lines that say `role` may not read the secret named `secret`. */
+function secretDenials(r: Rehearsal, role: string, secret: string): string[] {
+  return r.lines.filter(
+    (line) =>
+      line.includes('secretsmanager:GetSecretValue') &&
+      /not authorized|AccessDenied/.test(line) &&
+      line.includes(`role/${role}/`) &&
+      line.includes(`:secret:${secret}-`),
+  );
+}
 
 /** Calls `act` once, on the first log line of a prod job showing production traffic split. */
 function whenProdTrafficSplits(r: Rehearsal, act: (job: Job) => void): void {
@@ -105,10 +196,11 @@ function whenProdTrafficSplits(r: Rehearsal, act: (job: Job) => void): void {
   };
 }
 
+/** After the first merge (a clean release): one whose prod canary raises an alarm, one cancelled mid-shift. */
 export const RELEASE_TRAIN: Fixture = {
-  name: 'three releases: a clean one, one whose prod canary raises an alarm, one cancelled mid-shift',
+  name: 'two more releases: one whose prod canary raises an alarm, one cancelled mid-shift',
+  continues: FIRST_MERGE,
   prepare: async (r) => {
-    const first = await r.push(commitSha('merge-1'));
     const group = r.model.codedeploy.group('ragchat-prod', 'ragchat-prod-backend');
     whenProdTrafficSplits(r, () => {
       r.log(`scenario: alarm ${group.alarms[0]} goes to ALARM during the prod canary`);
@@ -122,7 +214,7 @@ export const RELEASE_TRAIN: Fixture = {
     });
     const cancelled = await r.push(commitSha('merge-3'));
     r.runner.options.onLine = undefined;
-    return { first, alarmed, cancelled };
+    return { alarmed, cancelled };
   },
 };
 
@@ -146,13 +238,16 @@ export const TWO_MERGES: Fixture = {
 };
 
 /**
- * After the first merge, while the second one's prod canary is shifting, the operator dispatches a
- * rollback of the prod backend to the previous release and one of staging (both services) to the
- * first release by its commit.
+ * After the release train (prod still on the first merge), while the next release's prod backend
+ * canary is shifting (its frontend not deployed yet), the operator dispatches a rollback of prod
+ * (both services) to the previous release and one of staging (both services) to the first release
+ * by its commit.
  */
+const IN_FLIGHT = commitSha('merge-4');
+
 export const ROLLBACKS: Fixture = {
-  name: 'rollback dispatches while the second release is deploying to prod',
-  continues: FIRST_MERGE,
+  name: 'rollback dispatches while a fourth release is deploying to prod',
+  continues: RELEASE_TRAIN,
   prepare: async (r) => {
     const dispatched: Promise<RunResult>[] = [];
     whenProdTrafficSplits(r, (deploy) => {
@@ -160,7 +255,7 @@ export const ROLLBACKS: Fixture = {
       deploy.hold(true);
       const toPrevious = r.rollback({
         environment: 'prod',
-        service: 'backend',
+        service: 'both',
         reason: 'canary looks wrong',
       });
       dispatched.push(
@@ -174,7 +269,7 @@ export const ROLLBACKS: Fixture = {
       );
       void toPrevious.finally(() => deploy.hold(false));
     });
-    const inFlight = await r.push(commitSha('merge-2'));
+    const inFlight = await r.push(IN_FLIGHT);
     r.runner.options.onLine = undefined;
     check(dispatched.length === 2, 'the prod canary of the second release never shifted traffic');
     const [toPrevious, toNamed] = await Promise.all(dispatched);
@@ -432,6 +527,65 @@ export const SCENARIOS: Scenario[] = [
     },
   },
   {
+    name: "preview's public URL sends an unsigned browser to sign-in, and the pull request comment carries that URL",
+    fixture: PREVIEW,
+    check: (r) => {
+      const seen = r.observations.get(PREVIEW_WHILE_OPEN) as PreviewWhileOpen | undefined;
+      check(seen?.url, 'the preview published no URL (/ragchat/pr-7/preview-url)');
+      check(
+        seen.comment?.includes(`**URL:** ${seen.url}`),
+        `the pull request comment does not carry the preview URL ${seen.url}:\n${seen.comment}`,
+      );
+      const { status, location } = seen.browser ?? { status: 0, location: '' };
+      const host = new URL(seen.url).host;
+      check(
+        status === 302,
+        `an unsigned browser got ${status} from the preview URL ${seen.url}, not the sign-in redirect`,
+      );
+      const redirect = new URL(location);
+      check(
+        redirect.host !== host &&
+          redirect.pathname.endsWith('/authorize') &&
+          redirect.searchParams.get('redirect_uri') === `https://${host}/oauth2/idpresponse` &&
+          redirect.searchParams.get('response_type') === 'code',
+        `the preview URL redirected to ${location}, not to the identity provider's authorization endpoint`,
+      );
+    },
+  },
+  {
+    name: "a preview whose listener rule resolves its automation secret deploys only if CloudFormation's role may read the secret",
+    fixture: SECRET_ACCESS,
+    check: (r, { deployerDenied }) => {
+      const deploy = job(deployerDenied!, 'Deploy preview');
+      const cdk = deploy.steps.find((s) => s.name === 'cdk deploy');
+      check(
+        cdk?.conclusion === 'failure',
+        `cdk deploy of ragchat-pr-11 ended ${cdk?.conclusion} although ${PREVIEW_DEPLOYER} may not read its automation secret`,
+      );
+      check(
+        secretDenials(r, PREVIEW_DEPLOYER, 'ragchat-pr-11-automation').length > 0,
+        `cdk deploy of ragchat-pr-11 failed, but not on ${PREVIEW_DEPLOYER} reading the automation secret`,
+      );
+    },
+  },
+  {
+    name: "the preview smoke test needs secretsmanager:GetSecretValue on its preview's automation secret",
+    fixture: SECRET_ACCESS,
+    check: (r, { smokeDenied }) => {
+      const deploy = job(smokeDenied!, 'Deploy preview');
+      const step = (name: string) => deploy.steps.find((s) => s.name === name)?.conclusion;
+      check(step('cdk deploy') === 'success', `cdk deploy of ragchat-pr-12 ended ${step('cdk deploy')}`);
+      check(
+        step('Smoke test') === 'failure',
+        `the smoke test ended ${step('Smoke test')} although ${PREVIEW_ROLE} may not read the automation secret`,
+      );
+      check(
+        secretDenials(r, PREVIEW_ROLE, 'ragchat-pr-12-automation').length > 0,
+        `the smoke test failed, but not on ${PREVIEW_ROLE} reading the automation secret`,
+      );
+    },
+  },
+  {
     name: 'release whose /api/query fails is stopped at the test listener',
     fixture: FAILING_QUERY,
     check: (r, { merge }) => {
@@ -467,8 +621,8 @@ export const SCENARIOS: Scenario[] = [
   {
     name: 'alarm during the prod canary rolls back, the job is red and the GitHub Deployment failed',
     fixture: RELEASE_TRAIN,
-    check: (r, { first, alarmed }) => {
-      expectConclusion(first!, 'success');
+    check: (r, { merge, alarmed }) => {
+      expectConclusion(merge!, 'success');
       const prod = job(alarmed!, 'Deploy to prod');
       check(prod.result === 'failure', `prod ended ${prod.result} despite the alarm`);
       const deployment = userDeployments(r, 'ragchat-prod-backend').find(
@@ -582,7 +736,7 @@ export const SCENARIOS: Scenario[] = [
         `the prod deploy the rollback stopped ended ${job(inFlight!, 'Deploy to prod').result}`,
       );
       const stopped = userDeployments(r, 'ragchat-prod-backend').find(
-        (d) => commitOf(r, imageOfTaskDefinition(r, d.taskDefinitionArn)) === commitSha('merge-2'),
+        (d) => commitOf(r, imageOfTaskDefinition(r, d.taskDefinitionArn)) === IN_FLIGHT,
       );
       check(
         stopped?.status === 'Stopped' && stopped.rollbackInfo?.rollbackDeploymentId,
@@ -611,12 +765,44 @@ export const SCENARIOS: Scenario[] = [
           );
         }
       }
-      const rollbackEnvironment = r.model.github.deployments.filter(
-        (d) => d.environment === 'prod' && d.payload === '',
+      // One job per service, each under the prod environment: the newest two environment deployments.
+      // A later success marks an earlier one inactive (auto_inactive), so their outcome is what counts.
+      const rollbackEnvironment = r.model.github.deployments
+        .filter((d) => d.environment === 'prod' && d.payload === '')
+        .slice(-SERVICES.length);
+      check(
+        rollbackEnvironment.every((d) => r.model.github.outcome(d) === 'success'),
+        `the rollback jobs' prod environment deployments ended ${rollbackEnvironment.map((d) => r.model.github.outcome(d)).join(', ')}, not success`,
+      );
+    },
+  },
+  {
+    name: 'rollback of both services to the previous release leaves a service the in-flight release never reached on its release',
+    fixture: ROLLBACKS,
+    check: (r, { inFlight, toPrevious }) => {
+      expectConclusion(toPrevious!, 'success');
+      const frontend = job(inFlight!, 'Deploy to prod').steps.find((s) => s.id === 'frontend');
+      check(
+        frontend?.conclusion === 'skipped',
+        `the in-flight release's prod frontend step ${frontend?.conclusion}: the scenario needs it never deployed`,
+      );
+      const released = deployedTaskDefinition(r, 'ragchat-prod-frontend', commitSha('merge-1'));
+      const live = liveTaskDefinition(r, 'prod', 'frontend');
+      check(
+        released && live === released,
+        `prod frontend serves ${live}, not the release it ran before the rollback (${released})`,
+      );
+      const redeployed = userDeployments(r, 'ragchat-prod-frontend').filter(
+        (d) => d.taskDefinitionArn !== released,
       );
       check(
-        r.model.github.latestState(rollbackEnvironment.at(-1)!) === 'success',
-        "the rollback job's prod environment deployment is not success",
+        redeployed.length === 0,
+        `the rollback deployed prod frontend ${redeployed.map((d) => d.taskDefinitionArn).join(', ')}, which the in-flight release never touched`,
+      );
+      const rollbackJob = job(toPrevious!, 'Roll back frontend');
+      check(
+        rollbackJob.summary.includes('not part of the last release'),
+        `the frontend rollback summary does not say it was left alone:\n${rollbackJob.summary}`,
       );
     },
   },
@@ -686,6 +872,34 @@ export const SCENARIOS: Scenario[] = [
       const assumed = r.model.world.calls.filter((c) => c.operation === 'AssumeRoleWithWebIdentity');
       check(assumed.length === 0, `a fork pull request asked for AWS credentials ${assumed.length} time(s)`);
       check(job(opened!, 'Deploy preview').result === 'skipped', 'the fork preview was not skipped');
+    },
+  },
+  {
+    name: 'each event starts exactly the workflows whose triggers GitHub matches it against',
+    fixture: FORK_PR,
+    check: async (r) => {
+      const sha = commitSha('trigger-probe');
+      const pr = (action: PullRequestAction) => pullRequestEvent(REPOSITORY, action, PR);
+      const expected: [string, TriggerEvent, string[]][] = [
+        ['push to main', pushEvent(REPOSITORY, sha), ['ci.yml', 'deploy.yml']],
+        ['push to another branch', pushEvent(REPOSITORY, sha, undefined, 'refs/heads/feature-1'), []],
+        ['pull request opened', pr('opened'), ['ci.yml', 'preview.yml']],
+        ['pull request synchronize', pr('synchronize'), ['ci.yml', 'preview.yml']],
+        ['pull request reopened', pr('reopened'), ['ci.yml', 'preview.yml']],
+        ['pull request closed', pr('closed'), ['preview.yml']],
+        ['pull request edited', pr('edited'), []],
+        ['pull request labeled', pr('labeled'), []],
+        ['workflow_dispatch', dispatchEvent(REPOSITORY, sha, {}), ['rollback.yml']],
+      ];
+      for (const [what, event, workflows] of expected) {
+        const started = (await r.runner.startedBy(event)).map((path) =>
+          path.replace('.github/workflows/', ''),
+        );
+        check(
+          started.join(' ') === workflows.join(' '),
+          `${what} starts ${started.join(', ') || 'nothing'}, expected ${workflows.join(', ') || 'nothing'}`,
+        );
+      }
     },
   },
   {

@@ -30,7 +30,9 @@ export class ScenarioRunner {
               ...(fixture.overrides ? { overrides: fixture.overrides } : {}),
             });
         this.log?.(`--- fixture: ${fixture.name}`);
-        const runs = await fixture.prepare(rehearsal);
+        // A continuing fixture's scenarios see the runs of the fixtures it goes on from, too.
+        const before = fixture.continues ? (await this.prepare(fixture.continues)).runs : {};
+        const runs = { ...before, ...(await fixture.prepare(rehearsal)) };
         return { rehearsal, runs };
       })();
       this.prepared.set(fixture, prepared);
