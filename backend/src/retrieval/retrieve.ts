@@ -256,7 +256,7 @@ async function selectCandidates(
      select c.id as chunk_id, c.document_id, d.title, c.content, d.metadata, c.page, c.heading_path,
             v.similarity, t.text_score
      from chunks c
-     join documents d on d.id = c.document_id
+     join documents d on d.id = c.document_id and d.live_generation = c.generation
      left join vector_hits v on v.id = c.id
      left join text_hits t on t.id = c.id
      where c.id in (select id from vector_hits union select id from text_hits)`;

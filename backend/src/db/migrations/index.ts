@@ -6,6 +6,7 @@ import * as usageLimits from './004-usage-limits';
 import * as documentFormats from './005-document-formats';
 import * as conversations from './006-conversations';
 import * as lexicalStatistics from './007-lexical-statistics';
+import * as chunkGenerations from './009-chunk-generations';
 
 interface NamedMigration extends Knex.Migration {
   readonly name: string;
@@ -23,6 +24,7 @@ const MIGRATIONS: readonly NamedMigration[] = [
   documentFormats,
   conversations,
   lexicalStatistics,
+  chunkGenerations,
 ];
 
 export const migrationSource: Knex.MigrationSource<NamedMigration> = {
