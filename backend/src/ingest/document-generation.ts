@@ -125,14 +125,16 @@ export async function publishGeneration(
   claimed: ClaimedGeneration,
   document: DocumentToStore,
 ): Promise<void> {
+  // A new document's row already holds its content (claimGeneration): only the generation changes,
+  // a column no index covers, so PostgreSQL can update the row in place (HOT) without rewriting the
+  // content or touching the documents' indexes.
   const updated = await trx('documents')
     .where({ id: claimed.documentId })
-    .update({
-      ...documentFields(document),
-      live_generation: claimed.generation,
-      updated_at: trx.fn.now(),
-      ...(claimed.replacing ? {} : { created_at: trx.fn.now() }),
-    });
+    .update(
+      claimed.replacing
+        ? { ...documentFields(document), live_generation: claimed.generation, updated_at: trx.fn.now() }
+        : { live_generation: claimed.generation },
+    );
   if (updated !== 1)
     throw new Error(`document ${claimed.documentId} was deleted while its new version was being written`);
   await trx('chunks')
