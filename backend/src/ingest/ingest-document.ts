@@ -83,8 +83,8 @@ export async function ingestDocument(
     positiveInteger('writers', options.writers ?? DEFAULT_DOCUMENT_WRITERS),
     connectionLimit(db),
   );
-  const contentSha256 = sha256(document.content);
-  const stored = await findByContent(db.knex, contentSha256);
+  const toStore: DocumentToStore = { ...document, contentSha256: sha256(document.content) };
+  const stored = await findByContent(db.knex, toStore.contentSha256);
   if (stored !== undefined) return stored;
 
   const chunks = chunkDocument(document.content, document.sections, options.chunking);
@@ -96,31 +96,27 @@ export async function ingestDocument(
   });
   try {
     if (embedding.batchCount > 0) await embedding.batch(0);
-    return await withSessionLocks(
-      db.knex,
-      documentLocks({ ...document, contentSha256 }),
-      async (connection) => {
-        const inTransaction = <T>(step: (trx: Knex.Transaction) => Promise<T>) =>
-          db.knex.transaction(step, { connection });
-        const claimed = await inTransaction((trx) => claimGeneration(trx, { ...document, contentSha256 }));
-        if (!('generation' in claimed)) return claimed;
-        try {
-          await writeBatches(db.knex, connection, writers, embedding, (trx, index, batch) =>
-            insertChunks(trx, claimed, index * writeBatchSize, batch),
-          );
-          await inTransaction((trx) => publishGeneration(trx, claimed, { ...document, contentSha256 }));
-        } catch (error) {
-          // If even this fails, the next ingest of this content or source removes the leftovers.
-          await inTransaction((trx) => discardGeneration(trx, claimed)).catch(() => {});
-          throw error;
-        }
-        return {
-          documentId: claimed.documentId,
-          status: claimed.replacing ? 'replaced' : 'created',
-          chunkCount: chunks.length,
-        };
-      },
-    );
+    return await withSessionLocks(db.knex, documentLocks(toStore), async (connection) => {
+      const inTransaction = <T>(step: (trx: Knex.Transaction) => Promise<T>) =>
+        db.knex.transaction(step, { connection });
+      const claimed = await inTransaction((trx) => claimGeneration(trx, toStore));
+      if (!('generation' in claimed)) return claimed;
+      try {
+        await writeBatches(db.knex, connection, writers, embedding, (trx, index, batch) =>
+          insertChunks(trx, claimed, index * writeBatchSize, batch),
+        );
+        await inTransaction((trx) => publishGeneration(trx, claimed, toStore));
+      } catch (error) {
+        // If even this fails, the next ingest of this content or source removes the leftovers.
+        await inTransaction((trx) => discardGeneration(trx, claimed)).catch(() => {});
+        throw error;
+      }
+      return {
+        documentId: claimed.documentId,
+        status: claimed.replacing ? 'replaced' : 'created',
+        chunkCount: chunks.length,
+      };
+    });
   } finally {
     // Whatever ended the write (done, unchanged after all, failed): no call keeps running for it.
     embedding.stop(new Error('the document write ended'));
