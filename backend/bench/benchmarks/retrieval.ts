@@ -1,8 +1,6 @@
 import type pg from 'pg';
 import type { Database } from '../../src/db/database';
-import { HALFVEC_EMBEDDING } from '../../src/db/migrations/009-parallel-ingest';
 import { HNSW_EF_SEARCH } from '../../src/db/session-settings';
-import { EMBEDDING_DIMENSIONS } from '../../src/pipeline/types';
 import { retrieve } from '../../src/retrieval/retrieve';
 import { rowOfChunkId } from '../lib/bulk-load';
 import { RECALL_K } from '../lib/context';
@@ -21,8 +19,7 @@ import type { Benchmark } from './benchmark';
 const EF_SEARCH_SWEEP = [...new Set([40, 64, 100, 200, 400, HNSW_EF_SEARCH])].sort((a, b) => a - b);
 const NO_SIGNAL_SEED = 11;
 /** The vector half on its own: what the HNSW index alone answers. */
-/** The shipped index's expression (migration 009), as retrieve.ts orders by it. */
-const VECTOR_QUERY = `select id from chunks order by ${HALFVEC_EMBEDDING} <=> $1::vector::halfvec(${EMBEDDING_DIMENSIONS}) limit 5`;
+const VECTOR_QUERY = 'select id from chunks order by embedding <=> $1::vector limit 5';
 
 /**
  * Retrieval on the real PostgreSQL tier: the pure HNSW scan (recall@5 against exact search, with

@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import type { Database } from '../db/database';
 import { HNSW_EF_SEARCH } from '../db/session-settings';
 import { toVectorParameter } from '../db/vector-parameter';
-import { EMBEDDING_DIMENSIONS, type Embedder, type RetrievedChunk } from '../pipeline/types';
+import type { Embedder, RetrievedChunk } from '../pipeline/types';
 import { BM25_B, BM25_K1, lexicalRelevance, MIN_LEXICAL_RELEVANCE } from './lexical-relevance';
 import { queryTerms } from './query-terms';
 import { fuseRankings, type RankedCandidate } from './rank-fusion';
@@ -181,7 +181,7 @@ async function selectCandidates(
        select c.id, 1 - (c.embedding <=> (select embedding from request)) as similarity
        from chunks c
        where true ${filterSql}
-       order by c.embedding::halfvec(${EMBEDDING_DIMENSIONS}) <=> (select embedding from request)::halfvec(${EMBEDDING_DIMENSIONS})
+       order by c.embedding <=> (select embedding from request)
        limit ${limit}
      ),
      corpus as materialized (

@@ -106,9 +106,8 @@ describe.each(DATABASE_TIERS)('data layer on %s', (_label, tier) => {
       const indexes = await db.knex('pg_indexes').where({ tablename: 'chunks' }).pluck('indexdef');
       expect(indexes).toEqual(
         expect.arrayContaining([
-          // Half-precision graph over the full-precision column (migration 009).
           expect.stringMatching(
-            /USING hnsw \(\(\(embedding\)::halfvec\(1024\)\) halfvec_cosine_ops\) WITH \(m='?16'?, ef_construction='?128'?\)/,
+            /USING hnsw \(embedding vector_cosine_ops\) WITH \(m='?16'?, ef_construction='?128'?\)/,
           ),
           // No pending list: lookups right after an ingest burst cost what they cost after a vacuum.
           expect.stringMatching(/USING gin \(content_tsv\) WITH \(fastupdate='?off'?\)/),

@@ -6,7 +6,7 @@ import * as usageLimits from './004-usage-limits';
 import * as documentFormats from './005-document-formats';
 import * as conversations from './006-conversations';
 import * as lexicalStatistics from './007-lexical-statistics';
-import * as parallelIngest from './009-parallel-ingest';
+import * as chunkGenerations from './009-chunk-generations';
 
 interface NamedMigration extends Knex.Migration {
   readonly name: string;
@@ -24,7 +24,7 @@ const MIGRATIONS: readonly NamedMigration[] = [
   documentFormats,
   conversations,
   lexicalStatistics,
-  parallelIngest,
+  chunkGenerations,
 ];
 
 export const migrationSource: Knex.MigrationSource<NamedMigration> = {

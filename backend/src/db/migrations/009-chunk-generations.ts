@@ -1,21 +1,9 @@
 import type { Knex } from 'knex';
-import { EMBEDDING_DIMENSIONS } from '../../pipeline/types';
-import { HNSW_M } from './001-documents-and-chunks';
-import { HNSW_EF_CONSTRUCTION } from './007-lexical-statistics';
 
-export const name = '009-parallel-ingest';
+export const name = '009-chunk-generations';
 
 /**
- * The HNSW index holds each embedding as a half-precision `halfvec` (2 bytes per dimension) instead
- * of a `vector` (4): at 100k × 1024 on PostgreSQL 15 + pgvector 0.8.0 (BENCHMARKS.md, ingest) the
- * graph took 260 instead of 781 MiB, a live insert 2.97 instead of 3.21 ms of backend CPU, a scan at
- * ef_search 150 1.47 instead of 1.67 ms, with recall@5 0.989 against 0.981. The table keeps the full
- * vectors; queries order by the same expression (retrieve.ts) to use the index.
- */
-export const HALFVEC_EMBEDDING = `(embedding::halfvec(${EMBEDDING_DIMENSIONS}))`;
-
-/**
- * Also lets several connections write one document's chunks, each batch committed on its own, while
+ * Lets several connections write one document's chunks, each batch committed on its own, while
  * readers still see every document either as it was or complete (BENCHMARKS.md, ingest: one
  * backend's HNSW inserts were the bound of a document's ingest).
  *
@@ -42,19 +30,9 @@ export async function up(knex: Knex): Promise<void> {
   await knex.raw(
     'alter table chunks add constraint chunks_document_generation_ordinal_key unique (document_id, generation, ordinal)',
   );
-  await knex.raw('drop index chunks_embedding_hnsw_idx');
-  await knex.raw(
-    `create index chunks_embedding_hnsw_idx on chunks using hnsw (${HALFVEC_EMBEDDING} halfvec_cosine_ops)
-     with (m = ${HNSW_M}, ef_construction = ${HNSW_EF_CONSTRUCTION})`,
-  );
 }
 
 export async function down(knex: Knex): Promise<void> {
-  await knex.raw('drop index chunks_embedding_hnsw_idx');
-  await knex.raw(
-    `create index chunks_embedding_hnsw_idx on chunks using hnsw (embedding vector_cosine_ops)
-     with (m = ${HNSW_M}, ef_construction = ${HNSW_EF_CONSTRUCTION})`,
-  );
   await knex.raw(
     'delete from chunks c using documents d where d.id = c.document_id and c.generation <> d.live_generation',
   );
