@@ -71,9 +71,11 @@ async function copyDocuments(client: pg.Client, count: number): Promise<void> {
   for (let i = 0; i < count; i++) {
     const content = `Synthetic benchmark document ${i}`;
     const sha = createHash('sha256').update(content).digest('hex');
-    lines.push(`${documentId(i)}\tDocument ${i}\t${content}\t${sha}\n`);
+    lines.push(`${documentId(i)}\tDocument ${i}\t${content}\t${sha}\t${LOADED_GENERATION}\n`);
   }
-  await copyIn(client, 'copy documents (id, title, content, content_sha256) from stdin', [lines.join('')]);
+  await copyIn(client, 'copy documents (id, title, content, content_sha256, live_generation) from stdin', [
+    lines.join(''),
+  ]);
 }
 
 async function copyChunks(client: pg.Client, corpus: Corpus): Promise<void> {
@@ -94,6 +96,9 @@ async function copyChunks(client: pg.Client, corpus: Corpus): Promise<void> {
   };
   await copyChunkRows(client, 'chunks', batches());
 }
+
+/** Loaded rows are their documents' published generation (migration 009). */
+export const LOADED_GENERATION = 0;
 
 export interface ChunkRow {
   readonly id: string;
@@ -116,7 +121,7 @@ export async function copyChunkRows(
   };
   await copyIn(
     client,
-    `copy ${table} (id, document_id, ordinal, content, embedding) from stdin with (format binary)`,
+    `copy ${table} (id, document_id, generation, ordinal, content, embedding) from stdin with (format binary)`,
     encoded(),
   );
 }
@@ -128,13 +133,15 @@ const BINARY_TRAILER = Buffer.from([0xff, 0xff]);
 function encodeChunkRow(chunk: ChunkRow): Buffer {
   const text = Buffer.from(chunk.content, 'utf8');
   const dims = chunk.embedding.length;
-  // Field count, then (length, bytes) per field: uuid, uuid, int4, text, vector.
+  // Field count, then (length, bytes) per field: uuid, uuid, int8, int4, text, vector.
   const vectorBytes = 4 + 4 * dims;
-  const size = 2 + (4 + 16) * 2 + (4 + 4) + (4 + text.length) + (4 + vectorBytes);
+  const size = 2 + (4 + 16) * 2 + (4 + 8) + (4 + 4) + (4 + text.length) + (4 + vectorBytes);
   const buffer = Buffer.allocUnsafe(size);
-  let offset = buffer.writeInt16BE(5, 0);
+  let offset = buffer.writeInt16BE(6, 0);
   offset = writeUuid(buffer, offset, chunk.id);
   offset = writeUuid(buffer, offset, chunk.documentId);
+  offset = buffer.writeInt32BE(8, offset);
+  offset = buffer.writeBigInt64BE(BigInt(LOADED_GENERATION), offset);
   offset = buffer.writeInt32BE(4, offset);
   offset = buffer.writeInt32BE(chunk.ordinal, offset);
   offset = buffer.writeInt32BE(text.length, offset);

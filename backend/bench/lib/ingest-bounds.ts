@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { DEFAULT_INSERT_BATCH_SIZE } from '../../src/ingest/ingest-document';
 import { mapWithConcurrency } from '../../src/ingest/map-with-concurrency';
-import { type ChunkRow, copyChunkRows, encodeVector } from './bulk-load';
+import { type ChunkRow, copyChunkRows, encodeVector, LOADED_GENERATION } from './bulk-load';
 import type { Corpus } from './corpus';
 import { withClient } from './postgres-tier';
 import type { Section } from './report';
@@ -102,10 +102,10 @@ async function insertRows(
   const tuples = batch.map((row) => {
     values.push(row.documentId, row.ordinal, row.content, encode(row.embedding));
     const n = values.length;
-    return `($${n - 3}, $${n - 2}, $${n - 1}, $${n}::vector)`;
+    return `($${n - 3}, ${LOADED_GENERATION}, $${n - 2}, $${n - 1}, $${n}::vector)`;
   });
   await client.query(
-    `insert into scratch (document_id, ordinal, content, embedding) values ${tuples.join(', ')}`,
+    `insert into scratch (document_id, generation, ordinal, content, embedding) values ${tuples.join(', ')}`,
     values,
   );
 }
@@ -114,7 +114,8 @@ async function newDocument(client: pg.Client): Promise<string> {
   const id = randomUUID();
   const content = `Bound probe ${id}`;
   await client.query(
-    `insert into documents (id, title, content, content_sha256) values ($1, 'Bound probe', $2, $3)`,
+    `insert into documents (id, title, content, content_sha256, live_generation)
+     values ($1, 'Bound probe', $2, $3, ${LOADED_GENERATION})`,
     [id, content, createHash('sha256').update(content).digest('hex')],
   );
   return id;

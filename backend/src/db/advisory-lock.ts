@@ -16,3 +16,30 @@ export const LOCK_NAMES = {
   documentContent: (contentSha256: string) => `ragchat:document-content:${contentSha256}`,
   documentSource: (source: string) => `ragchat:document-source:${source}`,
 } as const;
+
+/**
+ * Runs `work` on one pooled connection holding session-level advisory locks on `names`, taken in the
+ * order given, for work that spans several transactions. They are released when `work` ends; should
+ * that fail, the connection is destroyed instead of returned to the pool (closing a session releases
+ * its locks, as does a crash of this process).
+ */
+export async function withSessionLocks<T>(
+  knex: Knex,
+  names: readonly string[],
+  work: (connection: unknown) => Promise<T>,
+): Promise<T> {
+  const connection: unknown = await knex.client.acquireConnection();
+  try {
+    for (const name of names)
+      await knex.raw('select pg_advisory_lock(hashtextextended(?, 0))', [name]).connection(connection);
+    return await work(connection);
+  } finally {
+    try {
+      await knex.raw('select pg_advisory_unlock_all()').connection(connection);
+    } catch (error) {
+      // knex's pg client destroys a connection marked disposed instead of pooling it.
+      (connection as { __knex__disposed?: unknown }).__knex__disposed = error;
+    }
+    await knex.client.releaseConnection(connection);
+  }
+}

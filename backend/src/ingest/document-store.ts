@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { Database } from '../db/database';
+import { VISIBLE_CHUNK, VISIBLE_DOCUMENT } from './document-generation';
 import type { DocumentFormat } from './formats/extracted-document';
 
 export interface DocumentSummary {
@@ -85,7 +86,11 @@ export async function listDocuments(
     ])
     .limit(page.limit)
     .offset(page.offset);
-  const total = await matching(db.knex('documents as d')).count<{ count: string }[]>({ count: '*' });
+  const total = await matching(db.knex('documents as d').whereRaw(VISIBLE_DOCUMENT)).count<
+    { count: string }[]
+  >({
+    count: '*',
+  });
   return { items: rows.map(toSummary), total: Number(total[0]?.count ?? 0) };
 }
 
@@ -101,64 +106,84 @@ export async function getDocument(db: Database, id: string): Promise<DocumentDet
     : { ...toSummary(row), content: row.content, contentSha256: row.content_sha256 };
 }
 
-/** The chunk with its document, or undefined when the chunk is not in that document. */
+/**
+ * The chunk with its document, or undefined when the chunk is not in that document's visible version.
+ * One statement, so the passage and the content it is located in are of the same version.
+ */
 export async function getPassage(
   db: Database,
   documentId: string,
   chunkId: string,
 ): Promise<Passage | undefined> {
   if (!isDocumentId(documentId) || !isDocumentId(chunkId)) return undefined;
-  const chunk = await db.knex('chunks').where({ id: chunkId, document_id: documentId }).first<
-    | {
-        content: string;
-        start_offset: number | null;
-        end_offset: number | null;
-        page: number | null;
-        heading_path: string[] | null;
-      }
-    | undefined
-  >('content', 'start_offset', 'end_offset', 'page', 'heading_path');
-  if (chunk === undefined) return undefined;
-  const document = await getDocument(db, documentId);
-  if (document === undefined) return undefined;
+  const row = await selectSummaries(db.knex)
+    .join('chunks as c', 'c.document_id', 'd.id')
+    .whereRaw(VISIBLE_CHUNK)
+    .where({ 'd.id': documentId, 'c.id': chunkId })
+    .first<
+      | (SummaryRow & {
+          content: string;
+          content_sha256: string;
+          chunk_content: string;
+          start_offset: number | null;
+          end_offset: number | null;
+          page: number | null;
+          heading_path: string[] | null;
+        })
+      | undefined
+    >(
+      'd.content',
+      'd.content_sha256',
+      'c.content as chunk_content',
+      'c.start_offset',
+      'c.end_offset',
+      'c.page',
+      'c.heading_path',
+    );
+  if (row === undefined) return undefined;
   return {
-    document,
+    document: { ...toSummary(row), content: row.content, contentSha256: row.content_sha256 },
     chunkId,
-    start: chunk.start_offset,
-    end: chunk.end_offset,
-    page: chunk.page,
-    headingPath: chunk.heading_path,
-    content: chunk.content,
+    start: row.start_offset,
+    end: row.end_offset,
+    page: row.page,
+    headingPath: row.heading_path,
+    content: row.chunk_content,
   };
 }
 
 /** Deletes the document and (by cascade) its chunks; false when there was none with this id. */
 export async function deleteDocument(db: Database, id: string): Promise<boolean> {
   if (!isDocumentId(id)) return false;
-  const deleted = await db.knex('documents').where({ id }).delete();
+  const deleted = await db.knex('documents').where({ id }).whereNotNull('live_generation').delete();
   return deleted > 0;
 }
 
 export async function countCorpus(db: Database): Promise<{ documents: number; chunks: number }> {
   const result = await db.knex.raw<{ rows: { documents: number; chunks: number }[] }>(
-    'select (select count(*)::int from documents) as documents, (select count(*)::int from chunks) as chunks',
+    `select (select count(*)::int from documents d where ${VISIBLE_DOCUMENT}) as documents,
+            (select count(*)::int from chunks c join documents d on d.id = c.document_id and ${VISIBLE_CHUNK}) as chunks`,
   );
   const row = result.rows[0];
   return { documents: row?.documents ?? 0, chunks: row?.chunks ?? 0 };
 }
 
 function selectSummaries(knex: Knex) {
-  return knex('documents as d').select<SummaryRow[]>(
-    'd.id',
-    'd.title',
-    'd.source',
-    'd.metadata',
-    'd.format',
-    'd.file_sha256',
-    knex.raw('(select count(*)::int from chunks c where c.document_id = d.id) as chunk_count'),
-    'd.created_at',
-    'd.updated_at',
-  );
+  return knex('documents as d')
+    .whereRaw(VISIBLE_DOCUMENT)
+    .select<SummaryRow[]>(
+      'd.id',
+      'd.title',
+      'd.source',
+      'd.metadata',
+      'd.format',
+      'd.file_sha256',
+      knex.raw(
+        `(select count(*)::int from chunks c where c.document_id = d.id and ${VISIBLE_CHUNK}) as chunk_count`,
+      ),
+      'd.created_at',
+      'd.updated_at',
+    );
 }
 
 function toSummary(row: SummaryRow): DocumentSummary {

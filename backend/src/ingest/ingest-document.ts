@@ -1,18 +1,32 @@
 import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
-import { LOCK_NAMES, lockForTransaction } from '../db/advisory-lock';
+import { LOCK_NAMES, lockForTransaction, withSessionLocks } from '../db/advisory-lock';
 import type { Database } from '../db/database';
 import type { Embedder } from '../pipeline/types';
 import { chunkDocument } from './chunk-document';
 import type { ChunkOptions } from './chunker';
+import {
+  claimGeneration,
+  type DocumentToStore,
+  discardGeneration,
+  findByContent,
+  insertChunks,
+  publishGeneration,
+} from './document-generation';
 import { type DocumentInput, type ValidDocument, validateDocumentInput } from './document-input';
 import { type ChunkEmbedding, type EmbeddedChunk, startEmbedding } from './embed-chunks';
 
 export interface IngestOptions {
   /** Embedding calls in flight at once. @default 16 */
   readonly concurrency?: number;
-  /** Chunks per INSERT statement. @default 200 */
+  /** Chunks per INSERT statement (at most; a document is split so that every writer gets a batch). @default 200 */
   readonly batchSize?: number;
+  /**
+   * Connections writing one document's batches at once, each batch in a transaction of its own; capped
+   * by the pool (PGlite: 1). Every connection's backend maintains the HNSW index for its own rows, so
+   * this spreads a document's index maintenance over the database's cores. @default 2
+   */
+  readonly writers?: number;
   readonly chunking?: ChunkOptions;
   readonly signal?: AbortSignal;
 }
@@ -33,6 +47,8 @@ export interface PreparedDocument extends ValidDocument {
 
 export const DEFAULT_EMBEDDING_CONCURRENCY = 16;
 export const DEFAULT_INSERT_BATCH_SIZE = 200;
+/** The database server's cores on the benchmarked tier (BENCHMARKS.md, ingest). */
+export const DEFAULT_DOCUMENT_WRITERS = 2;
 
 /**
  * Stores a document and its embedded chunks.
@@ -42,15 +58,17 @@ export const DEFAULT_INSERT_BATCH_SIZE = 200;
  * - A document whose `source` is already stored replaces that document's content and chunks and keeps
  *   its id.
  * - Embedding and writing overlap: the chunks are embedded in order, and once the first batch is
- *   embedded the transaction opens and stores each batch as soon as it is complete, while the later
- *   ones are still being embedded. No connection is held while the first batch embeds (for a
- *   document of one batch, while any of it embeds); afterwards the transaction waits for the embedder
- *   only when writing has caught up with it.
- * - The document and all its chunks are written in that one transaction, so a failure at any point
- *   (an embedding call midway, an invalid vector, the database) rolls everything back, stops the
- *   embedding calls still in flight and rejects with that failure: nothing half-stored.
- * - Instances ingesting the same content or source at once queue on advisory locks, and the later
- *   one sees the earlier one's result: one copy, never a duplicate.
+ *   embedded up to `writers` connections store the batches as they complete, each batch committed
+ *   in its own transaction, while the later ones are still being embedded.
+ * - Nobody sees the new version before all of it is written: its chunks are a new generation
+ *   (migration 009) that one last transaction publishes together with the document's new content,
+ *   removing the previous version's chunks. Until then readers see the previous version, or no
+ *   document at all for a new one.
+ * - A failure at any point (an embedding call midway, an invalid vector, the database, the caller's
+ *   abort) stops the embedding calls still in flight, deletes the unpublished generation and rejects
+ *   with that failure: the previous version stays as it was.
+ * - Instances ingesting the same content or source at once queue on advisory locks held for the
+ *   whole write, and the later one sees the earlier one's result: one copy, never a duplicate.
  */
 export async function ingestDocument(
   db: Database,
@@ -61,17 +79,44 @@ export async function ingestDocument(
   const document = validateDocumentInput(input);
   const batchSize = positiveInteger('batchSize', options.batchSize ?? DEFAULT_INSERT_BATCH_SIZE);
   const concurrency = positiveInteger('concurrency', options.concurrency ?? DEFAULT_EMBEDDING_CONCURRENCY);
-  const contentSha256 = sha256(document.content);
-  const stored = await findByContent(db.knex, contentSha256);
+  const writers = Math.min(
+    positiveInteger('writers', options.writers ?? DEFAULT_DOCUMENT_WRITERS),
+    connectionLimit(db),
+  );
+  const toStore: DocumentToStore = { ...document, contentSha256: sha256(document.content) };
+  const stored = await findByContent(db.knex, toStore.contentSha256);
   if (stored !== undefined) return stored;
 
   const chunks = chunkDocument(document.content, document.sections, options.chunking);
-  const embedding = startEmbedding(embedder, chunks, { concurrency, batchSize, signal: options.signal });
+  const writeBatchSize = Math.min(batchSize, Math.max(1, Math.ceil(chunks.length / writers)));
+  const embedding = startEmbedding(embedder, chunks, {
+    concurrency,
+    batchSize: writeBatchSize,
+    signal: options.signal,
+  });
   try {
     if (embedding.batchCount > 0) await embedding.batch(0);
-    return await db.knex.transaction((trx) =>
-      storeDocument(trx, { ...document, contentSha256 }, chunks.length, embeddedBatches(embedding)),
-    );
+    return await withSessionLocks(db.knex, documentLocks(toStore), async (connection) => {
+      const inTransaction = <T>(step: (trx: Knex.Transaction) => Promise<T>) =>
+        db.knex.transaction(step, { connection });
+      const claimed = await inTransaction((trx) => claimGeneration(trx, toStore));
+      if (!('generation' in claimed)) return claimed;
+      try {
+        await writeBatches(db.knex, connection, writers, embedding, (trx, index, batch) =>
+          insertChunks(trx, claimed, index * writeBatchSize, batch),
+        );
+        await inTransaction((trx) => publishGeneration(trx, claimed, toStore));
+      } catch (error) {
+        // If even this fails, the next ingest of this content or source removes the leftovers.
+        await inTransaction((trx) => discardGeneration(trx, claimed)).catch(() => {});
+        throw error;
+      }
+      return {
+        documentId: claimed.documentId,
+        status: claimed.replacing ? 'replaced' : 'created',
+        chunkCount: chunks.length,
+      };
+    });
   } finally {
     // Whatever ended the write (done, unchanged after all, failed): no call keeps running for it.
     embedding.stop(new Error('the document write ended'));
@@ -95,104 +140,106 @@ export async function prepareDocument(
   return { ...document, contentSha256, chunks: embedding.batchCount === 0 ? [] : await embedding.batch(0) };
 }
 
-/** Writes a prepared document inside `trx`; the caller owns the transaction. */
+/**
+ * Writes a prepared document inside `trx` (the caller owns the transaction): the same generation
+ * steps as ingestDocument, all in that one transaction, under transaction-level locks.
+ */
 export async function writeDocument(
   trx: Knex.Transaction,
   document: PreparedDocument,
   batchSize: number = DEFAULT_INSERT_BATCH_SIZE,
 ): Promise<IngestResult> {
-  return storeDocument(trx, document, document.chunks.length, preparedBatches(document.chunks, batchSize));
+  for (const name of documentLocks(document)) await lockForTransaction(trx, name);
+  const claimed = await claimGeneration(trx, document);
+  if (!('generation' in claimed)) return claimed;
+  for (let start = 0; start < document.chunks.length; start += batchSize)
+    await insertChunks(trx, claimed, start, document.chunks.slice(start, start + batchSize));
+  await publishGeneration(trx, claimed, document);
+  return {
+    documentId: claimed.documentId,
+    status: claimed.replacing ? 'replaced' : 'created',
+    chunkCount: document.chunks.length,
+  };
 }
 
-type DocumentToStore = ValidDocument & { readonly contentSha256: string };
+/** Always content first, then source: a fixed order means two writers can never deadlock. */
+function documentLocks(document: DocumentToStore): string[] {
+  return document.source === undefined
+    ? [LOCK_NAMES.documentContent(document.contentSha256)]
+    : [LOCK_NAMES.documentContent(document.contentSha256), LOCK_NAMES.documentSource(document.source)];
+}
+
+/** How many pooled connections one ingest may use at once. */
+function connectionLimit(db: Database): number {
+  if (db.kind === 'embedded') return 1;
+  const poolMax: unknown = db.knex.client.config?.pool?.max;
+  return typeof poolMax === 'number' && poolMax >= 1 ? poolMax : 1;
+}
+
+type WriteBatch = (trx: Knex.Transaction, index: number, batch: readonly EmbeddedChunk[]) => Promise<void>;
 
 /**
- * The one write path: locks, the duplicate re-check, the document row, then each batch of chunks as
- * `batches` yields it (one multi-row INSERT per batch, binary vector parameters).
+ * Writes every batch of `embedding`, each in a transaction of its own, from `lockConnection` and up
+ * to `writers - 1` more pooled connections. Each writer takes the next batch not yet taken, so a
+ * writer that gets no connection (the pool is busy) leaves all batches to the others; a pending
+ * connection that arrives after the last batch was taken goes straight back. The first failure stops
+ * the embedding, lets the batches being written finish, and is rethrown.
  */
-async function storeDocument(
-  trx: Knex.Transaction,
-  document: DocumentToStore,
-  chunkCount: number,
-  batches: AsyncIterable<readonly EmbeddedChunk[]>,
-): Promise<IngestResult> {
-  // Always content first, then source: a fixed order means two writers can never deadlock.
-  await lockForTransaction(trx, LOCK_NAMES.documentContent(document.contentSha256));
-  if (document.source !== undefined)
-    await lockForTransaction(trx, LOCK_NAMES.documentSource(document.source));
-
-  const stored = await findByContent(trx, document.contentSha256);
-  if (stored !== undefined) return stored;
-
-  const fields = {
-    title: document.title,
-    content: document.content,
-    content_sha256: document.contentSha256,
-    metadata: JSON.stringify(document.metadata),
-    format: document.format,
-    file_sha256: document.fileSha256 ?? null,
+async function writeBatches(
+  knex: Knex,
+  lockConnection: unknown,
+  writers: number,
+  embedding: ChunkEmbedding,
+  write: WriteBatch,
+): Promise<void> {
+  let next = 0;
+  let failure: { error: unknown } | undefined;
+  let noneLeft!: () => void;
+  const allTaken = new Promise<undefined>((resolve) => {
+    noneLeft = () => resolve(undefined);
+  });
+  const take = (): number | undefined => {
+    const index = failure === undefined && next < embedding.batchCount ? next++ : undefined;
+    if (next >= embedding.batchCount || failure !== undefined) noneLeft();
+    return index;
   };
-  const previous =
-    document.source === undefined
-      ? undefined
-      : await trx('documents').where({ source: document.source }).first<{ id: string } | undefined>('id');
-
-  let documentId: string;
-  if (previous === undefined) {
-    const [row] = await trx('documents')
-      .insert({ ...fields, source: document.source ?? null })
-      .returning<{ id: string }[]>('id');
-    documentId = row!.id;
-  } else {
-    documentId = previous.id;
-    await trx('documents')
-      .where({ id: documentId })
-      .update({ ...fields, updated_at: trx.fn.now() });
-    await trx('chunks').where({ document_id: documentId }).delete();
-  }
-
-  let ordinal = 0;
-  for await (const batch of batches) {
-    const rows = batch.map((chunk) => ({
-      document_id: documentId,
-      ordinal: ordinal++,
-      content: chunk.content,
-      embedding: chunk.embedding,
-      start_offset: chunk.start,
-      end_offset: chunk.end,
-      page: chunk.page ?? null,
-      heading_path: chunk.headingPath === undefined ? null : JSON.stringify(chunk.headingPath),
-    }));
-    await trx('chunks').insert(rows);
-  }
-  return { documentId, status: previous === undefined ? 'created' : 'replaced', chunkCount };
-}
-
-async function* embeddedBatches(embedding: ChunkEmbedding): AsyncGenerator<readonly EmbeddedChunk[]> {
-  for (let index = 0; index < embedding.batchCount; index++) yield await embedding.batch(index);
-}
-
-async function* preparedBatches(
-  chunks: readonly EmbeddedChunk[],
-  batchSize: number,
-): AsyncGenerator<readonly EmbeddedChunk[]> {
-  for (let start = 0; start < chunks.length; start += batchSize) yield chunks.slice(start, start + batchSize);
+  const writeFrom = async (connection: unknown) => {
+    for (let index = take(); index !== undefined; index = take()) {
+      const batch = await embedding.batch(index);
+      await knex.transaction((trx) => write(trx, index, batch), { connection });
+    }
+  };
+  const extraWriter = async () => {
+    const acquiring: Promise<unknown> = Promise.resolve(knex.client.acquireConnection()).catch(
+      () => undefined,
+    );
+    const connection = await Promise.race([acquiring, allTaken]);
+    if (connection === undefined) {
+      void acquiring.then((late) => late !== undefined && knex.client.releaseConnection(late));
+      return;
+    }
+    try {
+      await writeFrom(connection);
+    } finally {
+      await knex.client.releaseConnection(connection);
+    }
+  };
+  const guarded = (run: Promise<void>) =>
+    run.catch((error: unknown) => {
+      if (failure !== undefined) return;
+      failure = { error };
+      noneLeft();
+      embedding.stop(error);
+    });
+  await Promise.all([
+    guarded(writeFrom(lockConnection)),
+    ...Array.from({ length: writers - 1 }, () => guarded(extraWriter())),
+  ]);
+  if (failure !== undefined) throw failure.error;
 }
 
 export function sha256(content: string): string {
   return createHash('sha256').update(content, 'utf8').digest('hex');
-}
-
-async function findByContent(knex: Knex, contentSha256: string): Promise<IngestResult | undefined> {
-  const row = await knex('documents as d')
-    .where('d.content_sha256', contentSha256)
-    .first<{ id: string; chunk_count: number } | undefined>(
-      'd.id',
-      knex.raw('(select count(*)::int from chunks c where c.document_id = d.id) as chunk_count'),
-    );
-  return row === undefined
-    ? undefined
-    : { documentId: row.id, status: 'unchanged', chunkCount: row.chunk_count };
 }
 
 function positiveInteger(name: string, value: number): number {

@@ -3,6 +3,7 @@ import type { Database } from '../db/database';
 import { AppError } from '../errors';
 import type { Embedder } from '../pipeline/types';
 import type { ErrorCode } from '../service-kit/error-codes';
+import { VISIBLE_CHUNK, VISIBLE_DOCUMENT } from './document-generation';
 import { type ExtractionLimits, extractFile } from './formats/extract';
 import { ingestDocument } from './ingest-document';
 
@@ -43,9 +44,12 @@ export async function ingestFile(
     const stored = await db
       .knex('documents as d')
       .where({ 'd.source': file.name, 'd.file_sha256': fileSha256 })
+      .whereRaw(VISIBLE_DOCUMENT)
       .first<{ id: string; chunks: number } | undefined>(
         'd.id',
-        db.knex.raw('(select count(*)::int from chunks c where c.document_id = d.id) as chunks'),
+        db.knex.raw(
+          `(select count(*)::int from chunks c where c.document_id = d.id and ${VISIBLE_CHUNK}) as chunks`,
+        ),
       );
     if (stored !== undefined)
       return { file: file.name, status: 'unchanged', id: stored.id, chunks: stored.chunks };

@@ -70,36 +70,20 @@ export async function retrieve(
   );
   // Matches of common words only carry no information: they stay out of the fusion entirely.
   const informative = lexical.filter(({ relevance }) => relevance >= MIN_LEXICAL_RELEVANCE);
-  const fused = fuseRankings([vector, informative])
-    .filter(({ score }) => score >= minScore)
-    .slice(0, topK);
-  const byId = new Map(
-    (
-      await selectChunks(
-        db,
-        fused.map(({ id }) => id),
-      )
-    ).map((row) => [row.chunk_id, row]),
-  );
+  const ranked = fuseRankings([vector, informative]).filter(({ score }) => score >= minScore);
+  // Rows are read for the best topK only. A candidate whose chunk is not visible any more (deleted,
+  // or of a version still being written or already replaced) is skipped, and the next ones are read.
+  const chunks: RetrievedChunk[] = [];
+  for (let next = 0; chunks.length < topK && next < ranked.length; ) {
+    const wanted = ranked.slice(next, next + topK - chunks.length);
+    next += wanted.length;
+    const byId = new Map((await selectChunks(db, wanted.map(({ id }) => id))).map((row) => [row.chunk_id, row]));
+    for (const { id, score } of wanted) {
+      const row = byId.get(id);
+      if (row !== undefined) chunks.push(toRetrievedChunk(row, score));
+    }
+  }
   const retrievalMs = performance.now() - retrievalStarted;
-
-  // A chunk deleted between the two statements is left out.
-  const chunks = fused.flatMap(({ id, score }): RetrievedChunk[] => {
-    const row = byId.get(id);
-    if (row === undefined) return [];
-    return [
-      {
-        chunkId: row.chunk_id,
-        documentId: row.document_id,
-        title: row.title,
-        content: row.content,
-        score,
-        metadata: row.metadata,
-        ...(row.page === null ? {} : { page: row.page }),
-        ...(row.heading_path === null ? {} : { headingPath: row.heading_path }),
-      },
-    ];
-  });
   return { chunks, timings: { embeddingMs, retrievalMs } };
 }
 
@@ -351,7 +335,20 @@ async function selectCandidates(
   return queryPrepared<CandidateScore>(db, name, sql, bindings);
 }
 
-/** The stored rows of the fused top K, in no particular order. */
+function toRetrievedChunk(row: ChunkRow, score: number): RetrievedChunk {
+  return {
+    chunkId: row.chunk_id,
+    documentId: row.document_id,
+    title: row.title,
+    content: row.content,
+    score,
+    metadata: row.metadata,
+    ...(row.page === null ? {} : { page: row.page }),
+    ...(row.heading_path === null ? {} : { headingPath: row.heading_path }),
+  };
+}
+
+/** The visible stored rows among `ids`, in no particular order. */
 async function selectChunks(db: Database, ids: readonly string[]): Promise<ChunkRow[]> {
   if (ids.length === 0) return [];
   return queryPrepared<ChunkRow>(
@@ -359,7 +356,7 @@ async function selectChunks(db: Database, ids: readonly string[]): Promise<Chunk
     'ragchat-retrieve-chunks',
     `select c.id as chunk_id, c.document_id, d.title, c.content, d.metadata, c.page, c.heading_path
      from chunks c
-     join documents d on d.id = c.document_id
+     join documents d on d.id = c.document_id and d.live_generation = c.generation
      where c.id = any($1::uuid[])`,
     [ids],
   );

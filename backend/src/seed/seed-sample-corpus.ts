@@ -43,6 +43,6 @@ export async function seedSampleCorpus(db: Database, embedder: Embedder): Promis
 }
 
 async function isCorpusEmpty(knex: Knex): Promise<boolean> {
-  const row = await knex('documents').first('id');
+  const row = await knex('documents').whereNotNull('live_generation').first('id');
   return row === undefined;
 }

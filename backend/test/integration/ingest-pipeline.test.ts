@@ -96,7 +96,7 @@ describe.each(DATABASE_TIERS)('ingest pipeline on %s', (_label, tier) => {
     const gated: Embedder = {
       model: embedder.model,
       async embed(text, signal) {
-        // Call 7 fails only once two batches of 2 are in the (still open) transaction.
+        // Call 7 fails only once two batches of 2 are written (committed, not yet published).
         if (embedder.calls === 6) {
           const deadline = Date.now() + 5000;
           while (inserts.count < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));

@@ -7,6 +7,7 @@ import * as documentFormats from './005-document-formats';
 import * as conversations from './006-conversations';
 import * as lexicalStatistics from './007-lexical-statistics';
 import * as lexicalPostings from './008-lexical-postings';
+import * as chunkGenerations from './009-chunk-generations';
 
 interface NamedMigration extends Knex.Migration {
   readonly name: string;
@@ -25,6 +26,7 @@ const MIGRATIONS: readonly NamedMigration[] = [
   conversations,
   lexicalStatistics,
   lexicalPostings,
+  chunkGenerations,
 ];
 
 export const migrationSource: Knex.MigrationSource<NamedMigration> = {
