@@ -77,7 +77,14 @@ export async function retrieve(
   for (let next = 0; chunks.length < topK && next < ranked.length; ) {
     const wanted = ranked.slice(next, next + topK - chunks.length);
     next += wanted.length;
-    const byId = new Map((await selectChunks(db, wanted.map(({ id }) => id))).map((row) => [row.chunk_id, row]));
+    const byId = new Map(
+      (
+        await selectChunks(
+          db,
+          wanted.map(({ id }) => id),
+        )
+      ).map((row) => [row.chunk_id, row]),
+    );
     for (const { id, score } of wanted) {
       const row = byId.get(id);
       if (row !== undefined) chunks.push(toRetrievedChunk(row, score));

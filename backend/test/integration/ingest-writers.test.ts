@@ -132,7 +132,11 @@ describe(`a document written by several connections on ${POSTGRES_TIER.label}`, 
       expect(await countCorpus(db)).toEqual({ documents: 1, chunks: 12 });
       expect(await retrievedTitles(db, 'narwhal section')).not.toContain('New');
       // The pending version's chunks are the best candidates, yet the answer is filled with visible ones.
-      const { chunks } = await retrieve(db, testEmbedder(), { query: 'narwhal section', topK: 3, minScore: 0 });
+      const { chunks } = await retrieve(db, testEmbedder(), {
+        query: 'narwhal section',
+        topK: 3,
+        minScore: 0,
+      });
       expect(chunks.map((chunk) => chunk.title)).toEqual(['Old', 'Old', 'Old']);
       expect(new Set(await retrievedTitles(db, 'walrus section'))).toEqual(new Set(['Old']));
     } finally {
