@@ -64,11 +64,12 @@ async function insertChunks(
         .replace(/[^0-9a-f]/g, 'a')
         .slice(0, 64),
       metadata,
+      live_generation: 0,
     })
     .returning('id');
   await db.knex.raw(
-    `insert into chunks (document_id, ordinal, content, embedding)
-     select ?, ordinality - 1, content,
+    `insert into chunks (document_id, generation, ordinal, content, embedding)
+     select ?, 0, ordinality - 1, content,
             array(select random() - 0.5 + ordinality * 0 from generate_series(1, ${EMBEDDING_DIMENSIONS}))::vector
      from unnest(?::text[]) with ordinality as given (content, ordinality)`,
     [document.id, contents],
@@ -133,12 +134,12 @@ describe.each(DATABASE_TIERS)('lexical postings on %s', (_label, tier) => {
         const connection = (await client.acquireConnection()) as pg.Client;
         try {
           const stream = connection.query(
-            copyFrom('copy chunks (document_id, ordinal, content, embedding) from stdin'),
+            copyFrom('copy chunks (document_id, generation, ordinal, content, embedding) from stdin'),
           );
           const done = new Promise((resolve, reject) => stream.on('finish', resolve).on('error', reject));
           stream.end(
             [0, 1, 2]
-              .map((ordinal) => `${documentId}\t${ordinal}\tcopied row ${ordinal} quasar\t${vector}\n`)
+              .map((ordinal) => `${documentId}\t0\t${ordinal}\tcopied row ${ordinal} quasar\t${vector}\n`)
               .join(''),
           );
           await done;
