@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { createChunkTriggers, dropChunkTriggers } from './chunk-triggers';
 
 export const name = '007-lexical-statistics';
 
@@ -105,18 +106,6 @@ export async function up(knex: Knex): Promise<void> {
       end if;
       return null;
     end $$`);
-  await knex.raw(`
-    create trigger chunks_lexical_statistics_insert after insert on chunks
-    referencing new table as added
-    for each statement execute function lexical_statistics_apply()`);
-  await knex.raw(`
-    create trigger chunks_lexical_statistics_update after update on chunks
-    referencing old table as removed new table as added
-    for each statement execute function lexical_statistics_apply()`);
-  await knex.raw(`
-    create trigger chunks_lexical_statistics_delete after delete on chunks
-    referencing old table as removed
-    for each statement execute function lexical_statistics_apply()`);
 
   await knex.raw(`
     create function lexical_statistics_reset() returns trigger language plpgsql as $$
@@ -125,9 +114,10 @@ export async function up(knex: Knex): Promise<void> {
       delete from lexical_totals;
       return null;
     end $$`);
-  await knex.raw(`
-    create trigger chunks_lexical_statistics_truncate after truncate on chunks
-    for each statement execute function lexical_statistics_reset()`);
+  await createChunkTriggers(knex, 'lexical_statistics', {
+    apply: 'lexical_statistics_apply',
+    reset: 'lexical_statistics_reset',
+  });
 
   // Chunks stored before this migration.
   await knex.raw('select lexical_statistics_record(0::smallint, array(select content_tsv from chunks), 1)');
@@ -150,10 +140,7 @@ export async function down(knex: Knex): Promise<void> {
     'alter table chunks alter column content set storage extended, alter column content_tsv set storage extended',
   );
   await knex.raw('alter index chunks_embedding_hnsw_idx set (ef_construction = 64)');
-  await knex.raw('drop trigger chunks_lexical_statistics_truncate on chunks');
-  await knex.raw('drop trigger chunks_lexical_statistics_delete on chunks');
-  await knex.raw('drop trigger chunks_lexical_statistics_update on chunks');
-  await knex.raw('drop trigger chunks_lexical_statistics_insert on chunks');
+  await dropChunkTriggers(knex, 'lexical_statistics');
   await knex.raw('drop function lexical_statistics_reset()');
   await knex.raw('drop function lexical_statistics_apply()');
   await knex.raw('drop function lexical_statistics_record(smallint, tsvector[], integer)');

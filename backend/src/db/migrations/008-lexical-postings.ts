@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { createChunkTriggers, dropChunkTriggers } from './chunk-triggers';
 
 export const name = '008-lexical-postings';
 
@@ -45,18 +46,6 @@ export async function up(knex: Knex): Promise<void> {
       end if;
       return null;
     end $$`);
-  await knex.raw(`
-    create trigger chunks_lexical_postings_insert after insert on chunks
-    referencing new table as added
-    for each statement execute function lexical_postings_apply()`);
-  await knex.raw(`
-    create trigger chunks_lexical_postings_update after update on chunks
-    referencing old table as removed new table as added
-    for each statement execute function lexical_postings_apply()`);
-  await knex.raw(`
-    create trigger chunks_lexical_postings_delete after delete on chunks
-    referencing old table as removed
-    for each statement execute function lexical_postings_apply()`);
 
   await knex.raw(`
     create function lexical_postings_reset() returns trigger language plpgsql as $$
@@ -64,9 +53,10 @@ export async function up(knex: Knex): Promise<void> {
       truncate lexical_postings;
       return null;
     end $$`);
-  await knex.raw(`
-    create trigger chunks_lexical_postings_truncate after truncate on chunks
-    for each statement execute function lexical_postings_reset()`);
+  await createChunkTriggers(knex, 'lexical_postings', {
+    apply: 'lexical_postings_apply',
+    reset: 'lexical_postings_reset',
+  });
 
   // Chunks stored before this migration.
   await knex.raw(`
@@ -81,10 +71,7 @@ export async function down(knex: Knex): Promise<void> {
   await knex.raw(
     'create index chunks_content_tsv_idx on chunks using gin (content_tsv) with (fastupdate = off)',
   );
-  await knex.raw('drop trigger chunks_lexical_postings_truncate on chunks');
-  await knex.raw('drop trigger chunks_lexical_postings_delete on chunks');
-  await knex.raw('drop trigger chunks_lexical_postings_update on chunks');
-  await knex.raw('drop trigger chunks_lexical_postings_insert on chunks');
+  await dropChunkTriggers(knex, 'lexical_postings');
   await knex.raw('drop function lexical_postings_reset()');
   await knex.raw('drop function lexical_postings_apply()');
   await knex.raw('drop table lexical_postings');
