@@ -7,7 +7,6 @@ import {
   COMPOSITE_ACTIONS_DIR,
   isRecord,
   jobsOf,
-  keysOf,
   loadWorkflow,
   parseYaml,
   REPO_ROOT,
@@ -201,43 +200,6 @@ describe('timeouts leave CodeDeploy the time the deployment groups need', () => 
     expect(Number(deployJob['timeout-minutes'])).toBeGreaterThanOrEqual(2 * perService + 30);
     const rollbackJob = job(loadWorkflow('rollback.yml'), 'rollback');
     expect(Number(rollbackJob['timeout-minutes'])).toBeGreaterThanOrEqual(perService + 30);
-  });
-});
-
-describe('rollback.yml', () => {
-  const rollback = loadWorkflow('rollback.yml');
-  const dispatch = mapping(mapping(rollback.doc.on).workflow_dispatch);
-  const inputs = mapping(dispatch.inputs);
-
-  it('is started by hand only, with the agreed inputs', () => {
-    expect(keysOf(rollback.doc, 'on')).toEqual(['workflow_dispatch']);
-    expect(Object.keys(inputs)).toEqual(['environment', 'service', 'target', 'reason']);
-    expect(inputs.environment).toMatchObject({
-      type: 'choice',
-      options: ['staging', 'prod'],
-      required: true,
-    });
-    expect(inputs.service).toMatchObject({
-      type: 'choice',
-      options: ['backend', 'frontend', 'both'],
-      required: true,
-    });
-    expect(inputs.target).toMatchObject({ type: 'string', required: false, default: '' });
-    expect(inputs.reason).toMatchObject({ type: 'string', required: true });
-  });
-
-  it('one rollback per environment at a time, never cancelled', () => {
-    expect(rollback.doc.concurrency).toEqual({
-      group: 'rollback-${{ inputs.environment }}',
-      'cancel-in-progress': false,
-    });
-  });
-
-  it('validates the inputs in a job without AWS access before anything else', () => {
-    const validate = job(rollback, 'validate');
-    expect(validate.permissions).toEqual({ contents: 'read' });
-    expect(scripts(validate)).toBe('node .github/scripts/rollback-inputs.js');
-    expect(job(rollback, 'rollback').needs).toBe('validate');
   });
 });
 

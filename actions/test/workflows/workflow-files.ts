@@ -86,9 +86,3 @@ export function runScriptsOf(file: WorkflowFile): RunScript[] {
     ),
   );
 }
-
-/** Top-level keys of a mapping under `key`, or none. */
-export function keysOf(container: Yaml, key: string): string[] {
-  const value = container[key];
-  return isRecord(value) ? Object.keys(value) : [];
-}

@@ -17,7 +17,7 @@ import {
 } from './expressions';
 import type { TriggerEvent } from './github-context';
 import { Job, type JobResult } from './job';
-import { startsOn } from './triggers';
+import { refusedDispatch, startsOn } from './triggers';
 import { trackedFiles } from './workspace';
 
 type Token = Parameters<typeof evaluateToken>[0];
@@ -166,6 +166,8 @@ export class Runner {
       throw new Error(
         `GitHub would not start ${path} for this ${event.name} event: its triggers do not match`,
       );
+    const refused = event.name === 'workflow_dispatch' && refusedDispatch(workflow.template.events, inputs);
+    if (refused) throw new Error(`GitHub refuses to dispatch ${path}: ${refused}`);
     const run = new WorkflowRun(this, workflow, event, 100_000 + number, number, inputs);
     const name =
       asString(evaluateToken(find(workflow.root, 'name'), {}, { failed: false, cancelled: false })) || path;

@@ -58,3 +58,22 @@ export function startsOn(events: Events, event: TriggerEvent): boolean {
   const branch = /^refs\/heads\/(.+)$/.exec(event.ref)?.[1];
   return branch !== undefined && branchAllowed(config, branch);
 }
+
+/**
+ * Why GitHub refuses a workflow_dispatch with these inputs, or undefined when it creates the run: a
+ * `required` input without a default must be given, and a `choice` input must be one of its `options`.
+ */
+export function refusedDispatch(
+  events: Events,
+  inputs: Readonly<Record<string, string>>,
+): string | undefined {
+  const declared = events.workflow_dispatch?.inputs ?? {};
+  for (const [name, config] of Object.entries(declared)) {
+    const value = inputs[name];
+    if (config.required && (value === undefined || value === '') && config.default === undefined)
+      return `Required input '${name}' not provided`;
+    if (config.type === 'choice' && value !== undefined && !(config.options ?? []).includes(value))
+      return `Provided value '${value}' for input '${name}' not in the list of allowed values`;
+  }
+  return undefined;
+}

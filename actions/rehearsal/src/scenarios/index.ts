@@ -1,3 +1,4 @@
+import { GitHubError } from '../model/errors';
 import { healthyBehaviour } from '../model/model';
 import { type BrowserVisit, commitSha, REPOSITORY, type Rehearsal } from '../rehearsal';
 import {
@@ -276,6 +277,100 @@ export const ROLLBACKS: Fixture = {
     return { inFlight, toPrevious: toPrevious!, toNamed: toNamed! };
   },
 };
+
+const ROLLBACK_WORKFLOW = '.github/workflows/rollback.yml';
+const VALIDATE_TOKEN = 'validate job token';
+const REFUSED_DISPATCHES = 'refused rollback dispatches';
+const DISPATCHES_FROM = 'rollback dispatches start at line';
+
+interface ValidateToken {
+  readonly permissions: Readonly<Record<string, string>>;
+  /** What the GitHub model answered the token's attempt to create a Deployment. */
+  readonly createDeployment: string;
+}
+
+/** The validate job's GITHUB_TOKEN, once it exists, and whether the GitHub model lets it write a Deployment. */
+function probeValidateToken(r: Rehearsal): void {
+  r.runner.options.onLine = (jobHandle) => {
+    if (r.observations.has(VALIDATE_TOKEN) || jobHandle.name !== 'Validate inputs') return;
+    const token = [...r.model.github.tokens.values()].find((t) => t.job === jobHandle.name);
+    if (!token) return;
+    let createDeployment = 'created';
+    try {
+      r.model.github.handle(
+        'POST',
+        `/repos/${REPOSITORY}/deployments`,
+        new URLSearchParams(),
+        { ref: 'main', environment: 'staging' },
+        `token ${token.value}`,
+      );
+    } catch (error) {
+      createDeployment = error instanceof GitHubError ? `${error.status} ${error.message}` : String(error);
+    }
+    r.observations.set(VALIDATE_TOKEN, {
+      permissions: token.permissions,
+      createDeployment,
+    } satisfies ValidateToken);
+  };
+}
+
+/**
+ * Three rollback dispatches with a malformed target, at once: two for staging, one for prod; then
+ * dispatches GitHub refuses (no reason, an environment outside the choices, a service outside them).
+ */
+export const ROLLBACK_DISPATCHES: Fixture = {
+  name: 'rollback dispatches with a malformed target, two for one environment, and dispatches GitHub refuses',
+  prepare: async (r) => {
+    probeValidateToken(r);
+    r.observations.set(DISPATCHES_FROM, r.lines.length);
+    const dispatch = (environment: string, label: string) =>
+      r.rollback(
+        { environment, service: 'both', target: 'not-a-release', reason: label },
+        commitSha(`rollback-${label}`),
+      );
+    const [first, second, otherEnvironment] = await Promise.all([
+      dispatch('staging', 'first'),
+      dispatch('staging', 'second'),
+      dispatch('prod', 'other'),
+    ]);
+    r.runner.options.onLine = undefined;
+    const refused: string[] = [];
+    for (const inputs of [
+      { environment: 'staging', service: 'both', target: '' },
+      { environment: 'dev', service: 'both', target: '', reason: 'not a rollback environment' },
+      { environment: 'staging', service: 'all', target: '', reason: 'not a service choice' },
+    ]) {
+      try {
+        await r.runner.run(
+          ROLLBACK_WORKFLOW,
+          dispatchEvent(REPOSITORY, commitSha('refused'), inputs),
+          inputs,
+        );
+        refused.push(`created a run for ${JSON.stringify(inputs)}`);
+      } catch (error) {
+        refused.push(error instanceof Error ? error.message : String(error));
+      }
+    }
+    r.observations.set(REFUSED_DISPATCHES, refused);
+    return { first: first!, second: second!, otherEnvironment: otherEnvironment! };
+  },
+};
+
+/** The run number the runner gave the dispatch of `label`, from its log line. */
+function dispatchedRun(r: Rehearsal, label: string): { number: string; created: number } {
+  const sha = commitSha(`rollback-${label}`).slice(0, 7);
+  const from = r.observations.get(DISPATCHES_FROM) as number;
+  const created = r.lines.findIndex(
+    (line, index) => index >= from && line.includes(`(workflow_dispatch refs/heads/main ${sha})`),
+  );
+  const number = /#(\d+) \(workflow_dispatch/.exec(r.lines[created] ?? '')?.[1];
+  check(number, `no rollback run was created for the ${label} dispatch`);
+  return { number, created };
+}
+
+function lineIndex(r: Rehearsal, from: number, pattern: RegExp): number {
+  return r.lines.findIndex((line, index) => index >= from && pattern.test(line));
+}
 
 /** The pull request changes its own workflow (a pull_request run executes the PR's files) to probe AWS. */
 const PROBE = `
@@ -830,6 +925,99 @@ export const SCENARIOS: Scenario[] = [
         check(
           r.model.github.outcome(record) === 'success',
           `staging ${service}'s rollback GitHub Deployment is ${r.model.github.outcome(record)}, not success`,
+        );
+      }
+    },
+  },
+  {
+    name: 'two rollback dispatches for one environment run one after the other, neither cancelled; the other environment is not held',
+    fixture: ROLLBACK_DISPATCHES,
+    check: (r, { first, second, otherEnvironment }) => {
+      for (const [what, run] of [
+        ['first staging', first],
+        ['second staging', second],
+        ['prod', otherEnvironment],
+      ] as const) {
+        check(
+          run!.conclusion === 'failure' && job(run!, 'validate').result === 'failure',
+          `the ${what} rollback ended ${run!.conclusion} (validate ${job(run!, 'validate').result}), expected its validation to fail, not a cancellation`,
+        );
+      }
+      const a = dispatchedRun(r, 'first');
+      const b = dispatchedRun(r, 'second');
+      const c = dispatchedRun(r, 'other');
+      const firstEnded = lineIndex(r, a.created, new RegExp(`workflow rollback #${a.number}: `));
+      const secondStarted = lineIndex(r, b.created, new RegExp(`job started \\(run #${b.number}\\)`));
+      const otherStarted = lineIndex(r, c.created, new RegExp(`job started \\(run #${c.number}\\)`));
+      const waited = (group: string) =>
+        r.lines.filter((line, index) => index > a.created && line.includes(`concurrency ${group}: waiting`));
+      check(
+        waited('rollback-staging').length === 1 && secondStarted > firstEnded,
+        `the second staging rollback did not wait for the first (waiting lines: ${waited('rollback-staging').length}; started at line ${secondStarted}, the first ended at ${firstEnded})`,
+      );
+      check(
+        waited('rollback-prod').length === 0 && otherStarted >= 0 && otherStarted < firstEnded,
+        `the prod rollback was held by the staging one (started at line ${otherStarted}, the first staging ended at ${firstEnded})`,
+      );
+    },
+  },
+  {
+    name: 'a rollback dispatch with a malformed target fails in validation, before any AWS call, with a read-only token',
+    fixture: ROLLBACK_DISPATCHES,
+    check: (r, { first }) => {
+      const validate = job(first!, 'validate');
+      check(
+        validate.result === 'failure' && validate.annotations.some((a) => a.includes('not-a-release')),
+        `validate ended ${validate.result} without naming the malformed target: ${validate.annotations.join(' | ')}`,
+      );
+      check(
+        job(first!, 'rollback').result === 'skipped',
+        `the rollback job ${job(first!, 'rollback').result} after its inputs failed validation`,
+      );
+      const assumed = r.model.world.calls.filter((c) => c.operation === 'AssumeRoleWithWebIdentity');
+      check(
+        assumed.length === 0,
+        `rollbacks with invalid inputs asked for AWS credentials ${assumed.length} time(s)`,
+      );
+      const token = r.observations.get(VALIDATE_TOKEN) as ValidateToken | undefined;
+      check(token, 'the validate job never had a GITHUB_TOKEN to probe');
+      const granted = Object.entries(token.permissions).filter(([, level]) => level !== 'none');
+      check(
+        JSON.stringify(granted) === JSON.stringify([['contents', 'read']]),
+        `the validate job's token grants ${JSON.stringify(granted)}, expected only contents: read`,
+      );
+      check(
+        token.createDeployment.startsWith('403'),
+        `the validate job's token creating a Deployment: ${token.createDeployment}`,
+      );
+    },
+  },
+  {
+    name: 'rollback starts only by hand, and GitHub refuses a dispatch without a reason or outside the choices',
+    fixture: ROLLBACK_DISPATCHES,
+    check: async (r) => {
+      const sha = commitSha('rollback-trigger-probe');
+      for (const [what, event] of [
+        ['push to main', pushEvent(REPOSITORY, sha)],
+        ['pull request opened', pullRequestEvent(REPOSITORY, 'opened', PR)],
+        ['workflow_dispatch', dispatchEvent(REPOSITORY, sha, {})],
+      ] as const) {
+        const starts = (await r.runner.startedBy(event)).includes(ROLLBACK_WORKFLOW);
+        check(
+          starts === (what === 'workflow_dispatch'),
+          `${what} ${starts ? 'starts' : 'does not start'} rollback.yml`,
+        );
+      }
+      const refused = r.observations.get(REFUSED_DISPATCHES) as string[];
+      const expected = [
+        "Required input 'reason' not provided",
+        "Provided value 'dev' for input 'environment' not in the list of allowed values",
+        "Provided value 'all' for input 'service' not in the list of allowed values",
+      ];
+      for (const [index, message] of expected.entries()) {
+        check(
+          refused[index]?.endsWith(message),
+          `dispatch ${index + 1}: ${refused[index]}, expected GitHub to refuse it: ${message}`,
         );
       }
     },
