@@ -84,13 +84,6 @@ describe('ci.yml', () => {
 describe('preview.yml', () => {
   const preview = loadWorkflow('preview.yml');
 
-  it('has one concurrency group per pull request that never cancels a running deploy', () => {
-    expect(preview.doc.concurrency).toEqual({
-      group: 'preview-pr-${{ github.event.pull_request.number }}',
-      'cancel-in-progress': false,
-    });
-  });
-
   describe('trust job', () => {
     const trust = job(preview, 'trust');
     const step = mapping(stepsOf(trust)[0]);

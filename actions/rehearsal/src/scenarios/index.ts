@@ -372,6 +372,38 @@ function lineIndex(r: Rehearsal, from: number, pattern: RegExp): number {
   return r.lines.findIndex((line, index) => index >= from && pattern.test(line));
 }
 
+/**
+ * Pull request 30 is pushed again, and fork pull request 31 opened, as soon as 30's preview deploy
+ * job has started: the push must queue behind the running deploy, the other pull request must not.
+ */
+export const PREVIEW_PUSHED_WHILE_DEPLOYING: Fixture = {
+  name: 'a pull request pushed again while its preview deploys, and another opened meanwhile',
+  prepare: async (r) => {
+    await r.deployStacks('ragchat-dev');
+    r.wait(2);
+    const pr = { ...PR, number: 30, headSha: commitSha('pr-30-head-1') };
+    const during: Promise<RunResult>[] = [];
+    r.runner.options.onLine = (jobHandle) => {
+      if (during.length > 0 || jobHandle.name !== 'Deploy preview') return;
+      r.log('scenario: pull request 30 pushed again, and fork pull request 31 opened, while 30 deploys');
+      during.push(
+        r.pullRequest('synchronize', { ...pr, headSha: commitSha('pr-30-head-2') }),
+        r.pullRequest('opened', {
+          ...PR,
+          number: 31,
+          headSha: commitSha('pr-31-head'),
+          headRepository: 'stranger/ragchat',
+        }),
+      );
+    };
+    const first = await r.pullRequest('opened', pr);
+    r.runner.options.onLine = undefined;
+    check(during.length === 2, 'the preview deploy of pull request 30 never started');
+    const [pushedAgain, otherPullRequest] = await Promise.all(during);
+    return { first, pushedAgain: pushedAgain!, otherPullRequest: otherPullRequest! };
+  },
+};
+
 /** The pull request changes its own workflow (a pull_request run executes the PR's files) to probe AWS. */
 const PROBE = `
       - name: Probe what this token may change
@@ -1020,6 +1052,53 @@ export const SCENARIOS: Scenario[] = [
           `dispatch ${index + 1}: ${refused[index]}, expected GitHub to refuse it: ${message}`,
         );
       }
+    },
+  },
+  {
+    name: 'a pull request pushed again while its preview deploys waits for that deploy, which is not cancelled; another pull request is not held',
+    fixture: PREVIEW_PUSHED_WHILE_DEPLOYING,
+    check: (r, { first, pushedAgain, otherPullRequest }) => {
+      expectConclusion(first!, 'success');
+      expectConclusion(pushedAgain!, 'success');
+      expectConclusion(otherPullRequest!, 'success');
+      check(
+        job(first!, 'Deploy preview').result === 'success' &&
+          job(pushedAgain!, 'Deploy preview').result === 'success',
+        `the preview deploys ended ${job(first!, 'Deploy preview').result} and ${job(pushedAgain!, 'Deploy preview').result}`,
+      );
+      const created = (sha: string) => {
+        const index = r.lines.findIndex((line) =>
+          new RegExp(`workflow preview #\\d+ \\(pull_request \\S+ ${sha.slice(0, 7)}\\)`).test(line),
+        );
+        const number = /#(\d+) \(pull_request/.exec(r.lines[index] ?? '')?.[1];
+        check(number, `no preview run was created for ${sha}`);
+        return { index, number };
+      };
+      const a = created(commitSha('pr-30-head-1'));
+      const b = created(commitSha('pr-30-head-2'));
+      const c = created(commitSha('pr-31-head'));
+      const from = (start: number, pattern: RegExp) =>
+        r.lines.findIndex((line, index) => index >= start && pattern.test(line));
+      const firstEnded = from(a.index, new RegExp(`workflow preview #${a.number}: `));
+      const secondStarted = from(b.index, new RegExp(`job started \\(run #${b.number}\\)`));
+      const otherStarted = from(c.index, new RegExp(`job started \\(run #${c.number}\\)`));
+      const waited = (group: string) =>
+        r.lines.filter((line, index) => index > a.index && line.includes(`concurrency ${group}: waiting`));
+      check(
+        waited('preview-pr-30').length === 1 && secondStarted > firstEnded,
+        `the second push did not wait for the running preview deploy (waiting lines: ${waited('preview-pr-30').length}; its first job started at line ${secondStarted}, the first run ended at ${firstEnded})`,
+      );
+      check(
+        waited('preview-pr-31').length === 0 && otherStarted >= 0 && otherStarted < firstEnded,
+        `pull request 31 was held by pull request 30's deploy (started at line ${otherStarted}, 30's first run ended at ${firstEnded})`,
+      );
+      const commits = r.model.github.deployments
+        .filter((d) => d.environment === 'preview/pr-30')
+        .map((d) => d.sha);
+      check(
+        commits.join(' ') === [commitSha('pr-30-head-1'), commitSha('pr-30-head-2')].join(' '),
+        `pull request 30's GitHub Deployments are for ${commits.join(', ')}: expected the first push, then the second`,
+      );
     },
   },
   {
