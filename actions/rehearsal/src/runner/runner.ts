@@ -382,9 +382,27 @@ export class WorkflowRun {
     call: CallContext,
     displayName: string,
   ): Promise<JobResult[]> {
-    const strategy = evaluateToken(find(rawJob, 'strategy'), contexts, { failed: false, cancelled: false }) as
-      | { matrix?: Record<string, unknown[]> }
-      | undefined;
+    let strategy: { matrix?: Record<string, unknown[]> } | undefined;
+    try {
+      strategy = evaluateToken(find(rawJob, 'strategy'), contexts, { failed: false, cancelled: false }) as
+        | typeof strategy
+        | undefined;
+    } catch (error) {
+      // GitHub fails the job, without running it, when its strategy cannot be evaluated.
+      const message = `Error when evaluating 'strategy' for job '${jobId}'. ${error instanceof Error ? error.message : String(error)}`;
+      this.runner.options.log(`job ${displayName}: ##[error]${message}`);
+      return [
+        {
+          id: jobId,
+          name: displayName,
+          result: 'failure',
+          outputs: {},
+          steps: [],
+          annotations: [message],
+          summary: '',
+        },
+      ];
+    }
     const matrix = strategy?.matrix;
     const combinations: Record<string, unknown>[] = [{}];
     for (const [key, values] of Object.entries(matrix ?? {})) {
