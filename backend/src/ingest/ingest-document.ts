@@ -15,11 +15,12 @@ import {
 } from './document-generation';
 import { type DocumentInput, type ValidDocument, validateDocumentInput } from './document-input';
 import { type ChunkEmbedding, type EmbeddedChunk, startEmbedding } from './embed-chunks';
+import { writeBatchSize } from './write-batch-size';
 
 export interface IngestOptions {
   /** Embedding calls in flight at once. @default 16 */
   readonly concurrency?: number;
-  /** Chunks per INSERT statement (at most; a document is split so that every writer gets a batch). @default 200 */
+  /** Chunks per INSERT statement at most; a document is cut into equal batches, the same number for every writer (writeBatchSize). @default 200 */
   readonly batchSize?: number;
   /**
    * Connections writing one document's batches at once, each batch in a transaction of its own; capped
@@ -88,10 +89,10 @@ export async function ingestDocument(
   if (stored !== undefined) return stored;
 
   const chunks = chunkDocument(document.content, document.sections, options.chunking);
-  const writeBatchSize = Math.min(batchSize, Math.max(1, Math.ceil(chunks.length / writers)));
+  const batchLength = writeBatchSize(chunks.length, writers, batchSize);
   const embedding = startEmbedding(embedder, chunks, {
     concurrency,
-    batchSize: writeBatchSize,
+    batchSize: batchLength,
     signal: options.signal,
   });
   try {
@@ -103,7 +104,7 @@ export async function ingestDocument(
       if (!('generation' in claimed)) return claimed;
       try {
         await writeBatches(db.knex, connection, writers, embedding, (trx, index, batch) =>
-          insertChunks(trx, claimed, index * writeBatchSize, batch),
+          insertChunks(trx, claimed, index * batchLength, batch),
         );
         await inTransaction((trx) => publishGeneration(trx, claimed, toStore));
       } catch (error) {
