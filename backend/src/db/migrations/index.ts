@@ -8,6 +8,7 @@ import * as conversations from './006-conversations';
 import * as lexicalStatistics from './007-lexical-statistics';
 import * as lexicalPostings from './008-lexical-postings';
 import * as chunkGenerations from './009-chunk-generations';
+import * as sortedPostingsInsert from './011-sorted-postings-insert';
 
 interface NamedMigration extends Knex.Migration {
   readonly name: string;
@@ -27,6 +28,7 @@ const MIGRATIONS: readonly NamedMigration[] = [
   lexicalStatistics,
   lexicalPostings,
   chunkGenerations,
+  sortedPostingsInsert,
 ];
 
 export const migrationSource: Knex.MigrationSource<NamedMigration> = {
