@@ -5,6 +5,7 @@ import { mapWithConcurrency } from '../../src/ingest/map-with-concurrency';
 import { type ChunkRow, copyChunkRows, encodeVector, LOADED_GENERATION } from './bulk-load';
 import type { Corpus } from './corpus';
 import { withClient } from './postgres-tier';
+import { cpuMs } from './process-cpu';
 import type { Section } from './report';
 import { mean, since } from './stats';
 import { vectorText } from './vector-text';
@@ -18,8 +19,9 @@ const ROWS = 2000;
  *   table (round trips + vector text parsing + tsvector), then binary COPY into it (neither
  *   round trips nor parsing): the difference is what the text protocol costs;
  * - server, live indexes: binary COPY into the real table, on one connection and on two: the
- *   difference from the unindexed COPY is HNSW (and GIN) maintenance, and whether it spreads
- *   across cores.
+ *   difference from the unindexed COPY is the index and trigger maintenance, and whether it spreads
+ *   across cores; on one connection also without the chunk triggers and with ef_construction 64,
+ *   with the backend's CPU per row (wall time is noisy on a shared machine).
  */
 export async function measureIngestBounds(url: string, corpus: Corpus, section: Section): Promise<void> {
   // Distinct seeds: repeated vectors would make the HNSW inserts unrealistically cheap.
@@ -66,10 +68,23 @@ export async function measureIngestBounds(url: string, corpus: Corpus, section: 
     await copyChunkRows(client, 'scratch', [scratchRows]);
     section.figure('bound: binary COPY, no index', rate(since(start)));
 
-    const liveRows = rows(await newDocument(client));
-    start = performance.now();
-    await copyChunkRows(client, 'chunks', [liveRows]);
-    section.figure('bound: binary COPY into the live indexed table, 1 connection', rate(since(start)));
+    const backend = await backendPid(client);
+    for (const part of LIVE_COPY_PARTS) {
+      const liveRows = rows(await newDocument(client));
+      await client.query('begin');
+      for (const statement of part.setup) await client.query(statement);
+      const cpuBefore = cpuMs(backend);
+      start = performance.now();
+      await copyChunkRows(client, 'chunks', [liveRows]);
+      const elapsed = since(start);
+      const cpuPerRow = (cpuMs(backend) - cpuBefore) / ROWS;
+      // Only the shipped path's rows stay: the others would lack postings and statistics.
+      await client.query(part.setup.length === 0 ? 'commit' : 'rollback');
+      section.figure(
+        `bound: binary COPY into the live indexed table, 1 connection${part.label}`,
+        `${rate(elapsed)}; backend CPU per row ${cpuPerRow.toFixed(2)} ms`,
+      );
+    }
   });
 
   const documents = await withClient(url, async (client) => [
@@ -82,6 +97,29 @@ export async function measureIngestBounds(url: string, corpus: Corpus, section: 
     withClient(url, (client) => copyChunkRows(client, 'chunks', [half])),
   );
   section.figure('bound: binary COPY into the live indexed table, 2 connections', rate(since(start)));
+}
+
+/**
+ * The live COPY as shipped, then without the chunk triggers (postings and statistics: what is left is
+ * the HNSW insert, the heap, the btrees and the tsvector), then also with the cheaper HNSW graph
+ * search of ef_construction 64 (pgvector's default) instead of the shipped 128. Settings are
+ * transaction-local and the last two are rolled back.
+ */
+const LIVE_COPY_PARTS: readonly { readonly label: string; readonly setup: readonly string[] }[] = [
+  { label: '', setup: [] },
+  { label: ', chunk triggers off', setup: ['set local session_replication_role = replica'] },
+  {
+    label: ', chunk triggers off, ef_construction 64',
+    setup: [
+      'set local session_replication_role = replica',
+      'alter index chunks_embedding_hnsw_idx set (ef_construction = 64)',
+    ],
+  },
+];
+
+async function backendPid(client: pg.Client): Promise<number> {
+  const { rows } = await client.query<{ pid: number }>('select pg_backend_pid() as pid');
+  return rows[0]!.pid;
 }
 
 /** The statement knex builds for the shipped batch insert, with the vector as `toSql` text. */
