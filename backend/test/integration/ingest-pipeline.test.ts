@@ -62,7 +62,8 @@ describe.each(DATABASE_TIERS)('ingest pipeline on %s', (_label, tier) => {
     const { db } = database;
     const inserts = watchChunkInserts(db.knex);
     let insertsBeforeLastEmbedding: number | undefined;
-    // Batches of 4: the calls of the last batch wait until two batches are written.
+    // Batches of 4 (one writer: with two, the 12 chunks would be cut into 4 equal batches of 3, the
+    // same number for each writer): the calls of the last batch wait until two batches are written.
     const gated = gatedEmbedder(8, () => inserts.count >= 2);
     const embedder: Embedder = {
       model: gated.model,
@@ -77,7 +78,7 @@ describe.each(DATABASE_TIERS)('ingest pipeline on %s', (_label, tier) => {
         db,
         embedder,
         { title: 'Pipelined', content: manyChunkDocument('pipelining') },
-        { batchSize: 4, concurrency: 2 },
+        { batchSize: 4, concurrency: 2, writers: 1 },
       );
       expect(result).toMatchObject({ status: 'created', chunkCount: 12 });
     } finally {
