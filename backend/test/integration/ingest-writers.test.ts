@@ -162,6 +162,23 @@ describe.each(DATABASE_TIERS)('several writers per document on %s', (_label, tie
     await database.db.knex('documents').delete();
   });
 
+  it('cuts a document into equal batches, the same number for every writer', async () => {
+    const { db } = database;
+    // Batches of at most 5 for 12 chunks: 5 + 5 + 2 before, so one writer wrote 7 chunks while the
+    // other wrote 5 (PGlite, with one writer, had the short batch too).
+    await ingestDocument(
+      db,
+      testEmbedder(),
+      { title: 'Even', content: twelveChunks('meridian') },
+      { batchSize: 5, writers: 2 },
+    );
+    // Each batch is committed in a transaction of its own: its rows share their xmin.
+    const { rows } = await db.knex.raw<{ rows: { chunks: number }[] }>(
+      'select count(*)::int as chunks from chunks group by xmin::text order by 1',
+    );
+    expect(rows.map((row) => row.chunks)).toEqual(tier.kind === 'postgres' ? [3, 3, 3, 3] : [4, 4, 4]);
+  });
+
   it('leaves the old version and no orphan rows when an embedding fails after batches were committed', async () => {
     const { db } = database;
     const original = await ingestDocument(db, testEmbedder(), {
