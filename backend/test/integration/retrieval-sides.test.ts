@@ -1,0 +1,110 @@
+import type { Knex } from 'knex';
+import type pg from 'pg';
+import { type Database, openDatabase } from '../../src/db/database';
+import { createLocalEmbedder } from '../../src/providers/local/embedder';
+import { type RetrieveResult, retrieve } from '../../src/retrieval/retrieve';
+import { seedSampleCorpus } from '../../src/seed/seed-sample-corpus';
+import { DATABASE_TIERS, type TestDatabase } from '../support/database-tiers';
+
+const QUESTIONS = [
+  'how do I deploy',
+  'ECS Fargate tasks',
+  '"blue green" deployment',
+  'pgvector hnsw index',
+  'AfterAllowTestTraffic',
+  'secrets manager rotation',
+];
+
+const embedder = createLocalEmbedder();
+
+/** Chunk ids and scores: what a caller of retrieve() relies on, timings aside. */
+function ranking(result: RetrieveResult): [string, number][] {
+  return result.chunks.map((chunk) => [chunk.chunkId, Number(chunk.score.toFixed(12))]);
+}
+
+/** The names of the prepared statements of every connection the pool holds, idle ones included. */
+async function preparedStatementsOfPool(db: Database): Promise<Map<string, number>[]> {
+  const client = db.knex.client as Knex.Client;
+  const pool = client.pool as { numFree(): number };
+  const connections = (await Promise.all(
+    Array.from({ length: pool.numFree() }, () => client.acquireConnection()),
+  )) as pg.ClientBase[];
+  try {
+    return await Promise.all(
+      connections.map(async (connection) => {
+        const { rows } = await connection.query<{ name: string; custom_plans: string }>(
+          "select name, custom_plans from pg_prepared_statements where name like 'ragchat-retrieve-%'",
+        );
+        return new Map(rows.map((row) => [row.name, Number(row.custom_plans)]));
+      }),
+    );
+  } finally {
+    for (const connection of connections) await client.releaseConnection(connection);
+  }
+}
+
+describe.each(DATABASE_TIERS)('retrieval sides on %s', (_label, tier) => {
+  let testDatabase: TestDatabase | undefined;
+  let db: Database;
+  beforeAll(async () => {
+    testDatabase = await tier.createDatabase();
+    db = await openDatabase(testDatabase.options);
+    await seedSampleCorpus(db, embedder);
+  }, 120_000);
+  afterAll(async () => {
+    await db?.close();
+    await testDatabase?.drop();
+  }, 60_000);
+
+  it('runs the vector and lexical sides on two connections when the pool has one to spare (server tier)', async () => {
+    for (const query of QUESTIONS) await retrieve(db, embedder, { query, topK: 5, minScore: 0 });
+    const names = new Set(
+      (await preparedStatementsOfPool(db)).flatMap((statements) => [...statements.keys()]),
+    );
+    const expected =
+      tier.kind === 'postgres'
+        ? ['ragchat-retrieve-chunks', 'ragchat-retrieve-lexical-40', 'ragchat-retrieve-vector-40']
+        : ['ragchat-retrieve-40', 'ragchat-retrieve-chunks'];
+    expect([...names].sort()).toEqual(expected);
+  }, 60_000);
+
+  it('answers the same on two connections as with one statement on one connection', async () => {
+    for (const query of QUESTIONS) {
+      const request = { query, topK: 8, minScore: 0 };
+      const pooled = await retrieve(db, embedder, request);
+      // A transaction has one connection: the one-statement path.
+      const single = await db.knex.transaction((trx) => retrieve({ ...db, knex: trx }, embedder, request));
+      expect(ranking(pooled)).toEqual(ranking(single));
+      expect(pooled.chunks.length).toBeGreaterThan(0);
+    }
+  }, 60_000);
+
+  it('plans each side once per connection, then reuses its generic plan', async () => {
+    for (let round = 0; round < 3; round++) {
+      for (const query of QUESTIONS) await retrieve(db, embedder, { query, topK: 5, minScore: 0 });
+    }
+    for (const statements of await preparedStatementsOfPool(db)) {
+      for (const [name, customPlans] of statements)
+        expect([name, Math.min(customPlans, 5)]).toEqual([name, customPlans]);
+    }
+  }, 60_000);
+
+  it('never deadlocks with more calls in flight than the pool has connections', async () => {
+    const options = testDatabase!.options;
+    // PGlite's data directory is locked by `db`: its pool of one is exercised through `db` itself.
+    const small = options.kind === 'postgres' ? await openDatabase({ ...options, poolMax: 2 }) : db;
+    try {
+      const requests = Array.from({ length: 24 }, (_, index) => ({
+        query: QUESTIONS[index % QUESTIONS.length]!,
+        topK: 5,
+        minScore: 0,
+      }));
+      const sequential: [string, number][][] = [];
+      for (const request of requests) sequential.push(ranking(await retrieve(small, embedder, request)));
+      const concurrent = await Promise.all(requests.map((request) => retrieve(small, embedder, request)));
+      expect(concurrent.map(ranking)).toEqual(sequential);
+    } finally {
+      if (small !== db) await small.close();
+    }
+  }, 60_000);
+});
