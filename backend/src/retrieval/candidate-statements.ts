@@ -30,13 +30,28 @@ export const COMPLETE_MATCH_BOOST = 1.5;
  */
 export type CandidateSides = 'vector' | 'lexical' | 'both';
 
-/** A candidate of either side, without its text: the statements that find candidates read no chunk row. */
-export interface CandidateScore {
+/** A visible chunk's stored row, as retrieve() returns it. */
+export interface ChunkRow {
   chunk_id: string;
+  document_id: string;
+  title: string;
+  content: string;
+  metadata: Record<string, unknown>;
+  page: number | null;
+  heading_path: string[] | null;
+}
+
+/**
+ * A candidate of either side with its scores; the best `rowLimit` of each side also with their
+ * row (`row_read`), whose columns are null when the chunk is not visible (deleted, or of a version
+ * still being written or already replaced). The other candidates' rows are not read.
+ */
+export type CandidateRow = {
   similarity: number | null;
   /** BM25, normalized (see the lexical side below); null when the chunk is no full-text hit. */
   text_score: number | null;
-}
+  row_read: boolean;
+} & (ChunkRow | (Pick<ChunkRow, 'chunk_id'> & { [column in Exclude<keyof ChunkRow, 'chunk_id'>]: null }));
 
 /** What a candidate statement is asked; each statement binds only the values its sides read. */
 export interface CandidateQuery {
@@ -48,6 +63,8 @@ export interface CandidateQuery {
   readonly searchQuery: string;
   readonly quoted: boolean;
   readonly filter: Readonly<Record<string, unknown>> | undefined;
+  /** Each side's best this many candidates come back with their chunk row (the fused top K's). */
+  readonly rowLimit: number;
 }
 
 export interface CandidateStatement {
@@ -58,8 +75,8 @@ export interface CandidateStatement {
 }
 
 /**
- * The statement finding `sides`' candidates, with their scores and nothing else (no chunk row is
- * read: the text of the few chunks that survive the fusion is read afterwards). Its text never
+ * The statement finding `sides`' candidates with their scores, and the rows of each side's best
+ * `rowLimit` (the rest are not read: the other chunks that survive the fusion are read afterwards). Its text never
  * changes for given sides, limit and filter shape (the query words arrive as one space-separated
  * parameter), so each pooled connection parses and plans it once; the texts are built once per
  * process.
@@ -101,19 +118,52 @@ function buildStatement(
     bind('$?::boolean as quoted', (query) => query.quoted);
   }
   if (filtered) bind('$?::jsonb as filter', (query) => JSON.stringify(query.filter));
+  bind('$?::integer as row_limit', (query) => query.rowLimit);
   const filterOf = (chunkId: string) =>
     filtered
       ? `and exists (select 1 from chunks fc join documents fd on fd.id = fc.document_id
                      where fc.id = ${chunkId} and fd.metadata @> (select filter from request))`
       : '';
   const ctes = [`request as materialized (select ${columns.join(', ')})`];
-  if (vector) ctes.push(vectorHits(limit, filterOf));
-  if (lexical) ctes.push(...lexicalHits(limit, filterOf));
-  const select = {
-    both: 'select id as chunk_id, 1 - v.distance as similarity, t.text_score from vector_hits v full join text_hits t using (id)',
-    vector: 'select id as chunk_id, 1 - distance as similarity, null::float8 as text_score from vector_hits',
-    lexical: 'select id as chunk_id, null::float8 as similarity, text_score from text_hits',
+  if (vector) {
+    ctes.push(
+      vectorHits(limit, filterOf),
+      'vector_ranked as (select id, distance, row_number() over (order by distance, id) as position from vector_hits)',
+    );
+  }
+  if (lexical) {
+    ctes.push(
+      ...lexicalHits(limit, filterOf),
+      'text_ranked as (select id, text_score, row_number() over (order by text_score desc, id) as position from text_hits)',
+    );
+  }
+  const ranked = {
+    both: `select coalesce(v.id, t.id) as id, 1 - v.distance as similarity, t.text_score,
+                  coalesce(v.position <= (select row_limit from request), false)
+                    or coalesce(t.position <= (select row_limit from request), false) as row_read
+           from vector_ranked v full join text_ranked t on t.id = v.id`,
+    vector: `select id, 1 - distance as similarity, null::float8 as text_score,
+                    position <= (select row_limit from request) as row_read
+             from vector_ranked`,
+    lexical: `select id, null::float8 as similarity, text_score,
+                     position <= (select row_limit from request) as row_read
+              from text_ranked`,
   }[sides];
+  // Each side's best `row_limit` candidates come with their row, as the fused top K is read: when
+  // the fused top K is among them (always, when the words carry no signal), no further statement runs.
+  // `offset 0` keeps the lateral subquery from being flattened: flattened, `h.row_read` became a
+  // join filter applied after reading every candidate's chunk and document (EXPLAIN: 40 of each,
+  // 280 buffers); unflattened it gates the subquery, and only the few rows wanted are read.
+  const select = `select h.id as chunk_id, h.similarity, h.text_score, h.row_read,
+         r.document_id, r.title, r.content, r.metadata, r.page, r.heading_path
+       from (${ranked}) h
+       left join lateral (
+         select c.document_id, d.title, c.content, d.metadata, c.page, c.heading_path
+         from chunks c
+         join documents d on d.id = c.document_id and d.live_generation = c.generation
+         where c.id = h.id and h.row_read
+         offset 0
+       ) r on true`;
   // Limits are literals, not parameters: a generic plan then still knows the vector side wants 40
   // rows (an HNSW scan), where a parameter would be planned as a tenth of the table. Every parameter
   // is read only through the materialized `request` row, so a plan made for particular values

@@ -8,8 +8,9 @@ import { toVectorParameter } from '../db/vector-parameter';
 import type { Embedder, RetrievedChunk } from '../pipeline/types';
 import {
   type CandidateQuery,
-  type CandidateScore,
+  type CandidateRow,
   type CandidateSides,
+  type ChunkRow,
   candidateStatement,
 } from './candidate-statements';
 import { lexicalRelevance, MIN_LEXICAL_RELEVANCE } from './lexical-relevance';
@@ -34,24 +35,14 @@ export interface RetrieveResult {
   readonly timings: { readonly embeddingMs: number; readonly retrievalMs: number };
 }
 
-interface ChunkRow {
-  chunk_id: string;
-  document_id: string;
-  title: string;
-  content: string;
-  metadata: Record<string, unknown>;
-  page: number | null;
-  heading_path: string[] | null;
-}
-
 /**
  * Hybrid search: the nearest chunks by cosine distance (HNSW) and the best full-text matches come
  * back as ids and scores (candidate-statements.ts), on two connections at once when the pool has one
- * to spare and from one statement otherwise (selectCandidates), are merged in code by
- * relevance-weighted reciprocal rank fusion (rank-fusion.ts), and only the fused top K are read with
- * their text by a small statement: reading the rows of all 40–80 candidates cost PostgreSQL about
- * what that round trip does, and Node then decoded 40–80 rows with text instead of topK
- * (BENCHMARKS.md).
+ * to spare and from one statement otherwise (selectCandidates), and are merged in code by
+ * relevance-weighted reciprocal rank fusion (rank-fusion.ts). Only rows that may be returned are
+ * read: each side's best topK come with their rows, and a fused top K chunk outside those is read
+ * by a small second statement. Reading all 40–80 candidates' rows cost PostgreSQL about what a
+ * round trip does, and Node then decoded 40–80 rows with text instead of a few (BENCHMARKS.md).
  */
 export async function retrieve(
   db: Database,
@@ -67,28 +58,29 @@ export async function retrieve(
   signal?.throwIfAborted();
 
   const retrievalStarted = performance.now();
-  const { vector, lexical } = rankCandidates(
-    await selectCandidates(db, embedding, query, candidateLimit(topK), filter),
-  );
+  const candidates = await selectCandidates(db, embedding, query, candidateLimit(topK), filter, topK);
+  const { vector, lexical } = rankCandidates(candidates);
   // Matches of common words only carry no information: they stay out of the fusion entirely.
   const informative = lexical.filter(({ relevance }) => relevance >= MIN_LEXICAL_RELEVANCE);
   const ranked = fuseRankings([vector, informative]).filter(({ score }) => score >= minScore);
-  // Rows are read for the best topK only. A candidate whose chunk is not visible any more (deleted,
-  // or of a version still being written or already replaced) is skipped, and the next ones are read.
+  // The rows read so far: a chunk id maps to its row, or to undefined when it is not visible any
+  // more (deleted, or of a version still being written or already replaced); such a candidate is
+  // skipped and the next one taken.
+  const readRows = new Map<string, ChunkRow | undefined>();
+  for (const row of candidates) {
+    if (row.row_read) readRows.set(row.chunk_id, row.document_id === null ? undefined : row);
+  }
   const chunks: RetrievedChunk[] = [];
   for (let next = 0; chunks.length < topK && next < ranked.length; ) {
     const wanted = ranked.slice(next, next + topK - chunks.length);
     next += wanted.length;
-    const byId = new Map(
-      (
-        await selectChunks(
-          db,
-          wanted.map(({ id }) => id),
-        )
-      ).map((row) => [row.chunk_id, row]),
-    );
+    const unread = wanted.map(({ id }) => id).filter((id) => !readRows.has(id));
+    if (unread.length > 0) {
+      const rows = new Map((await selectChunks(db, unread)).map((row) => [row.chunk_id, row]));
+      for (const id of unread) readRows.set(id, rows.get(id));
+    }
     for (const { id, score } of wanted) {
-      const row = byId.get(id);
+      const row = readRows.get(id);
       if (row !== undefined) chunks.push(toRetrievedChunk(row, score));
     }
   }
@@ -113,7 +105,7 @@ export async function retrieveSides(
 ): Promise<SideRankings> {
   const { query, topK, filter } = validateRequest(request);
   const embedding = toVectorParameter(await embedder.embed(query), embedder.model, 'the query');
-  return rankCandidates(await selectCandidates(db, embedding, query, candidateLimit(topK), filter));
+  return rankCandidates(await selectCandidates(db, embedding, query, candidateLimit(topK), filter, topK));
 }
 
 /**
@@ -121,7 +113,7 @@ export async function retrieveSides(
  * so a ranking does not depend on the order rows arrive in: one statement's full join and two
  * statements' rows come in different orders.
  */
-function rankCandidates(rows: readonly CandidateScore[]): SideRankings {
+function rankCandidates(rows: readonly CandidateRow[]): SideRankings {
   const vector = rows
     .filter((row) => row.similarity !== null)
     .map((row) => ({ id: row.chunk_id, relevance: clamp(row.similarity!) }))
@@ -157,17 +149,19 @@ async function selectCandidates(
   query: string,
   limit: number,
   filter: Readonly<Record<string, unknown>> | undefined,
-): Promise<CandidateScore[]> {
+  rowLimit: number,
+): Promise<CandidateRow[]> {
   const request: CandidateQuery = {
     embedding,
     words: queryTerms(query).join(' '),
     searchQuery: query.replace(/(^|\s)-+(?=\S)/g, '$1'),
     quoted: query.includes('"'),
     filter,
+    rowLimit,
   };
   const run = (connection: pg.ClientBase, sides: CandidateSides) => {
     const statement = candidateStatement(sides, limit, filter !== undefined);
-    return queryPreparedOn<CandidateScore>(
+    return queryPreparedOn<CandidateRow>(
       connection,
       statement.name,
       statement.text,
