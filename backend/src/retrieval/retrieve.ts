@@ -109,24 +109,28 @@ export async function retrieveSides(
 }
 
 /**
- * Ties (equal similarity, or equal BM25: common among chunks of one length) are broken by chunk id,
- * so a ranking does not depend on the order rows arrive in: one statement's full join and two
- * statements' rows come in different orders.
+ * Ties within one side (equal BM25 is common: chunks of one length holding the same terms) are
+ * broken by the other side's judgement, then by chunk id, so a ranking depends neither on the order
+ * rows arrive in (one statement's full join and two statements' rows come in different orders) nor,
+ * where the other side can tell them apart, on the chunks' random ids.
  */
 function rankCandidates(rows: readonly CandidateRow[]): SideRankings {
-  const vector = rows
-    .filter((row) => row.similarity !== null)
-    .map((row) => ({ id: row.chunk_id, relevance: clamp(row.similarity!) }))
-    .sort(bestFirst);
-  const lexical = rows
-    .filter((row) => row.text_score !== null)
-    .map((row) => ({ id: row.chunk_id, relevance: lexicalRelevance(row.text_score!) }))
-    .sort(bestFirst);
-  return { vector, lexical };
-}
-
-function bestFirst(left: RankedCandidate, right: RankedCandidate): number {
-  return right.relevance - left.relevance || (left.id < right.id ? -1 : left.id > right.id ? 1 : 0);
+  const similarity = new Map<string, number>();
+  const textRelevance = new Map<string, number>();
+  for (const row of rows) {
+    if (row.similarity !== null) similarity.set(row.chunk_id, clamp(row.similarity));
+    if (row.text_score !== null) textRelevance.set(row.chunk_id, lexicalRelevance(row.text_score));
+  }
+  const ranking = (own: Map<string, number>, other: Map<string, number>): RankedCandidate[] =>
+    [...own]
+      .sort(
+        ([leftId, left], [rightId, right]) =>
+          right - left ||
+          (other.get(rightId) ?? -1) - (other.get(leftId) ?? -1) ||
+          (leftId < rightId ? -1 : leftId > rightId ? 1 : 0),
+      )
+      .map(([id, relevance]) => ({ id, relevance }));
+  return { vector: ranking(similarity, textRelevance), lexical: ranking(textRelevance, similarity) };
 }
 
 /**
