@@ -13,9 +13,12 @@ import {
   type ChunkRow,
   candidateStatement,
 } from './candidate-statements';
-import { lexicalRelevance, MIN_LEXICAL_RELEVANCE } from './lexical-relevance';
+import { MIN_LEXICAL_RELEVANCE } from './lexical-relevance';
 import { queryTerms } from './query-terms';
-import { fuseRankings, type RankedCandidate } from './rank-fusion';
+import { fuseRankings } from './rank-fusion';
+import { rankCandidates, type SideRankings } from './side-rankings';
+
+export type { SideRankings } from './side-rankings';
 
 export const MIN_TOP_K = 1;
 export const MAX_TOP_K = 20;
@@ -88,12 +91,6 @@ export async function retrieve(
   return { chunks, timings: { embeddingMs, retrievalMs } };
 }
 
-/** Each side's own ranking of the candidates, best first (the relevance benchmark compares them). */
-export interface SideRankings {
-  readonly vector: RankedCandidate[];
-  readonly lexical: RankedCandidate[];
-}
-
 /**
  * The vector and lexical rankings the fusion starts from, for `query`: the same statement as
  * retrieve(), without the fusion. For measuring each side on its own; the service uses retrieve().
@@ -106,31 +103,6 @@ export async function retrieveSides(
   const { query, topK, filter } = validateRequest(request);
   const embedding = toVectorParameter(await embedder.embed(query), embedder.model, 'the query');
   return rankCandidates(await selectCandidates(db, embedding, query, candidateLimit(topK), filter, topK));
-}
-
-/**
- * Ties within one side (equal BM25 is common: chunks of one length holding the same terms) are
- * broken by the other side's judgement, then by chunk id, so a ranking depends neither on the order
- * rows arrive in (one statement's full join and two statements' rows come in different orders) nor,
- * where the other side can tell them apart, on the chunks' random ids.
- */
-function rankCandidates(rows: readonly CandidateRow[]): SideRankings {
-  const similarity = new Map<string, number>();
-  const textRelevance = new Map<string, number>();
-  for (const row of rows) {
-    if (row.similarity !== null) similarity.set(row.chunk_id, clamp(row.similarity));
-    if (row.text_score !== null) textRelevance.set(row.chunk_id, lexicalRelevance(row.text_score));
-  }
-  const ranking = (own: Map<string, number>, other: Map<string, number>): RankedCandidate[] =>
-    [...own]
-      .sort(
-        ([leftId, left], [rightId, right]) =>
-          right - left ||
-          (other.get(rightId) ?? -1) - (other.get(leftId) ?? -1) ||
-          (leftId < rightId ? -1 : leftId > rightId ? 1 : 0),
-      )
-      .map(([id, relevance]) => ({ id, relevance }));
-  return { vector: ranking(similarity, textRelevance), lexical: ranking(textRelevance, similarity) };
 }
 
 /**
@@ -258,8 +230,4 @@ function validateRequest(request: RetrieveRequest): RetrieveRequest {
     throw new RangeError('filter must be an object');
   }
   return request;
-}
-
-function clamp(value: number): number {
-  return Math.min(1, Math.max(0, value));
 }
