@@ -127,9 +127,10 @@ async function selectCandidates(
   filter: Readonly<Record<string, unknown>> | undefined,
   rowLimit: number,
 ): Promise<CandidateRow[]> {
+  const words = queryTerms(query);
   const request: CandidateQuery = {
     embedding,
-    words: queryTerms(query).join(' '),
+    words: words.join(' '),
     searchQuery: query.replace(/(^|\s)-+(?=\S)/g, '$1'),
     quoted: query.includes('"'),
     filter,
@@ -145,9 +146,23 @@ async function selectCandidates(
     );
   };
   const client = db.knex.client as Knex.Client;
+  const uninformative = uninformativeWords(db);
+  const learn = (rows: CandidateRow[]) => {
+    // No full-text hit without a filter: every word is absent from the corpus or too common to gather.
+    if (filter !== undefined) return rows;
+    if (rows.every((row) => row.text_score === null)) {
+      if (uninformative.size + words.length > MAX_REMEMBERED_WORDS) uninformative.clear();
+      for (const word of words) uninformative.add(word);
+    } else {
+      for (const word of words) uninformative.delete(word);
+    }
+    return rows;
+  };
   const first = (await client.acquireConnection()) as pg.ClientBase;
   try {
-    if (!canLendSecondConnection(db)) return await run(first, 'both');
+    if (words.every((word) => uninformative.has(word)) || !canLendSecondConnection(db)) {
+      return learn(await run(first, 'both'));
+    }
     const lexical = (client.acquireConnection() as Promise<pg.ClientBase>).then(async (second) => {
       try {
         return await run(second, 'lexical');
@@ -159,10 +174,31 @@ async function selectCandidates(
     const [vectorSide, lexicalSide] = await Promise.allSettled([run(first, 'vector'), lexical]);
     if (vectorSide.status === 'rejected') throw vectorSide.reason;
     if (lexicalSide.status === 'rejected') throw lexicalSide.reason;
+    learn(lexicalSide.value);
     return [...vectorSide.value, ...lexicalSide.value];
   } finally {
     await client.releaseConnection(first);
   }
+}
+
+/**
+ * Words whose full-text lookup found nothing (absent, or in too many chunks to gather candidates),
+ * per pool: a query made only of them has a lexical side of a statistics lookup, not worth a second
+ * connection and statement (measured: no lower latency, 0.1–0.3 ms more CPU on each side), so it runs
+ * as one statement. This only picks how the statements run: both ways return the same candidates,
+ * so a word that has become informative since (ingest) costs at most one call on one connection.
+ */
+const uninformativeWordsByPool = new WeakMap<Knex.Client, Set<string>>();
+const MAX_REMEMBERED_WORDS = 10_000;
+
+function uninformativeWords(db: Database): Set<string> {
+  const client = db.knex.client as Knex.Client;
+  let words = uninformativeWordsByPool.get(client);
+  if (words === undefined) {
+    words = new Set();
+    uninformativeWordsByPool.set(client, words);
+  }
+  return words;
 }
 
 /**
