@@ -17,9 +17,19 @@ export async function queryPrepared<Row extends pg.QueryResultRow>(
   const client = db.knex.client as Knex.Client;
   const connection = (await client.acquireConnection()) as pg.ClientBase;
   try {
-    const result = await connection.query<Row>({ name, text, values: [...values] });
-    return result.rows;
+    return await queryPreparedOn<Row>(connection, name, text, values);
   } finally {
     await client.releaseConnection(connection);
   }
+}
+
+/** queryPrepared on a connection the caller has acquired from the pool (and releases). */
+export async function queryPreparedOn<Row extends pg.QueryResultRow>(
+  connection: pg.ClientBase,
+  name: string,
+  text: string,
+  values: readonly unknown[],
+): Promise<Row[]> {
+  const result = await connection.query<Row>({ name, text, values: [...values] });
+  return result.rows;
 }

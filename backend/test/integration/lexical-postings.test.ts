@@ -5,7 +5,8 @@ import type { Database } from '../../src/db/database';
 import { deleteDocument } from '../../src/ingest/document-store';
 import { ingestDocument } from '../../src/ingest/ingest-document';
 import { EMBEDDING_DIMENSIONS, type Embedder } from '../../src/pipeline/types';
-import { retrieve, TEXT_CANDIDATES_PER_TERM } from '../../src/retrieval/retrieve';
+import { TEXT_CANDIDATES_PER_TERM } from '../../src/retrieval/candidate-statements';
+import { retrieve } from '../../src/retrieval/retrieve';
 import { DATABASE_TIERS, useMigratedDatabase } from '../support/database-tiers';
 import { testEmbedder } from '../support/embedders';
 
