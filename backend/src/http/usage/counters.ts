@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { UsageLimits } from '../../config';
+import { queryPrepared } from '../../db/prepared-query';
 
 /** A UTC calendar day, `YYYY-MM-DD`: the period the daily limits count over. */
 export type UsageDay = string;
@@ -39,29 +40,28 @@ export async function reserveQuery(
   const conditions: string[] = [];
   const bindings: (string | number)[] = [subject, day, unwrittenTokens];
   if (limits.queriesPerDay > 0) {
-    conditions.push('usage_counters.queries < ?');
     bindings.push(limits.queriesPerDay);
+    conditions.push(`usage_counters.queries < $${bindings.length}`);
   }
   if (limits.generatedTokensPerDay > 0) {
-    conditions.push('usage_counters.generated_tokens + excluded.generated_tokens < ?');
     bindings.push(limits.generatedTokensPerDay);
+    conditions.push(`usage_counters.generated_tokens + excluded.generated_tokens < $${bindings.length}`);
   }
   const where = conditions.length === 0 ? '' : `where ${conditions.join(' and ')}`;
-  // Prepared once per connection and limit shape: the statement runs on every question.
-  const result = await knex
-    .raw<{ rows: unknown[] }>(
-      `insert into usage_counters (subject, day, queries, generated_tokens) values (?, ?, 1, ?)
-       on conflict (subject, day) do update
-         set queries = usage_counters.queries + 1,
-             generated_tokens = usage_counters.generated_tokens + excluded.generated_tokens
-       ${where}
-       returning queries`,
-      bindings,
-    )
-    .options({
-      name: `ragchat-reserve-query-${limits.queriesPerDay > 0}-${limits.generatedTokensPerDay > 0}`,
-    });
-  if (result.rows.length > 0) return { granted: true };
+  // It runs on every question: a named statement straight on the driver, prepared once per
+  // connection and limit shape, without knex's per-call rewriting of the text.
+  const granted = await queryPrepared<{ queries: number }>(
+    { knex },
+    `ragchat-reserve-query-${limits.queriesPerDay > 0}-${limits.generatedTokensPerDay > 0}`,
+    `insert into usage_counters (subject, day, queries, generated_tokens) values ($1, $2, 1, $3)
+     on conflict (subject, day) do update
+       set queries = usage_counters.queries + 1,
+           generated_tokens = usage_counters.generated_tokens + excluded.generated_tokens
+     ${where}
+     returning queries`,
+    bindings,
+  );
+  if (granted.length > 0) return { granted: true };
   const refused = await knex.raw<{ rows: { queries: number }[] }>(
     `update usage_counters set generated_tokens = generated_tokens + ?
      where subject = ? and day = ? returning queries`,
