@@ -311,7 +311,7 @@ describe('the container images, run from rendered task definitions', () => {
       const { name, port, run: containerRun } = started[service]!;
       const body = JSON.stringify({ query: QUESTION });
       const response = slowQuery(port, body, signedIn());
-      await response.headersSent;
+      await response.received;
       const stopping = Date.now();
       // `podman stop --time` is what ECS does: SIGTERM, then SIGKILL once the stop timeout passes.
       const stopped = podman.run(['stop', '--time', String(containerRun.stopTimeoutS), name]);
@@ -534,7 +534,13 @@ function askStreaming(port: number): Promise<ServerEvent[]> {
   });
 }
 
-/** A query whose body arrives in two parts, so the request is in flight until `finish()`. */
+/**
+ * A query whose body arrives in two parts, so the request is in flight until `finish()`.
+ * `received` resolves on the server's `100 Continue`: proof that the server has parsed the request,
+ * so its shutdown counts it as in flight. The client's own write callback proves only that the
+ * kernel took the bytes; a connection the server has not read yet is idle to it, and closed. Its
+ * own connection, so no keep-alive socket of an earlier test is reused.
+ */
 function slowQuery(port: number, body: string, token: string | undefined) {
   const half = Math.floor(body.length / 2);
   const req = request({
@@ -542,9 +548,11 @@ function slowQuery(port: number, body: string, token: string | undefined) {
     port,
     method: 'POST',
     path: '/api/query',
+    agent: false,
     headers: {
       'content-type': 'application/json',
       'content-length': String(Buffer.byteLength(body)),
+      expect: '100-continue',
       ...(token === undefined ? {} : { 'x-amzn-oidc-data': token }),
     },
   });
@@ -559,8 +567,11 @@ function slowQuery(port: number, body: string, token: string | undefined) {
     });
     req.on('error', reject);
   });
-  const headersSent = new Promise<void>((resolve) => req.write(body.slice(0, half), () => resolve()));
-  return { headersSent, result, finish: () => req.end(body.slice(half)) };
+  const received = new Promise<void>((resolve) =>
+    req.once('continue', () => req.write(body.slice(0, half), () => resolve())),
+  );
+  req.flushHeaders();
+  return { received, result, finish: () => received.then(() => req.end(body.slice(half))) };
 }
 
 async function waitFor(
