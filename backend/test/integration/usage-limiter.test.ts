@@ -20,7 +20,8 @@ function caller(subject: string): AppContext {
 /**
  * The statements on the usage counters sent to the database while `run` runs, counted at the driver
  * (the hot statements bypass knex's query builder, so knex's own events would miss them); a pooled
- * connection opened meanwhile sends its session settings, which are not the limiter's.
+ * connection opened meanwhile sends its session settings, and the first question of a day starts
+ * the old counters' deletion in the background: neither is counted.
  */
 async function counterStatementsOf(run: () => Promise<unknown>): Promise<string[]> {
   const sent = jest.spyOn(pg.Client.prototype, 'query');
@@ -28,7 +29,7 @@ async function counterStatementsOf(run: () => Promise<unknown>): Promise<string[
     await run();
     return sent.mock.calls
       .map(([query]) => (typeof query === 'string' ? query : (query as { text: string }).text))
-      .filter((text) => text.includes('usage_counters'));
+      .filter((text) => text.includes('usage_counters') && !text.startsWith('delete'));
   } finally {
     sent.mockRestore();
   }
@@ -69,6 +70,29 @@ describe.each(DATABASE_TIERS)('usage limiter on %s', (_label, tier) => {
     meter.recordGeneratedTokens(6);
     await expect(limiter.admit(caller('ada'), signal)).rejects.toMatchObject({ code: 'daily_limit_reached' });
     expect(await tokensOf(knex, 'ada')).toBe(10);
+  });
+
+  it('counts questions that arrive together in one statement, two tasks exactly to the limit', async () => {
+    const tightLimits = { queriesPerDay: 32, generatedTokensPerDay: 0 };
+    const limiter = () =>
+      createUsageLimiter({ db: database.db, limits: tightLimits, now: () => NOW_MS, log });
+    const [first, second] = [limiter(), limiter()];
+    const ask = (task: UsageLimiter) =>
+      task.admit(caller('lovelace'), signal).then(
+        () => 'counted',
+        (error: { code?: string }) => error.code,
+      );
+    // The caller's counter row exists and each task has deleted the old counters.
+    expect([await ask(first), await ask(second)]).toEqual(['counted', 'counted']);
+    let outcomes: (string | undefined)[] = [];
+    const statements = await counterStatementsOf(async () => {
+      outcomes = await Promise.all(Array.from({ length: 40 }, (_, index) => ask(index % 2 ? first : second)));
+    });
+    expect(outcomes.filter((outcome) => outcome === 'counted')).toHaveLength(30);
+    expect(outcomes.filter((outcome) => outcome === 'daily_limit_reached')).toHaveLength(10);
+    // Per task: its first question alone, then the 19 that arrived while it was being counted.
+    expect(statements).toHaveLength(4);
+    await Promise.all([first.close(), second.close()]);
   });
 
   it('writes the tokens of callers who ask nothing more within the flush interval, for every task', async () => {
