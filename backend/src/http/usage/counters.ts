@@ -74,12 +74,19 @@ async function grantQuestions(
   limits: UsageLimits,
 ): Promise<(Grant | undefined)[]> {
   // It runs for every batch of questions: a named statement straight on the driver, prepared once
-  // per connection, without knex's per-call rewriting of the text. A limit of 0 is no limit.
+  // per connection, without knex's per-call rewriting of the text. The arrays are read through a
+  // materialized row so that a plan for particular values estimates no better than the generic one,
+  // which PostgreSQL then keeps (else it planned anew on about half the calls, ~0.3 ms each). A limit
+  // of 0 is no limit.
   const rows = await queryPrepared<{ position: number; granted: number; queries_before: number }>(
     { knex },
     'ragchat-reserve-questions',
-    `with wanted as (
-       select * from unnest($1::text[], $2::date[], $3::int[], $4::bigint[])
+    `with request as materialized (
+       select $1::text[] as subjects, $2::date[] as days, $3::int[] as questions, $4::bigint[] as tokens
+     ),
+     wanted as (
+       select w.* from request
+       cross join unnest(request.subjects, request.days, request.questions, request.tokens)
          with ordinality as w (subject, day, questions, tokens, position)
      ),
      locked as (
