@@ -9,7 +9,7 @@ import type { Database } from './database';
  * placeholders on every call). `text` uses `$n` placeholders.
  */
 export async function queryPrepared<Row extends pg.QueryResultRow>(
-  db: Database,
+  db: Pick<Database, 'knex'>,
   name: string,
   text: string,
   values: readonly unknown[],

@@ -172,4 +172,25 @@ describe('toSourceView', () => {
     expect(view.excerpt).not.toContain('\n');
     expect(view.excerpt).not.toContain('  ');
   });
+
+  it('gives the excerpt of the whole collapsed text whatever its length and whitespace', () => {
+    const wholeTextExcerpt = (content: string) => {
+      const text = content.replace(/\s+/g, ' ').trim();
+      if (text.length <= EXCERPT_CHARS) return text;
+      const cut = text.slice(0, EXCERPT_CHARS);
+      const lastSpace = cut.lastIndexOf(' ');
+      return `${(lastSpace > EXCERPT_CHARS / 2 ? cut.slice(0, lastSpace) : cut).trimEnd()}…`;
+    };
+    let seed = 17;
+    const random = () => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed / 2147483648;
+    };
+    const pieces = ['a', 'word', 'x'.repeat(30), ' ', '  ', '\n\n', '\t', ' '.repeat(300)];
+    for (let sample = 0; sample < 2000; sample += 1) {
+      const length = Math.floor(random() * 120);
+      const content = Array.from({ length }, () => pieces[Math.floor(random() * pieces.length)]).join('');
+      expect(toSourceView({ ...CHUNK, content }).excerpt).toBe(wholeTextExcerpt(content));
+    }
+  });
 });

@@ -142,11 +142,26 @@ export function toSourceView(chunk: RetrievedChunk): SourceView {
 }
 
 function excerpt(content: string): string {
-  const text = content.replace(/\s+/g, ' ').trim();
+  const text = collapsedStart(content);
   if (text.length <= EXCERPT_CHARS) return text;
   const cut = text.slice(0, EXCERPT_CHARS);
   const lastSpace = cut.lastIndexOf(' ');
   return `${(lastSpace > EXCERPT_CHARS / 2 ? cut.slice(0, lastSpace) : cut).trimEnd()}…`;
+}
+
+/**
+ * `content` with whitespace runs collapsed to one space and trimmed, or, when that is longer than
+ * an excerpt, at least its first EXCERPT_CHARS + 2 characters: collapsing a prefix gives a prefix
+ * of the collapsed whole, so a long chunk is not rewritten in full for 240 characters of it (the
+ * answer shows several per question). Two more characters than the excerpt prove the whole is
+ * longer than the excerpt even once trailing whitespace is trimmed (no two are spaces).
+ */
+function collapsedStart(content: string): string {
+  for (let prefix = EXCERPT_CHARS * 2; ; prefix *= 2) {
+    if (prefix >= content.length) return content.replace(/\s+/g, ' ').trim();
+    const text = content.slice(0, prefix).replace(/\s+/g, ' ').trimStart();
+    if (text.length >= EXCERPT_CHARS + 2) return text;
+  }
 }
 
 function round(ms: number): number {

@@ -1,14 +1,27 @@
+import type { UsageLimits } from '../../src/config';
 import { type Database, openDatabase } from '../../src/db/database';
 import {
   addGeneratedTokens,
   deleteCountersBefore,
-  reserveQuery,
+  reserveQuestions,
   usageDay,
 } from '../../src/http/usage/counters';
 import { DATABASE_TIERS, type TestDatabase } from '../support/database-tiers';
 
 const OPEN_TIMEOUT_MS = 60_000;
 const DAY = '2026-12-01';
+
+/** One question, as the limiter counts it when it arrives alone: `granted` true or why not. */
+async function reserveQuery(
+  knex: Database['knex'],
+  subject: string,
+  day: string,
+  limits: UsageLimits,
+  unwrittenTokens = 0,
+) {
+  const [grant] = await reserveQuestions(knex, [{ subject, day, questions: 1, unwrittenTokens }], limits);
+  return grant!.granted === 1 ? { granted: true } : { granted: false, exhausted: grant!.exhausted };
+}
 
 describe.each(DATABASE_TIERS)('usage counters on %s', (_label, tier) => {
   let testDatabase: TestDatabase;
@@ -79,6 +92,58 @@ describe.each(DATABASE_TIERS)('usage counters on %s', (_label, tier) => {
       [1, 3],
       [0, 5],
     ]);
+  });
+
+  it('counts several subjects in one statement, as many questions of each as its limits allow', async () => {
+    const limits = { queriesPerDay: 4, generatedTokensPerDay: 50 };
+    await reserveQuery(db.knex, 'user:many-a', DAY, limits);
+    expect(await reserveQuery(db.knex, 'user:many-c', DAY, limits, 50)).toEqual({
+      granted: false,
+      exhausted: 'generated_tokens',
+    });
+    const grants = await reserveQuestions(
+      db.knex,
+      [
+        { subject: 'user:many-a', day: DAY, questions: 5, unwrittenTokens: 7 },
+        { subject: 'user:many-b', day: DAY, questions: 2, unwrittenTokens: 0 },
+        { subject: 'user:many-c', day: DAY, questions: 1, unwrittenTokens: 2 },
+      ],
+      limits,
+    );
+    expect(grants).toEqual([
+      { granted: 3, exhausted: 'queries' },
+      { granted: 2 },
+      { granted: 0, exhausted: 'generated_tokens' },
+    ]);
+    const rows = await db
+      .knex('usage_counters')
+      .whereIn('subject', ['user:many-a', 'user:many-b', 'user:many-c'])
+      .orderBy('subject')
+      .select('queries', 'generated_tokens');
+    expect(rows.map((row) => [Number(row.queries), Number(row.generated_tokens)])).toEqual([
+      [4, 7],
+      [2, 0],
+      [0, 52],
+    ]);
+  });
+
+  it('grants exactly the daily query limit to concurrent batches', async () => {
+    const limits = { queriesPerDay: 10, generatedTokensPerDay: 0 };
+    const grants = await Promise.all(
+      Array.from({ length: 6 }, () =>
+        reserveQuestions(
+          db.knex,
+          [{ subject: 'user:concurrent-batches', day: DAY, questions: 3, unwrittenTokens: 0 }],
+          limits,
+        ),
+      ),
+    );
+    expect(grants.flat().reduce((sum, grant) => sum + grant.granted, 0)).toBe(10);
+    const row = await db
+      .knex('usage_counters')
+      .where({ subject: 'user:concurrent-batches' })
+      .first('queries');
+    expect(Number(row.queries)).toBe(10);
   });
 
   it('treats 0 as no limit', async () => {

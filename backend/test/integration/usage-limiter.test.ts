@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Knex } from 'knex';
+import pg from 'pg';
 import { LOCAL_IDENTITY } from '../../src/http/identity';
 import type { AppContext } from '../../src/http/state';
 import { createUsageLimiter, TOKEN_FLUSH_INTERVAL_MS, type UsageLimiter } from '../../src/http/usage/limiter';
@@ -16,19 +17,22 @@ function caller(subject: string): AppContext {
   } as unknown as AppContext;
 }
 
-/** Counts the statements knex sends while `run` runs. */
-async function statementsOf(knex: Knex, run: () => Promise<unknown>): Promise<number> {
-  let count = 0;
-  const onQuery = () => {
-    count += 1;
-  };
-  knex.on('query', onQuery);
+/**
+ * The statements on the usage counters sent to the database while `run` runs, counted at the driver
+ * (the hot statements bypass knex's query builder, so knex's own events would miss them); a pooled
+ * connection opened meanwhile sends its session settings, and the first question of a day starts
+ * the old counters' deletion in the background: neither is counted.
+ */
+async function counterStatementsOf(run: () => Promise<unknown>): Promise<string[]> {
+  const sent = jest.spyOn(pg.Client.prototype, 'query');
   try {
     await run();
+    return sent.mock.calls
+      .map(([query]) => (typeof query === 'string' ? query : (query as { text: string }).text))
+      .filter((text) => text.includes('usage_counters') && !text.startsWith('delete'));
   } finally {
-    knex.off('query', onQuery);
+    sent.mockRestore();
   }
-  return count;
 }
 
 async function tokensOf(knex: Knex, subject: string): Promise<number> {
@@ -56,16 +60,39 @@ describe.each(DATABASE_TIERS)('usage limiter on %s', (_label, tier) => {
     // The first question of the day also deletes old counters, in the background.
     await limiter.admit(caller('ada'), signal);
     let meter = await limiter.admit(caller('ada'), signal);
-    const answered = await statementsOf(knex, async () => {
+    const answered = await counterStatementsOf(async () => {
       meter.recordGeneratedTokens(4);
       meter = await limiter.admit(caller('ada'), signal);
     });
-    expect(answered).toBe(1);
+    expect(answered).toHaveLength(1);
     expect(await tokensOf(knex, 'ada')).toBe(4);
     // The next question is checked against every token generated so far, the unwritten ones included.
     meter.recordGeneratedTokens(6);
     await expect(limiter.admit(caller('ada'), signal)).rejects.toMatchObject({ code: 'daily_limit_reached' });
     expect(await tokensOf(knex, 'ada')).toBe(10);
+  });
+
+  it('counts questions that arrive together in one statement, two tasks exactly to the limit', async () => {
+    const tightLimits = { queriesPerDay: 32, generatedTokensPerDay: 0 };
+    const limiter = () =>
+      createUsageLimiter({ db: database.db, limits: tightLimits, now: () => NOW_MS, log });
+    const [first, second] = [limiter(), limiter()];
+    const ask = (task: UsageLimiter) =>
+      task.admit(caller('lovelace'), signal).then(
+        () => 'counted',
+        (error: { code?: string }) => error.code,
+      );
+    // The caller's counter row exists and each task has deleted the old counters.
+    expect([await ask(first), await ask(second)]).toEqual(['counted', 'counted']);
+    let outcomes: (string | undefined)[] = [];
+    const statements = await counterStatementsOf(async () => {
+      outcomes = await Promise.all(Array.from({ length: 40 }, (_, index) => ask(index % 2 ? first : second)));
+    });
+    expect(outcomes.filter((outcome) => outcome === 'counted')).toHaveLength(30);
+    expect(outcomes.filter((outcome) => outcome === 'daily_limit_reached')).toHaveLength(10);
+    // Per task: its first question alone, then the 19 that arrived while it was being counted.
+    expect(statements).toHaveLength(4);
+    await Promise.all([first.close(), second.close()]);
   });
 
   it('writes the tokens of callers who ask nothing more within the flush interval, for every task', async () => {

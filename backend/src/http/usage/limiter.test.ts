@@ -12,7 +12,7 @@ const limits = { queriesPerDay: 10, generatedTokensPerDay: 100 };
 test('gives up when the request signal fires while the database does not answer', async () => {
   const pending = new Promise(() => {});
   const stuck = {
-    knex: { raw: () => ({ options: () => pending }) },
+    knex: { client: { acquireConnection: () => pending } },
   } as unknown as Pick<Database, 'knex'>;
   const limiter = createUsageLimiter({ db: stuck, limits, now: Date.now, log });
   const reason = new Error('the request ran out of time');

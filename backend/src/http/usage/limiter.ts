@@ -6,7 +6,8 @@ import type { AppContext } from '../state';
 import {
   addGeneratedTokens,
   deleteCountersBefore,
-  reserveQuery,
+  type Grant,
+  reserveQuestions,
   type TokenCount,
   type UsageDay,
   usageDay,
@@ -56,7 +57,8 @@ const UNLIMITED: UsageLimiter = {
 /**
  * Daily per-caller limits on queries and generated tokens, counted in the database so that all
  * tasks share them. The caller is the signed-in user, or the client address when nobody signs in.
- * One statement per question: it counts the question and adds the tokens of the caller's earlier
+ * One statement counts every question that arrived while the previous one ran (none waits for a
+ * timer: an idle task sends each question's at once), with the tokens of the callers' earlier
  * answers in this task; tokens of callers who ask nothing more are written by a batched flush.
  */
 export function createUsageLimiter(deps: UsageLimiterDeps): UsageLimiter {
@@ -64,25 +66,26 @@ export function createUsageLimiter(deps: UsageLimiterDeps): UsageLimiter {
   if (limits.queriesPerDay === 0 && limits.generatedTokensPerDay === 0) return UNLIMITED;
   let lastCleanup: UsageDay | undefined;
   const unwritten = new UnwrittenTokens(db, deps.log);
+  const questions = new QuestionBatches(db, limits);
   return {
     async admit(ctx, signal) {
       const subject = usageSubject(ctx);
       const nowMs = deps.now();
       const day = usageDay(nowMs);
       const earlierTokens = unwritten.take(subject, day);
-      const reserving = reserveQuery(db.knex, subject, day, limits, earlierTokens).catch((error: unknown) => {
+      const reserving = questions.count(subject, day, earlierTokens).catch((error: unknown) => {
         // Not counted: they wait for the next write. (A request that gave up on a statement that
         // then succeeded must not put them back, hence here and not around untilAborted.)
         unwritten.add(subject, day, earlierTokens);
         throw error;
       });
-      const reservation = await untilAborted(reserving, signal);
-      if (!reservation.granted) {
+      const grant = await untilAborted(reserving, signal);
+      if (grant.exhausted !== undefined) {
         const retryAfterSeconds = Math.max(1, Math.ceil((DAY_MS - (nowMs % DAY_MS)) / 1000));
         throw new AppError(
           429,
           'daily_limit_reached',
-          limitMessage(reservation.exhausted, limits, retryAfterSeconds),
+          limitMessage(grant.exhausted, limits, retryAfterSeconds),
           {
             retryAfterSeconds,
           },
@@ -98,6 +101,79 @@ export function createUsageLimiter(deps: UsageLimiterDeps): UsageLimiter {
     },
     close: () => unwritten.close(),
   };
+}
+
+/** One question's place in a batch: refused (`exhausted`) or counted. */
+type QuestionOutcome = Pick<Grant, 'exhausted'>;
+
+interface WaitingQuestion {
+  readonly subject: string;
+  readonly day: UsageDay;
+  readonly unwrittenTokens: number;
+  readonly settle: { resolve(outcome: QuestionOutcome): void; reject(error: unknown): void };
+}
+
+/**
+ * Questions waiting to be counted, sent as one statement whenever none is running (group commit):
+ * a subject's questions in a batch are granted in arrival order, as many as its limits allow.
+ */
+class QuestionBatches {
+  private waiting: WaitingQuestion[] = [];
+  private running = false;
+
+  constructor(
+    private readonly db: Pick<Database, 'knex'>,
+    private readonly limits: UsageLimits,
+  ) {}
+
+  count(subject: string, day: UsageDay, unwrittenTokens: number): Promise<QuestionOutcome> {
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ subject, day, unwrittenTokens, settle: { resolve, reject } });
+      this.send();
+    });
+  }
+
+  private send(): void {
+    if (this.running || this.waiting.length === 0) return;
+    this.running = true;
+    const batch = this.waiting;
+    this.waiting = [];
+    void this.reserve(batch).finally(() => {
+      this.running = false;
+      this.send();
+    });
+  }
+
+  private async reserve(batch: readonly WaitingQuestion[]): Promise<void> {
+    const bySubject = new Map<string, WaitingQuestion[]>();
+    for (const question of batch) {
+      const key = `${question.day} ${question.subject}`;
+      const questions = bySubject.get(key);
+      if (questions === undefined) bySubject.set(key, [question]);
+      else questions.push(question);
+    }
+    const groups = [...bySubject.values()];
+    try {
+      const grants = await reserveQuestions(
+        this.db.knex,
+        groups.map((questions) => ({
+          subject: questions[0]!.subject,
+          day: questions[0]!.day,
+          questions: questions.length,
+          unwrittenTokens: questions.reduce((sum, question) => sum + question.unwrittenTokens, 0),
+        })),
+        this.limits,
+      );
+      for (const [index, questions] of groups.entries()) {
+        const { granted, exhausted } = grants[index]!;
+        for (const [position, question] of questions.entries()) {
+          question.settle.resolve(position < granted ? {} : { exhausted: exhausted ?? 'queries' });
+        }
+      }
+    } catch (error) {
+      for (const question of batch) question.settle.reject(error);
+    }
+  }
 }
 
 /** Generated tokens per subject and day that no statement has written yet, and their flush. */
