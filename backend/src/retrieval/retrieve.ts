@@ -239,10 +239,14 @@ async function selectChunks(db: Database, ids: readonly string[]): Promise<Chunk
   return queryPrepared<ChunkRow>(
     db,
     'ragchat-retrieve-chunks',
-    `select c.id as chunk_id, c.document_id, d.title, c.content, d.metadata, c.page, c.heading_path
+    // The ids are read through a materialized row, as in the candidate statements: a plan made for
+    // the particular array then estimates no better than the generic one, so PostgreSQL keeps the
+    // generic plan instead of planning anew on every call (about 0.4 ms of planning for 0.1 ms of work).
+    `with request as materialized (select $1::uuid[] as ids)
+     select c.id as chunk_id, c.document_id, d.title, c.content, d.metadata, c.page, c.heading_path
      from chunks c
      join documents d on d.id = c.document_id and d.live_generation = c.generation
-     where c.id = any($1::uuid[])`,
+     where c.id = any((select ids from request)::uuid[])`,
     [ids],
   );
 }

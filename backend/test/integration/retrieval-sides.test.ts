@@ -124,6 +124,22 @@ describe.each(DATABASE_TIERS)('retrieval sides on %s', (_label, tier) => {
     }
   }, 60_000);
 
+  it('plans the statement reading further rows once per connection too', async () => {
+    const request = { query: 'pgvector hnsw index', topK: 3, minScore: 0 };
+    const { documentId: hidden } = (await retrieve(db, embedder, request)).chunks[0]!;
+    await db.knex('documents').where({ id: hidden }).increment('live_generation', 1000);
+    try {
+      for (let call = 0; call < 12; call++) await retrieve(db, embedder, request);
+    } finally {
+      await db.knex('documents').where({ id: hidden }).decrement('live_generation', 1000);
+    }
+    const reads = (await preparedStatementsOfPool(db))
+      .map((statements) => statements.get('ragchat-retrieve-chunks'))
+      .filter((statement) => statement !== undefined);
+    expect(reads.reduce((sum, { executions }) => sum + executions, 0)).toBeGreaterThanOrEqual(12);
+    for (const { customPlans } of reads) expect(customPlans).toBeLessThanOrEqual(5);
+  }, 60_000);
+
   it('reads further candidates when the rows read with the candidates are not visible', async () => {
     const request = { query: 'pgvector hnsw index', minScore: 0 };
     const before = await retrieve(db, embedder, { ...request, topK: 10 });
