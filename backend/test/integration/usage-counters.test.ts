@@ -146,6 +146,41 @@ describe.each(DATABASE_TIERS)('usage counters on %s', (_label, tier) => {
     expect(Number(row.queries)).toBe(10);
   });
 
+  it('counts and adds tokens for the same subjects listed in any order at once, without deadlock', async () => {
+    const limits = { queriesPerDay: 0, generatedTokensPerDay: 0 };
+    const subjects = Array.from({ length: 16 }, (_, index) => `user:lock-order-${index}`);
+    const counts = (order: readonly string[]) =>
+      order.map((subject) => ({ subject, day: DAY, questions: 1, unwrittenTokens: 1 }));
+    const forwards = counts(subjects);
+    const backwards = counts([...subjects].reverse());
+    await reserveQuestions(db.knex, forwards, limits);
+    const rounds = 400;
+    await Promise.all(
+      Array.from({ length: rounds }, (_, round) =>
+        round % 3 === 2
+          ? addGeneratedTokens(
+              db.knex,
+              (round % 2 === 0 ? forwards : backwards).map(({ subject, day }) => ({
+                subject,
+                day,
+                tokens: 1,
+              })),
+            )
+          : reserveQuestions(db.knex, round % 2 === 0 ? forwards : backwards, limits),
+      ),
+    );
+    const rows = await db
+      .knex('usage_counters')
+      .whereIn('subject', subjects)
+      .select('queries', 'generated_tokens');
+    const added = Array.from({ length: rounds }, (_, round) => round).filter(
+      (round) => round % 3 === 2,
+    ).length;
+    expect(rows.map((row) => [Number(row.queries), Number(row.generated_tokens)])).toEqual(
+      subjects.map(() => [1 + rounds - added, 1 + rounds]),
+    );
+  });
+
   it('treats 0 as no limit', async () => {
     const limits = { queriesPerDay: 0, generatedTokensPerDay: 0 };
     for (let i = 0; i < 3; i += 1) {

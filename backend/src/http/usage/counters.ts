@@ -39,7 +39,9 @@ export interface Grant {
  * every counter row is locked, read at its latest value and updated by the same statement. The
  * token limit is checked against what earlier answers generated (an answer's size is known only at
  * its end): those already written plus `unwrittenTokens`, which the statement adds, refused or not.
- * The grants are in the order of `counts` (one entry per subject and day).
+ * The grants are in the order of `counts` (one entry per subject and day). Every statement on the
+ * counters locks its rows in (subject, day) order, so concurrent ones on other tasks, listing the
+ * same subjects in another order, wait for each other instead of deadlocking.
  */
 export async function reserveQuestions(
   knex: Knex,
@@ -52,7 +54,8 @@ export async function reserveQuestions(
     // A subject's first question of the day: its row is created, then counted like the others.
     await knex.raw(
       `insert into usage_counters (subject, day)
-       select * from unnest(?::text[], ?::date[]) on conflict (subject, day) do nothing`,
+       select * from unnest(?::text[], ?::date[]) as missing (subject, day) order by subject, day
+       on conflict (subject, day) do nothing`,
       [missing.map((count) => count.subject), missing.map((count) => count.day)],
     );
     const created = await grantQuestions(knex, missing, limits);
@@ -94,6 +97,7 @@ async function grantQuestions(
               ($6::bigint = 0 or u.generated_tokens + w.tokens < $6) as tokens_left
        from usage_counters u
        join wanted w on w.subject = u.subject and w.day = u.day
+       order by w.subject, w.day
        for update of u
      ),
      decided as (
@@ -142,6 +146,7 @@ export async function addGeneratedTokens(knex: Knex, counts: readonly TokenCount
   await knex.raw(
     `insert into usage_counters (subject, day, generated_tokens)
      select subject, day, tokens from unnest(?::text[], ?::date[], ?::bigint[]) as added(subject, day, tokens)
+     order by subject, day
      on conflict (subject, day) do update
        set generated_tokens = usage_counters.generated_tokens + excluded.generated_tokens`,
     [
