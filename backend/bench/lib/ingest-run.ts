@@ -19,6 +19,8 @@ export interface IngestRunOptions {
   readonly toDocument?: (content: string, index: number) => DocumentInput;
   /** Connections writing each document (IngestOptions.writers). @default the shipped default */
   readonly writers?: number | undefined;
+  /** IngestOptions.minChunksPerWriter. @default the shipped default */
+  readonly minChunksPerWriter?: number | undefined;
 }
 
 function asPlainDocument(content: string, index: number): DocumentInput {
@@ -46,7 +48,7 @@ export async function runIngest(
   concurrency: number,
   options: IngestRunOptions = {},
 ): Promise<IngestRun> {
-  const { pipeline = 'pipelined', toDocument = asPlainDocument, writers } = options;
+  const { pipeline = 'pipelined', toDocument = asPlainDocument, writers, minChunksPerWriter } = options;
   const postmaster = await serverParent(db);
   const postgresBefore = postmaster === undefined ? undefined : childrenCpuMs(postmaster);
   const nodeBefore = process.cpuUsage();
@@ -54,7 +56,11 @@ export async function runIngest(
   const results = await mapWithConcurrency(texts, documentsInFlight, (content, index) => {
     const input = toDocument(content, index);
     return pipeline === 'pipelined'
-      ? ingestDocument(db, embedder, input, { concurrency, ...(writers === undefined ? {} : { writers }) })
+      ? ingestDocument(db, embedder, input, {
+          concurrency,
+          ...(writers === undefined ? {} : { writers }),
+          ...(minChunksPerWriter === undefined ? {} : { minChunksPerWriter }),
+        })
       : embedThenWrite(db, embedder, input, concurrency);
   });
   const seconds = since(start) / 1000;

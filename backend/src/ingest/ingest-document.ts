@@ -28,6 +28,13 @@ export interface IngestOptions {
    * this spreads a document's index maintenance over the database's cores. @default 2
    */
   readonly writers?: number;
+  /**
+   * Chunks each writer must get for a document to be split among several: below it, the extra
+   * connection and transactions cost more than the HNSW work they take off the first writer, and a
+   * document that then fits in one batch is written in one transaction (BENCHMARKS.md, ingest).
+   * @default MIN_CHUNKS_PER_WRITER
+   */
+  readonly minChunksPerWriter?: number;
   readonly chunking?: ChunkOptions;
   readonly signal?: AbortSignal;
 }
@@ -50,6 +57,7 @@ export const DEFAULT_EMBEDDING_CONCURRENCY = 16;
 export const DEFAULT_INSERT_BATCH_SIZE = 200;
 /** The database server's cores on the benchmarked tier (BENCHMARKS.md, ingest). */
 export const DEFAULT_DOCUMENT_WRITERS = 2;
+export const MIN_CHUNKS_PER_WRITER = 32;
 
 /**
  * Stores a document and its embedded chunks.
@@ -80,15 +88,20 @@ export async function ingestDocument(
   const document = validateDocumentInput(input);
   const batchSize = positiveInteger('batchSize', options.batchSize ?? DEFAULT_INSERT_BATCH_SIZE);
   const concurrency = positiveInteger('concurrency', options.concurrency ?? DEFAULT_EMBEDDING_CONCURRENCY);
-  const writers = Math.min(
+  const maxWriters = Math.min(
     positiveInteger('writers', options.writers ?? DEFAULT_DOCUMENT_WRITERS),
     connectionLimit(db),
+  );
+  const minChunksPerWriter = positiveInteger(
+    'minChunksPerWriter',
+    options.minChunksPerWriter ?? MIN_CHUNKS_PER_WRITER,
   );
   const toStore: DocumentToStore = { ...document, contentSha256: sha256(document.content) };
   const stored = await findByContent(db.knex, toStore.contentSha256);
   if (stored !== undefined) return stored;
 
   const chunks = chunkDocument(document.content, document.sections, options.chunking);
+  const writers = Math.max(1, Math.min(maxWriters, Math.floor(chunks.length / minChunksPerWriter)));
   const batchLength = writeBatchSize(chunks.length, writers, batchSize);
   const embedding = startEmbedding(embedder, chunks, {
     concurrency,
@@ -96,7 +109,15 @@ export async function ingestDocument(
     signal: options.signal,
   });
   try {
-    if (embedding.batchCount > 0) await embedding.batch(0);
+    if (embedding.batchCount <= 1) {
+      // Nothing to overlap: the whole document is embedded before anything is written, so one
+      // transaction under transaction-level locks writes it, about half the round trips.
+      const embedded = embedding.batchCount === 0 ? [] : await embedding.batch(0);
+      return await db.knex.transaction((trx) =>
+        writeDocument(trx, { ...toStore, chunks: embedded }, batchLength),
+      );
+    }
+    await embedding.batch(0);
     return await withSessionLocks(db.knex, documentLocks(toStore), async (connection) => {
       const inTransaction = <T>(step: (trx: Knex.Transaction) => Promise<T>) =>
         db.knex.transaction(step, { connection });
@@ -150,7 +171,7 @@ export async function writeDocument(
   document: PreparedDocument,
   batchSize: number = DEFAULT_INSERT_BATCH_SIZE,
 ): Promise<IngestResult> {
-  for (const name of documentLocks(document)) await lockForTransaction(trx, name);
+  await lockForTransaction(trx, ...documentLocks(document));
   const claimed = await claimGeneration(trx, document);
   if (!('generation' in claimed)) return claimed;
   for (let start = 0; start < document.chunks.length; start += batchSize)

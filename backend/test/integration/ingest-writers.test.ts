@@ -83,7 +83,7 @@ describe(`a document written by several connections on ${POSTGRES_TIER.label}`, 
       db,
       embedder,
       { title: 'Pending', content: twelveChunks('zeppelin'), source: 'pending.md' },
-      { batchSize: 2, concurrency: 2, writers: 2 },
+      { batchSize: 2, concurrency: 2, writers: 2, minChunksPerWriter: 1 },
     );
     try {
       await waitFor(async () => (await storedChunkRows(db)) >= 10, 'ten committed chunk rows');
@@ -120,7 +120,7 @@ describe(`a document written by several connections on ${POSTGRES_TIER.label}`, 
       db,
       embedder,
       { title: 'New', content: twelveChunks('narwhal'), source: 'guide.md' },
-      { batchSize: 2, concurrency: 2, writers: 2 },
+      { batchSize: 2, concurrency: 2, writers: 2, minChunksPerWriter: 1 },
     );
     try {
       await waitFor(async () => (await storedChunkRows(db)) >= 22, "the new version's first ten chunks");
@@ -170,7 +170,7 @@ describe.each(DATABASE_TIERS)('several writers per document on %s', (_label, tie
       db,
       testEmbedder(),
       { title: 'Even', content: twelveChunks('meridian') },
-      { batchSize: 5, writers: 2 },
+      { batchSize: 5, writers: 2, minChunksPerWriter: 1 },
     );
     // Each batch is committed in a transaction of its own: its rows share their xmin.
     const { rows } = await db.knex.raw<{ rows: { chunks: number }[] }>(
@@ -191,7 +191,7 @@ describe.each(DATABASE_TIERS)('several writers per document on %s', (_label, tie
         db,
         testEmbedder({ failOnCall: 11 }),
         { title: 'Broken', content: twelveChunks('basalt'), source: 'stable.md' },
-        { batchSize: 2, concurrency: 1, writers: 2 },
+        { batchSize: 2, concurrency: 1, writers: 2, minChunksPerWriter: 1 },
       ),
     ).rejects.toThrow('embedding failed on call 11');
     expect(await getDocument(db, original.documentId)).toMatchObject({ title: 'Stable', chunkCount: 12 });
@@ -207,7 +207,7 @@ describe.each(DATABASE_TIERS)('several writers per document on %s', (_label, tie
         db,
         testEmbedder({ failOnCall: 9 }),
         { title: 'Doomed', content: twelveChunks('quartz') },
-        { batchSize: 2, concurrency: 1, writers: 2 },
+        { batchSize: 2, concurrency: 1, writers: 2, minChunksPerWriter: 1 },
       ),
     ).rejects.toThrow('embedding failed on call 9');
     const controller = new AbortController();
@@ -224,7 +224,7 @@ describe.each(DATABASE_TIERS)('several writers per document on %s', (_label, tie
         db,
         aborting,
         { title: 'Abandoned', content: twelveChunks('marble') },
-        { batchSize: 2, concurrency: 1, writers: 2, signal: controller.signal },
+        { batchSize: 2, concurrency: 1, writers: 2, minChunksPerWriter: 1, signal: controller.signal },
       ),
     ).rejects.toThrow('client went away');
     expect(await db.knex('documents').count<{ count: string }[]>({ count: '*' })).toEqual([{ count: '0' }]);
@@ -241,7 +241,7 @@ describe.each(DATABASE_TIERS)('several writers per document on %s', (_label, tie
           db,
           testEmbedder(),
           { title: topic, content: twelveChunks(topic), source: `${topic}.md` },
-          { batchSize: 3, writers: 2 },
+          { batchSize: 3, writers: 2, minChunksPerWriter: 1 },
         ),
       ),
     );
@@ -263,12 +263,87 @@ describe.each(DATABASE_TIERS)('several writers per document on %s', (_label, tie
     const { db } = database;
     const input = { title: 'Twice', content: twelveChunks('pelican'), source: 'twice.md' };
     const [first, second] = await Promise.all([
-      ingestDocument(db, testEmbedder(), input, { batchSize: 2, writers: 2 }),
-      ingestDocument(db, testEmbedder(), input, { batchSize: 2, writers: 2 }),
+      ingestDocument(db, testEmbedder(), input, { batchSize: 2, writers: 2, minChunksPerWriter: 1 }),
+      ingestDocument(db, testEmbedder(), input, { batchSize: 2, writers: 2, minChunksPerWriter: 1 }),
     ]);
     expect([first.status, second.status].sort()).toEqual(['created', 'unchanged']);
     expect(first.documentId).toBe(second.documentId);
     expect(await countCorpus(db)).toEqual({ documents: 1, chunks: 12 });
     expect(await storedChunkRows(db)).toBe(12);
+  });
+
+  it('writes a short document in one transaction from one connection, with the shipped defaults', async () => {
+    const { db } = database;
+    const writers = watchChunkWriters(db.knex);
+    try {
+      await ingestDocument(db, testEmbedder(), { title: 'Short', content: twelveChunks('lagoon') });
+    } finally {
+      writers.stop();
+    }
+    expect(writers.connections.size).toBe(1);
+    // Document row and chunks committed together: they share their xmin.
+    const { rows } = await db.knex.raw<{ rows: { chunks: number; with_document: boolean }[] }>(
+      `select count(*)::int as chunks, bool_and(c.xmin::text = d.xmin::text) as with_document
+         from chunks c join documents d on d.id = c.document_id group by c.xmin::text`,
+    );
+    expect(rows).toEqual([{ chunks: 12, with_document: true }]);
+    expect(await countCorpus(db)).toEqual({ documents: 1, chunks: 12 });
+    expect(await storedStatistics(db)).toEqual(await recomputedStatistics(db));
+  });
+
+  it('answers short documents of one content or one source ingested at once with one copy each', async () => {
+    const { db } = database;
+    const same = { title: 'Same', content: twelveChunks('harbour'), source: 'same.md' };
+    const results = await Promise.all([
+      ingestDocument(db, testEmbedder(), same),
+      ingestDocument(db, testEmbedder(), same),
+      ingestDocument(db, testEmbedder(), { ...same, source: 'other.md' }),
+      ingestDocument(db, testEmbedder(), {
+        title: 'Next',
+        content: twelveChunks('estuary'),
+        source: 'next.md',
+      }),
+      ingestDocument(db, testEmbedder(), {
+        title: 'Next',
+        content: twelveChunks('delta'),
+        source: 'next.md',
+      }),
+    ]);
+    expect(
+      results
+        .slice(0, 3)
+        .map((result) => result.status)
+        .sort(),
+    ).toEqual(['created', 'unchanged', 'unchanged']);
+    expect(new Set(results.slice(0, 3).map((result) => result.documentId)).size).toBe(1);
+    expect(
+      results
+        .slice(3)
+        .map((result) => result.status)
+        .sort(),
+    ).toEqual(['created', 'replaced']);
+    expect(results[3]!.documentId).toBe(results[4]!.documentId);
+    expect(await countCorpus(db)).toEqual({ documents: 2, chunks: 24 });
+    expect(await storedChunkRows(db)).toBe(24);
+    expect(await storedStatistics(db)).toEqual(await recomputedStatistics(db));
+  });
+
+  it('leaves the old version of a short document when its new version fails', async () => {
+    const { db } = database;
+    const original = await ingestDocument(db, testEmbedder(), {
+      title: 'Kept',
+      content: twelveChunks('cobalt'),
+      source: 'kept.md',
+    });
+    await expect(
+      ingestDocument(db, testEmbedder({ failOnCall: 5 }), {
+        title: 'Lost',
+        content: twelveChunks('nickel'),
+        source: 'kept.md',
+      }),
+    ).rejects.toThrow('embedding failed on call 5');
+    expect(await getDocument(db, original.documentId)).toMatchObject({ title: 'Kept', chunkCount: 12 });
+    expect(await storedChunkRows(db)).toBe(12);
+    expect(await storedStatistics(db)).toEqual(await recomputedStatistics(db));
   });
 });
