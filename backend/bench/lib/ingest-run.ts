@@ -19,8 +19,6 @@ export interface IngestRunOptions {
   readonly toDocument?: (content: string, index: number) => DocumentInput;
   /** Connections writing each document (IngestOptions.writers). @default the shipped default */
   readonly writers?: number | undefined;
-  /** IngestOptions.minChunksPerWriter. @default the shipped default */
-  readonly minChunksPerWriter?: number | undefined;
 }
 
 function asPlainDocument(content: string, index: number): DocumentInput {
@@ -48,7 +46,7 @@ export async function runIngest(
   concurrency: number,
   options: IngestRunOptions = {},
 ): Promise<IngestRun> {
-  const { pipeline = 'pipelined', toDocument = asPlainDocument, writers, minChunksPerWriter } = options;
+  const { pipeline = 'pipelined', toDocument = asPlainDocument, writers } = options;
   const postmaster = await serverParent(db);
   const postgresBefore = postmaster === undefined ? undefined : childrenCpuMs(postmaster);
   const nodeBefore = process.cpuUsage();
@@ -59,7 +57,6 @@ export async function runIngest(
       ? ingestDocument(db, embedder, input, {
           concurrency,
           ...(writers === undefined ? {} : { writers }),
-          ...(minChunksPerWriter === undefined ? {} : { minChunksPerWriter }),
         })
       : embedThenWrite(db, embedder, input, concurrency);
   });

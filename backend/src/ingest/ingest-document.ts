@@ -28,13 +28,6 @@ export interface IngestOptions {
    * this spreads a document's index maintenance over the database's cores. @default 2
    */
   readonly writers?: number;
-  /**
-   * Chunks each writer must get for a document to be split among several: below it, the extra
-   * connection and transactions cost more than the HNSW work they take off the first writer, and a
-   * document that then fits in one batch is written in one transaction (BENCHMARKS.md, ingest).
-   * @default MIN_CHUNKS_PER_WRITER
-   */
-  readonly minChunksPerWriter?: number;
   readonly chunking?: ChunkOptions;
   readonly signal?: AbortSignal;
 }
@@ -57,7 +50,6 @@ export const DEFAULT_EMBEDDING_CONCURRENCY = 16;
 export const DEFAULT_INSERT_BATCH_SIZE = 200;
 /** The database server's cores on the benchmarked tier (BENCHMARKS.md, ingest). */
 export const DEFAULT_DOCUMENT_WRITERS = 2;
-export const MIN_CHUNKS_PER_WRITER = 32;
 
 /**
  * Stores a document and its embedded chunks.
@@ -88,20 +80,15 @@ export async function ingestDocument(
   const document = validateDocumentInput(input);
   const batchSize = positiveInteger('batchSize', options.batchSize ?? DEFAULT_INSERT_BATCH_SIZE);
   const concurrency = positiveInteger('concurrency', options.concurrency ?? DEFAULT_EMBEDDING_CONCURRENCY);
-  const maxWriters = Math.min(
+  const writers = Math.min(
     positiveInteger('writers', options.writers ?? DEFAULT_DOCUMENT_WRITERS),
     connectionLimit(db),
-  );
-  const minChunksPerWriter = positiveInteger(
-    'minChunksPerWriter',
-    options.minChunksPerWriter ?? MIN_CHUNKS_PER_WRITER,
   );
   const toStore: DocumentToStore = { ...document, contentSha256: sha256(document.content) };
   const stored = await findByContent(db.knex, toStore.contentSha256);
   if (stored !== undefined) return stored;
 
   const chunks = chunkDocument(document.content, document.sections, options.chunking);
-  const writers = Math.max(1, Math.min(maxWriters, Math.floor(chunks.length / minChunksPerWriter)));
   const batchLength = writeBatchSize(chunks.length, writers, batchSize);
   const embedding = startEmbedding(embedder, chunks, {
     concurrency,
@@ -110,8 +97,9 @@ export async function ingestDocument(
   });
   try {
     if (embedding.batchCount <= 1) {
-      // Nothing to overlap: the whole document is embedded before anything is written, so one
-      // transaction under transaction-level locks writes it, about half the round trips.
+      // One batch (one writer, as on PGlite, and a document no longer than a batch): nothing to
+      // overlap or spread, so one transaction under transaction-level locks writes it all, with
+      // about half the round trips of the claim / batch / publish transactions.
       const embedded = embedding.batchCount === 0 ? [] : await embedding.batch(0);
       return await db.knex.transaction((trx) =>
         writeDocument(trx, { ...toStore, chunks: embedded }, batchLength),

@@ -83,7 +83,7 @@ describe(`a document written by several connections on ${POSTGRES_TIER.label}`, 
       db,
       embedder,
       { title: 'Pending', content: twelveChunks('zeppelin'), source: 'pending.md' },
-      { batchSize: 2, concurrency: 2, writers: 2, minChunksPerWriter: 1 },
+      { batchSize: 2, concurrency: 2, writers: 2 },
     );
     try {
       await waitFor(async () => (await storedChunkRows(db)) >= 10, 'ten committed chunk rows');
@@ -120,7 +120,7 @@ describe(`a document written by several connections on ${POSTGRES_TIER.label}`, 
       db,
       embedder,
       { title: 'New', content: twelveChunks('narwhal'), source: 'guide.md' },
-      { batchSize: 2, concurrency: 2, writers: 2, minChunksPerWriter: 1 },
+      { batchSize: 2, concurrency: 2, writers: 2 },
     );
     try {
       await waitFor(async () => (await storedChunkRows(db)) >= 22, "the new version's first ten chunks");
@@ -157,6 +157,8 @@ describe(`a document written by several connections on ${POSTGRES_TIER.label}`, 
 
 describe.each(DATABASE_TIERS)('several writers per document on %s', (_label, tier) => {
   const database = useMigratedDatabase(tier);
+  /** A twelve-chunk document is then one batch (of at most 200). */
+  const oneWriter = { writers: 1 };
 
   beforeEach(async () => {
     await database.db.knex('documents').delete();
@@ -170,7 +172,7 @@ describe.each(DATABASE_TIERS)('several writers per document on %s', (_label, tie
       db,
       testEmbedder(),
       { title: 'Even', content: twelveChunks('meridian') },
-      { batchSize: 5, writers: 2, minChunksPerWriter: 1 },
+      { batchSize: 5, writers: 2 },
     );
     // Each batch is committed in a transaction of its own: its rows share their xmin.
     const { rows } = await db.knex.raw<{ rows: { chunks: number }[] }>(
@@ -191,7 +193,7 @@ describe.each(DATABASE_TIERS)('several writers per document on %s', (_label, tie
         db,
         testEmbedder({ failOnCall: 11 }),
         { title: 'Broken', content: twelveChunks('basalt'), source: 'stable.md' },
-        { batchSize: 2, concurrency: 1, writers: 2, minChunksPerWriter: 1 },
+        { batchSize: 2, concurrency: 1, writers: 2 },
       ),
     ).rejects.toThrow('embedding failed on call 11');
     expect(await getDocument(db, original.documentId)).toMatchObject({ title: 'Stable', chunkCount: 12 });
@@ -207,7 +209,7 @@ describe.each(DATABASE_TIERS)('several writers per document on %s', (_label, tie
         db,
         testEmbedder({ failOnCall: 9 }),
         { title: 'Doomed', content: twelveChunks('quartz') },
-        { batchSize: 2, concurrency: 1, writers: 2, minChunksPerWriter: 1 },
+        { batchSize: 2, concurrency: 1, writers: 2 },
       ),
     ).rejects.toThrow('embedding failed on call 9');
     const controller = new AbortController();
@@ -224,7 +226,7 @@ describe.each(DATABASE_TIERS)('several writers per document on %s', (_label, tie
         db,
         aborting,
         { title: 'Abandoned', content: twelveChunks('marble') },
-        { batchSize: 2, concurrency: 1, writers: 2, minChunksPerWriter: 1, signal: controller.signal },
+        { batchSize: 2, concurrency: 1, writers: 2, signal: controller.signal },
       ),
     ).rejects.toThrow('client went away');
     expect(await db.knex('documents').count<{ count: string }[]>({ count: '*' })).toEqual([{ count: '0' }]);
@@ -241,7 +243,7 @@ describe.each(DATABASE_TIERS)('several writers per document on %s', (_label, tie
           db,
           testEmbedder(),
           { title: topic, content: twelveChunks(topic), source: `${topic}.md` },
-          { batchSize: 3, writers: 2, minChunksPerWriter: 1 },
+          { batchSize: 3, writers: 2 },
         ),
       ),
     );
@@ -263,8 +265,8 @@ describe.each(DATABASE_TIERS)('several writers per document on %s', (_label, tie
     const { db } = database;
     const input = { title: 'Twice', content: twelveChunks('pelican'), source: 'twice.md' };
     const [first, second] = await Promise.all([
-      ingestDocument(db, testEmbedder(), input, { batchSize: 2, writers: 2, minChunksPerWriter: 1 }),
-      ingestDocument(db, testEmbedder(), input, { batchSize: 2, writers: 2, minChunksPerWriter: 1 }),
+      ingestDocument(db, testEmbedder(), input, { batchSize: 2, writers: 2 }),
+      ingestDocument(db, testEmbedder(), input, { batchSize: 2, writers: 2 }),
     ]);
     expect([first.status, second.status].sort()).toEqual(['created', 'unchanged']);
     expect(first.documentId).toBe(second.documentId);
@@ -272,11 +274,16 @@ describe.each(DATABASE_TIERS)('several writers per document on %s', (_label, tie
     expect(await storedChunkRows(db)).toBe(12);
   });
 
-  it('writes a short document in one transaction from one connection, with the shipped defaults', async () => {
+  it('writes a document that fits in one batch of one writer in one transaction', async () => {
     const { db } = database;
     const writers = watchChunkWriters(db.knex);
     try {
-      await ingestDocument(db, testEmbedder(), { title: 'Short', content: twelveChunks('lagoon') });
+      await ingestDocument(
+        db,
+        testEmbedder(),
+        { title: 'Short', content: twelveChunks('lagoon') },
+        oneWriter,
+      );
     } finally {
       writers.stop();
     }
@@ -291,7 +298,7 @@ describe.each(DATABASE_TIERS)('several writers per document on %s', (_label, tie
     expect(await storedStatistics(db)).toEqual(await recomputedStatistics(db));
   });
 
-  it('answers short documents of one content or one source ingested at once with one copy each', async () => {
+  it('answers documents of one content or one source ingested at once, in one transaction or several, with one copy each', async () => {
     const { db } = database;
     const same = { title: 'Same', content: twelveChunks('harbour'), source: 'same.md' };
     const results = await Promise.all([
@@ -328,7 +335,7 @@ describe.each(DATABASE_TIERS)('several writers per document on %s', (_label, tie
     expect(await storedStatistics(db)).toEqual(await recomputedStatistics(db));
   });
 
-  it('leaves the old version of a short document when its new version fails', async () => {
+  it('leaves the old version when a new version written in one transaction fails', async () => {
     const { db } = database;
     const original = await ingestDocument(db, testEmbedder(), {
       title: 'Kept',
@@ -336,11 +343,12 @@ describe.each(DATABASE_TIERS)('several writers per document on %s', (_label, tie
       source: 'kept.md',
     });
     await expect(
-      ingestDocument(db, testEmbedder({ failOnCall: 5 }), {
-        title: 'Lost',
-        content: twelveChunks('nickel'),
-        source: 'kept.md',
-      }),
+      ingestDocument(
+        db,
+        testEmbedder({ failOnCall: 5 }),
+        { title: 'Lost', content: twelveChunks('nickel'), source: 'kept.md' },
+        oneWriter,
+      ),
     ).rejects.toThrow('embedding failed on call 5');
     expect(await getDocument(db, original.documentId)).toMatchObject({ title: 'Kept', chunkCount: 12 });
     expect(await storedChunkRows(db)).toBe(12);
