@@ -36,7 +36,11 @@ export async function findByContent(
   knex: Knex,
   contentSha256: string,
 ): Promise<UnchangedDocument | undefined> {
-  const row = await knex('documents as d')
+  return toUnchanged(await selectByContent(knex, contentSha256));
+}
+
+function selectByContent(knex: Knex, contentSha256: string) {
+  return knex('documents as d')
     .where('d.content_sha256', contentSha256)
     .whereRaw(VISIBLE_DOCUMENT)
     .first<{ id: string; chunk_count: number } | undefined>(
@@ -45,6 +49,9 @@ export async function findByContent(
         `(select count(*)::int from chunks c where c.document_id = d.id and ${VISIBLE_CHUNK}) as chunk_count`,
       ),
     );
+}
+
+function toUnchanged(row: { id: string; chunk_count: number } | undefined): UnchangedDocument | undefined {
   return row === undefined
     ? undefined
     : { documentId: row.id, status: 'unchanged', chunkCount: row.chunk_count };
@@ -59,16 +66,18 @@ export async function claimGeneration(
   trx: Knex.Transaction,
   document: DocumentToStore,
 ): Promise<UnchangedDocument | ClaimedGeneration> {
-  const stored = await findByContent(trx, document.contentSha256);
-  if (stored !== undefined) return stored;
-
-  await trx('documents')
+  // One statement: a data-modifying WITH runs to completion whether or not it is read, and the
+  // statements after it see its effect; the check itself only reads published rows.
+  const leftovers = trx('documents')
     .whereNull('live_generation')
     .where((where) => {
       where.where('content_sha256', document.contentSha256);
       if (document.source !== undefined) where.orWhere('source', document.source);
     })
     .delete();
+  const stored = toUnchanged(await selectByContent(trx, document.contentSha256).with('leftovers', leftovers));
+  if (stored !== undefined) return stored;
+
   // The generation is drawn by the statement that finds or creates its document: one round trip less.
   const drawGeneration = trx.raw("nextval('chunk_generations')::text as generation");
   const previous =

@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import type { Database } from '../../src/db/database';
 import { countCorpus, getDocument, getPassage, listDocuments } from '../../src/ingest/document-store';
-import { ingestDocument } from '../../src/ingest/ingest-document';
+import { ingestDocument, sha256 } from '../../src/ingest/ingest-document';
 import type { Embedder } from '../../src/pipeline/types';
 import { retrieve } from '../../src/retrieval/retrieve';
 import { DATABASE_TIERS, POSTGRES_TIER, useMigratedDatabase } from '../support/database-tiers';
@@ -354,4 +354,49 @@ describe.each(DATABASE_TIERS)('several writers per document on %s', (_label, tie
     expect(await storedChunkRows(db)).toBe(12);
     expect(await storedStatistics(db)).toEqual(await recomputedStatistics(db));
   });
+
+  it.each([
+    ['in one transaction', { writers: 1 }],
+    ['by two writers', { batchSize: 3, writers: 2 }],
+  ])(
+    'removes what a writer that died before publishing left for the content or source, %s',
+    async (_how, options) => {
+      const { db } = database;
+      const content = twelveChunks('lantern');
+      // Two unpublished rows, as writers killed before publishing leave them: one with this content,
+      // one with this source, each with a chunk of its generation.
+      const dead = await db
+        .knex('documents')
+        .insert([
+          { title: 'Dead', content, content_sha256: sha256(content), live_generation: null },
+          {
+            title: 'Dead',
+            content: 'other',
+            content_sha256: sha256('other'),
+            source: 'lantern.md',
+            live_generation: null,
+          },
+        ])
+        .returning<{ id: string }[]>('id');
+      await db.knex('chunks').insert(
+        dead.map(({ id }) => ({
+          document_id: id,
+          generation: 999,
+          ordinal: 0,
+          content: 'lantern leftover',
+          embedding: `[${Array.from({ length: 1024 }, () => 0.01).join(',')}]`,
+        })),
+      );
+      const result = await ingestDocument(
+        db,
+        testEmbedder(),
+        { title: 'Lantern', content, source: 'lantern.md' },
+        options,
+      );
+      expect(result.status).toBe('created');
+      expect(await db.knex('documents').pluck('id')).toEqual([result.documentId]);
+      expect(await storedChunkRows(db)).toBe(12);
+      expect(await storedStatistics(db)).toEqual(await recomputedStatistics(db));
+    },
+  );
 });
