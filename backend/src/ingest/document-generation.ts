@@ -103,14 +103,19 @@ export async function claimGeneration(
   return { documentId: row!.id, generation: row!.generation, replacing: false };
 }
 
-/** One multi-row INSERT of a batch of the generation's chunks, numbered from `firstOrdinal`. */
+/**
+ * One multi-row INSERT of a batch of the generation's chunks, numbered from `firstOrdinal`: inside
+ * `knex` when it is a transaction, else on `connection` (a pooled one), where the statement commits
+ * on its own, a transaction of one statement without the BEGIN and COMMIT round trips.
+ */
 export async function insertChunks(
-  trx: Knex.Transaction,
+  knex: Knex,
   claimed: ClaimedGeneration,
   firstOrdinal: number,
   batch: readonly EmbeddedChunk[],
+  connection?: unknown,
 ): Promise<void> {
-  await trx('chunks').insert(
+  const insert = knex('chunks').insert(
     batch.map((chunk, index) => ({
       document_id: claimed.documentId,
       generation: claimed.generation,
@@ -123,6 +128,7 @@ export async function insertChunks(
       heading_path: chunk.headingPath === undefined ? null : JSON.stringify(chunk.headingPath),
     })),
   );
+  await (connection === undefined ? insert : insert.connection(connection));
 }
 
 /**
