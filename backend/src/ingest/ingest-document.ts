@@ -61,6 +61,8 @@ export const DEFAULT_DOCUMENT_WRITERS = 2;
  * - Embedding and writing overlap: the chunks are embedded in order, and once the first batch is
  *   embedded up to `writers` connections store the batches as they complete, each batch committed
  *   on its own (one INSERT, no BEGIN / COMMIT), while the later ones are still being embedded.
+ * - A document that is one batch (one writer, as on PGlite, and no more chunks than a batch) has
+ *   nothing to overlap or spread: one transaction under transaction-level locks writes it all.
  * - Nobody sees the new version before all of it is written: its chunks are a new generation
  *   (migration 009) that one last transaction publishes together with the document's new content,
  *   removing the previous version's chunks. Until then readers see the previous version, or no
@@ -97,9 +99,7 @@ export async function ingestDocument(
   });
   try {
     if (embedding.batchCount <= 1) {
-      // One batch (one writer, as on PGlite, and a document no longer than a batch): nothing to
-      // overlap or spread, so one transaction under transaction-level locks writes it all, with
-      // about half the round trips of the claim / batch / publish transactions.
+      // About half the round trips of the claim / batch / publish transactions (BENCHMARKS.md).
       const embedded = embedding.batchCount === 0 ? [] : await embedding.batch(0);
       return await db.knex.transaction((trx) =>
         writeDocument(trx, { ...toStore, chunks: embedded }, batchLength),
