@@ -54,10 +54,7 @@ export async function runIngest(
   const results = await mapWithConcurrency(texts, documentsInFlight, (content, index) => {
     const input = toDocument(content, index);
     return pipeline === 'pipelined'
-      ? ingestDocument(db, embedder, input, {
-          concurrency,
-          ...(writers === undefined ? {} : { writers }),
-        })
+      ? ingestDocument(db, embedder, input, { concurrency, ...(writers === undefined ? {} : { writers }) })
       : embedThenWrite(db, embedder, input, concurrency);
   });
   const seconds = since(start) / 1000;
