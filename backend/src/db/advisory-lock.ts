@@ -1,12 +1,17 @@
 import type { Knex } from 'knex';
 
 /**
- * Takes a transaction-scoped Postgres advisory lock named by `name`; it is released at commit or
- * rollback, so a crashed holder can never leave it behind. Names are hashed in SQL so the keys stay
- * readable in code and in `pg_locks` investigations.
+ * Takes transaction-scoped Postgres advisory locks named by `names`, in that order, in one round
+ * trip; they are released at commit or rollback, so a crashed holder can never leave one behind.
+ * Names are hashed in SQL so the keys stay readable in code and in `pg_locks` investigations.
  */
-export async function lockForTransaction(trx: Knex.Transaction, name: string): Promise<void> {
-  await trx.raw('select pg_advisory_xact_lock(hashtextextended(?, 0))', [name]);
+export async function lockForTransaction(trx: Knex.Transaction, ...names: readonly string[]): Promise<void> {
+  await trx.raw(lockStatement('pg_advisory_xact_lock', names.length), [...names]);
+}
+
+/** One SELECT taking the locks left to right: PostgreSQL evaluates a target list in order. */
+function lockStatement(lockFunction: string, count: number): string {
+  return `select ${Array.from({ length: count }, () => `${lockFunction}(hashtextextended(?, 0))`).join(', ')}`;
 }
 
 /** The advisory lock names every instance agrees on. */
@@ -19,7 +24,7 @@ export const LOCK_NAMES = {
 
 /**
  * Runs `work` on one pooled connection holding session-level advisory locks on `names`, taken in the
- * order given, for work that spans several transactions. They are released when `work` ends; should
+ * order given in one round trip, for work that spans several transactions. They are released when `work` ends; should
  * that fail, the connection is destroyed instead of returned to the pool (closing a session releases
  * its locks, as does a crash of this process).
  */
@@ -30,8 +35,8 @@ export async function withSessionLocks<T>(
 ): Promise<T> {
   const connection: unknown = await knex.client.acquireConnection();
   try {
-    for (const name of names)
-      await knex.raw('select pg_advisory_lock(hashtextextended(?, 0))', [name]).connection(connection);
+    if (names.length > 0)
+      await knex.raw(lockStatement('pg_advisory_lock', names.length), [...names]).connection(connection);
     return await work(connection);
   } finally {
     try {

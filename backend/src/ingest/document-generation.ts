@@ -36,7 +36,11 @@ export async function findByContent(
   knex: Knex,
   contentSha256: string,
 ): Promise<UnchangedDocument | undefined> {
-  const row = await knex('documents as d')
+  return toUnchanged(await selectByContent(knex, contentSha256));
+}
+
+function selectByContent(knex: Knex, contentSha256: string) {
+  return knex('documents as d')
     .where('d.content_sha256', contentSha256)
     .whereRaw(VISIBLE_DOCUMENT)
     .first<{ id: string; chunk_count: number } | undefined>(
@@ -45,6 +49,9 @@ export async function findByContent(
         `(select count(*)::int from chunks c where c.document_id = d.id and ${VISIBLE_CHUNK}) as chunk_count`,
       ),
     );
+}
+
+function toUnchanged(row: { id: string; chunk_count: number } | undefined): UnchangedDocument | undefined {
   return row === undefined
     ? undefined
     : { documentId: row.id, status: 'unchanged', chunkCount: row.chunk_count };
@@ -59,49 +66,56 @@ export async function claimGeneration(
   trx: Knex.Transaction,
   document: DocumentToStore,
 ): Promise<UnchangedDocument | ClaimedGeneration> {
-  const stored = await findByContent(trx, document.contentSha256);
-  if (stored !== undefined) return stored;
-
-  await trx('documents')
+  // One statement: a data-modifying WITH runs to completion whether or not it is read, and the
+  // statements after it see its effect; the check itself only reads published rows.
+  const leftovers = trx('documents')
     .whereNull('live_generation')
     .where((where) => {
       where.where('content_sha256', document.contentSha256);
       if (document.source !== undefined) where.orWhere('source', document.source);
     })
     .delete();
-  const [{ generation }] = (
-    await trx.raw<{ rows: { generation: string }[] }>(
-      "select nextval('chunk_generations')::text as generation",
-    )
-  ).rows as [{ generation: string }];
+  const stored = toUnchanged(await selectByContent(trx, document.contentSha256).with('leftovers', leftovers));
+  if (stored !== undefined) return stored;
 
+  // The generation is drawn by the statement that finds or creates its document: one round trip less.
+  const drawGeneration = trx.raw("nextval('chunk_generations')::text as generation");
   const previous =
     document.source === undefined
       ? undefined
       : await trx('documents')
           .where({ source: document.source })
-          .first<{ id: string; live_generation: string } | undefined>('id', 'live_generation');
+          .first<{ id: string; live_generation: string; generation: string } | undefined>(
+            'id',
+            'live_generation',
+            drawGeneration,
+          );
   if (previous !== undefined) {
     await trx('chunks')
       .where({ document_id: previous.id })
       .whereNot({ generation: previous.live_generation })
       .delete();
-    return { documentId: previous.id, generation, replacing: true };
+    return { documentId: previous.id, generation: previous.generation, replacing: true };
   }
   const [row] = await trx('documents')
     .insert({ ...documentFields(document), source: document.source ?? null, live_generation: null })
-    .returning<{ id: string }[]>('id');
-  return { documentId: row!.id, generation, replacing: false };
+    .returning<{ id: string; generation: string }[]>(['id', drawGeneration]);
+  return { documentId: row!.id, generation: row!.generation, replacing: false };
 }
 
-/** One multi-row INSERT of a batch of the generation's chunks, numbered from `firstOrdinal`. */
+/**
+ * One multi-row INSERT of a batch of the generation's chunks, numbered from `firstOrdinal`: inside
+ * `knex` when it is a transaction, else on `connection` (a pooled one), where the statement commits
+ * on its own, a transaction of one statement without the BEGIN and COMMIT round trips.
+ */
 export async function insertChunks(
-  trx: Knex.Transaction,
+  knex: Knex,
   claimed: ClaimedGeneration,
   firstOrdinal: number,
   batch: readonly EmbeddedChunk[],
+  connection?: unknown,
 ): Promise<void> {
-  await trx('chunks').insert(
+  const insert = knex('chunks').insert(
     batch.map((chunk, index) => ({
       document_id: claimed.documentId,
       generation: claimed.generation,
@@ -114,6 +128,7 @@ export async function insertChunks(
       heading_path: chunk.headingPath === undefined ? null : JSON.stringify(chunk.headingPath),
     })),
   );
+  await (connection === undefined ? insert : insert.connection(connection));
 }
 
 /**
@@ -137,6 +152,8 @@ export async function publishGeneration(
     );
   if (updated !== 1)
     throw new Error(`document ${claimed.documentId} was deleted while its new version was being written`);
+  // A new document's row was created by claimGeneration: it has no chunks of another generation.
+  if (!claimed.replacing) return;
   await trx('chunks')
     .where({ document_id: claimed.documentId })
     .whereNot({ generation: claimed.generation })

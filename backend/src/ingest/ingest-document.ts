@@ -23,7 +23,7 @@ export interface IngestOptions {
   /** Chunks per INSERT statement at most; a document is cut into equal batches, the same number for every writer (writeBatchSize). @default 200 */
   readonly batchSize?: number;
   /**
-   * Connections writing one document's batches at once, each batch in a transaction of its own; capped
+   * Connections writing one document's batches at once, each batch one statement committing on its own; capped
    * by the pool (PGlite: 1). Every connection's backend maintains the HNSW index for its own rows, so
    * this spreads a document's index maintenance over the database's cores. @default 2
    */
@@ -60,7 +60,9 @@ export const DEFAULT_DOCUMENT_WRITERS = 2;
  *   its id.
  * - Embedding and writing overlap: the chunks are embedded in order, and once the first batch is
  *   embedded up to `writers` connections store the batches as they complete, each batch committed
- *   in its own transaction, while the later ones are still being embedded.
+ *   on its own (one INSERT, no BEGIN / COMMIT), while the later ones are still being embedded.
+ * - A document that is one batch (one writer, as on PGlite, and no more chunks than a batch) has
+ *   nothing to overlap or spread: one transaction under transaction-level locks writes it all.
  * - Nobody sees the new version before all of it is written: its chunks are a new generation
  *   (migration 009) that one last transaction publishes together with the document's new content,
  *   removing the previous version's chunks. Until then readers see the previous version, or no
@@ -96,15 +98,22 @@ export async function ingestDocument(
     signal: options.signal,
   });
   try {
-    if (embedding.batchCount > 0) await embedding.batch(0);
+    if (embedding.batchCount <= 1) {
+      // About half the round trips of the claim / batch / publish transactions (BENCHMARKS.md).
+      const embedded = embedding.batchCount === 0 ? [] : await embedding.batch(0);
+      return await db.knex.transaction((trx) =>
+        writeDocument(trx, { ...toStore, chunks: embedded }, batchLength),
+      );
+    }
+    await embedding.batch(0);
     return await withSessionLocks(db.knex, documentLocks(toStore), async (connection) => {
       const inTransaction = <T>(step: (trx: Knex.Transaction) => Promise<T>) =>
         db.knex.transaction(step, { connection });
       const claimed = await inTransaction((trx) => claimGeneration(trx, toStore));
       if (!('generation' in claimed)) return claimed;
       try {
-        await writeBatches(db.knex, connection, writers, embedding, (trx, index, batch) =>
-          insertChunks(trx, claimed, index * batchLength, batch),
+        await writeBatches(db.knex, connection, writers, embedding, (onConnection, index, batch) =>
+          insertChunks(db.knex, claimed, index * batchLength, batch, onConnection),
         );
         await inTransaction((trx) => publishGeneration(trx, claimed, toStore));
       } catch (error) {
@@ -150,7 +159,7 @@ export async function writeDocument(
   document: PreparedDocument,
   batchSize: number = DEFAULT_INSERT_BATCH_SIZE,
 ): Promise<IngestResult> {
-  for (const name of documentLocks(document)) await lockForTransaction(trx, name);
+  await lockForTransaction(trx, ...documentLocks(document));
   const claimed = await claimGeneration(trx, document);
   if (!('generation' in claimed)) return claimed;
   for (let start = 0; start < document.chunks.length; start += batchSize)
@@ -177,10 +186,10 @@ function connectionLimit(db: Database): number {
   return typeof poolMax === 'number' && poolMax >= 1 ? poolMax : 1;
 }
 
-type WriteBatch = (trx: Knex.Transaction, index: number, batch: readonly EmbeddedChunk[]) => Promise<void>;
+type WriteBatch = (connection: unknown, index: number, batch: readonly EmbeddedChunk[]) => Promise<void>;
 
 /**
- * Writes every batch of `embedding`, each in a transaction of its own, from `lockConnection` and up
+ * Writes every batch of `embedding`, each one statement committing on its own, from `lockConnection` and up
  * to `writers - 1` more pooled connections. Each writer takes the next batch not yet taken, so a
  * writer that gets no connection (the pool is busy) leaves all batches to the others; a pending
  * connection that arrives after the last batch was taken goes straight back. The first failure stops
@@ -207,7 +216,7 @@ async function writeBatches(
   const writeFrom = async (connection: unknown) => {
     for (let index = take(); index !== undefined; index = take()) {
       const batch = await embedding.batch(index);
-      await knex.transaction((trx) => write(trx, index, batch), { connection });
+      await write(connection, index, batch);
     }
   };
   const extraWriter = async () => {

@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import type { Database } from '../../src/db/database';
 import { countCorpus, getDocument, getPassage, listDocuments } from '../../src/ingest/document-store';
-import { ingestDocument } from '../../src/ingest/ingest-document';
+import { ingestDocument, sha256 } from '../../src/ingest/ingest-document';
 import type { Embedder } from '../../src/pipeline/types';
 import { retrieve } from '../../src/retrieval/retrieve';
 import { DATABASE_TIERS, POSTGRES_TIER, useMigratedDatabase } from '../support/database-tiers';
@@ -157,6 +157,8 @@ describe(`a document written by several connections on ${POSTGRES_TIER.label}`, 
 
 describe.each(DATABASE_TIERS)('several writers per document on %s', (_label, tier) => {
   const database = useMigratedDatabase(tier);
+  /** A twelve-chunk document is then one batch (of at most 200). */
+  const oneWriter = { writers: 1 };
 
   beforeEach(async () => {
     await database.db.knex('documents').delete();
@@ -271,4 +273,130 @@ describe.each(DATABASE_TIERS)('several writers per document on %s', (_label, tie
     expect(await countCorpus(db)).toEqual({ documents: 1, chunks: 12 });
     expect(await storedChunkRows(db)).toBe(12);
   });
+
+  it('writes a document that fits in one batch of one writer in one transaction', async () => {
+    const { db } = database;
+    const writers = watchChunkWriters(db.knex);
+    try {
+      await ingestDocument(
+        db,
+        testEmbedder(),
+        { title: 'Short', content: twelveChunks('lagoon') },
+        oneWriter,
+      );
+    } finally {
+      writers.stop();
+    }
+    expect(writers.connections.size).toBe(1);
+    // Document row and chunks committed together: they share their xmin.
+    const { rows } = await db.knex.raw<{ rows: { chunks: number; with_document: boolean }[] }>(
+      `select count(*)::int as chunks, bool_and(c.xmin::text = d.xmin::text) as with_document
+         from chunks c join documents d on d.id = c.document_id group by c.xmin::text`,
+    );
+    expect(rows).toEqual([{ chunks: 12, with_document: true }]);
+    expect(await countCorpus(db)).toEqual({ documents: 1, chunks: 12 });
+    expect(await storedStatistics(db)).toEqual(await recomputedStatistics(db));
+  });
+
+  it('answers documents of one content or one source ingested at once, in one transaction or several, with one copy each', async () => {
+    const { db } = database;
+    const same = { title: 'Same', content: twelveChunks('harbour'), source: 'same.md' };
+    const results = await Promise.all([
+      ingestDocument(db, testEmbedder(), same),
+      ingestDocument(db, testEmbedder(), same),
+      ingestDocument(db, testEmbedder(), { ...same, source: 'other.md' }),
+      ingestDocument(db, testEmbedder(), {
+        title: 'Next',
+        content: twelveChunks('estuary'),
+        source: 'next.md',
+      }),
+      ingestDocument(db, testEmbedder(), {
+        title: 'Next',
+        content: twelveChunks('delta'),
+        source: 'next.md',
+      }),
+    ]);
+    expect(
+      results
+        .slice(0, 3)
+        .map((result) => result.status)
+        .sort(),
+    ).toEqual(['created', 'unchanged', 'unchanged']);
+    expect(new Set(results.slice(0, 3).map((result) => result.documentId)).size).toBe(1);
+    expect(
+      results
+        .slice(3)
+        .map((result) => result.status)
+        .sort(),
+    ).toEqual(['created', 'replaced']);
+    expect(results[3]!.documentId).toBe(results[4]!.documentId);
+    expect(await countCorpus(db)).toEqual({ documents: 2, chunks: 24 });
+    expect(await storedChunkRows(db)).toBe(24);
+    expect(await storedStatistics(db)).toEqual(await recomputedStatistics(db));
+  });
+
+  it('leaves the old version when a new version written in one transaction fails', async () => {
+    const { db } = database;
+    const original = await ingestDocument(db, testEmbedder(), {
+      title: 'Kept',
+      content: twelveChunks('cobalt'),
+      source: 'kept.md',
+    });
+    await expect(
+      ingestDocument(
+        db,
+        testEmbedder({ failOnCall: 5 }),
+        { title: 'Lost', content: twelveChunks('nickel'), source: 'kept.md' },
+        oneWriter,
+      ),
+    ).rejects.toThrow('embedding failed on call 5');
+    expect(await getDocument(db, original.documentId)).toMatchObject({ title: 'Kept', chunkCount: 12 });
+    expect(await storedChunkRows(db)).toBe(12);
+    expect(await storedStatistics(db)).toEqual(await recomputedStatistics(db));
+  });
+
+  it.each([
+    ['in one transaction', { writers: 1 }],
+    ['by two writers', { batchSize: 3, writers: 2 }],
+  ])(
+    'removes what a writer that died before publishing left for the content or source, %s',
+    async (_how, options) => {
+      const { db } = database;
+      const content = twelveChunks('lantern');
+      // Two unpublished rows, as writers killed before publishing leave them: one with this content,
+      // one with this source, each with a chunk of its generation.
+      const dead = await db
+        .knex('documents')
+        .insert([
+          { title: 'Dead', content, content_sha256: sha256(content), live_generation: null },
+          {
+            title: 'Dead',
+            content: 'other',
+            content_sha256: sha256('other'),
+            source: 'lantern.md',
+            live_generation: null,
+          },
+        ])
+        .returning<{ id: string }[]>('id');
+      await db.knex('chunks').insert(
+        dead.map(({ id }) => ({
+          document_id: id,
+          generation: 999,
+          ordinal: 0,
+          content: 'lantern leftover',
+          embedding: `[${Array.from({ length: 1024 }, () => 0.01).join(',')}]`,
+        })),
+      );
+      const result = await ingestDocument(
+        db,
+        testEmbedder(),
+        { title: 'Lantern', content, source: 'lantern.md' },
+        options,
+      );
+      expect(result.status).toBe('created');
+      expect(await db.knex('documents').pluck('id')).toEqual([result.documentId]);
+      expect(await storedChunkRows(db)).toBe(12);
+      expect(await storedStatistics(db)).toEqual(await recomputedStatistics(db));
+    },
+  );
 });
