@@ -5,9 +5,8 @@ import { createApp } from '../src/app';
 import { loadConfig } from '../src/config';
 import { openDatabase } from '../src/db/database';
 import { createUsageLimiter } from '../src/http/usage/limiter';
-import type { Providers } from '../src/pipeline/types';
 import { batchedWriter, createLogger } from '../src/service-kit/logger';
-import { createFakeGenerator, FAKE_EMBEDDING_MODEL } from './lib/fake-providers';
+import { createFakeProviders } from './lib/fake-providers';
 
 /**
  * The backend as the query API benchmark runs it: a child process of its own (so its RSS is its
@@ -33,7 +32,7 @@ async function start(): Promise<void> {
   const file = process.env.BENCH_QUERIES_FILE;
   if (file === undefined) throw new Error('BENCH_QUERIES_FILE must name the prepared queries file');
   const prepared = JSON.parse(readFileSync(file, 'utf8')) as PreparedQueries;
-  const vectors = new Map(prepared.queries.map((query) => [query.text, [...query.vector]]));
+  const vectors = new Map(prepared.queries.map((query) => [query.text, Float32Array.from(query.vector)]));
   const config = loadConfig(process.env);
   const db = await openDatabase(config.database);
   const output = batchedWriter(process.stdout);
@@ -42,7 +41,11 @@ async function start(): Promise<void> {
   const app = createApp({
     config,
     db,
-    providers: zeroLatencyProviders(vectors),
+    providers: createFakeProviders((text) => {
+      const vector = vectors.get(text);
+      if (vector === undefined) throw new Error(`no prepared vector for query "${text}"`);
+      return vector;
+    }, 0),
     logger,
     usage,
   });
@@ -67,27 +70,6 @@ async function start(): Promise<void> {
     });
     server.closeAllConnections();
   });
-}
-
-/**
- * The fake providers with an embedder that answers with the query's prepared vector itself: a
- * provider that costs nothing must not cost 1024 numbers copied per question either (6 % of the
- * backend's CPU on the path without the database, measured with the database stubbed out).
- */
-function zeroLatencyProviders(vectors: ReadonlyMap<string, number[]>): Providers {
-  return {
-    mode: 'bedrock',
-    embedder: {
-      model: FAKE_EMBEDDING_MODEL,
-      embed: async (text, signal) => {
-        signal?.throwIfAborted();
-        const vector = vectors.get(text);
-        if (vector === undefined) throw new Error(`no prepared vector for query "${text}"`);
-        return vector;
-      },
-    },
-    generator: createFakeGenerator(0),
-  };
 }
 
 start().catch((error: unknown) => {
