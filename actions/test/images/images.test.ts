@@ -203,9 +203,10 @@ describe('the container images, run from rendered task definitions', () => {
 
   it('refuse a request without a sign-in token: sign-in is on in the rendered task definitions', async () => {
     for (const service of ['frontend', 'backend'] as const) {
-      const response = slowQuery(started[service]!.port, JSON.stringify({ query: QUESTION }), undefined);
-      response.finish();
-      const answer = (await response.result) as { status: number; body: { error?: { code?: string } } };
+      const answer = (await unsignedQuery(started[service]!.port, JSON.stringify({ query: QUESTION }))) as {
+        status: number;
+        body: { error?: { code?: string } };
+      };
       expect({ service, status: answer.status, code: answer.body.error?.code }).toEqual({
         service,
         status: 401,
@@ -534,15 +535,8 @@ function askStreaming(port: number): Promise<ServerEvent[]> {
   });
 }
 
-/**
- * A query whose body arrives in two parts, so the request is in flight until `finish()`.
- * `received` resolves on the server's `100 Continue`: proof that the server has parsed the request,
- * so its shutdown counts it as in flight. The client's own write callback proves only that the
- * kernel took the bytes; a connection the server has not read yet is idle to it, and closed. Its
- * own connection, so no keep-alive socket of an earlier test is reused.
- */
-function slowQuery(port: number, body: string, token: string | undefined) {
-  const half = Math.floor(body.length / 2);
+/** A POST /api/query on its own connection (no keep-alive socket of an earlier test is reused). */
+function postQuery(port: number, body: string, headers: Record<string, string>) {
   const req = request({
     host: '127.0.0.1',
     port,
@@ -552,8 +546,7 @@ function slowQuery(port: number, body: string, token: string | undefined) {
     headers: {
       'content-type': 'application/json',
       'content-length': String(Buffer.byteLength(body)),
-      expect: '100-continue',
-      ...(token === undefined ? {} : { 'x-amzn-oidc-data': token }),
+      ...headers,
     },
   });
   const result = new Promise<{ status: number; body: unknown }>((resolve, reject) => {
@@ -567,6 +560,25 @@ function slowQuery(port: number, body: string, token: string | undefined) {
     });
     req.on('error', reject);
   });
+  return { req, result };
+}
+
+/** A query without a sign-in token, sent whole. */
+function unsignedQuery(port: number, body: string) {
+  const { req, result } = postQuery(port, body, {});
+  req.end(body);
+  return result;
+}
+
+/**
+ * A signed-in query whose body arrives in two parts, so the request is in flight until `finish()`.
+ * `received` resolves on the server's `100 Continue`: proof that the server has parsed the request,
+ * so its shutdown counts it as in flight. The client's own write callback proves only that the
+ * kernel took the bytes; a connection the server has not read yet is idle to it, and closed.
+ */
+function slowQuery(port: number, body: string, token: string) {
+  const half = Math.floor(body.length / 2);
+  const { req, result } = postQuery(port, body, { expect: '100-continue', 'x-amzn-oidc-data': token });
   const received = new Promise<void>((resolve) =>
     req.once('continue', () => req.write(body.slice(0, half), () => resolve())),
   );
