@@ -18,8 +18,6 @@ import { queryTerms } from './query-terms';
 import { fuseRankings } from './rank-fusion';
 import { rankCandidates, type SideRankings } from './side-rankings';
 
-export type { SideRankings } from './side-rankings';
-
 export const MIN_TOP_K = 1;
 export const MAX_TOP_K = 20;
 
