@@ -288,7 +288,6 @@ export class WorkflowRun {
   ): Promise<{ results: Map<string, JobResult[]>; outputs: Record<string, string> }> {
     const results = new Map<string, Promise<JobResult[]>>();
     const rawJobs = find(workflow.root, 'jobs');
-    const settled = new Map<string, JobResult[]>();
     const start = (jobId: string): Promise<JobResult[]> => {
       const existing = results.get(jobId);
       if (existing) return existing;
@@ -345,12 +344,20 @@ export class WorkflowRun {
         return this.runMatrix(workflow, jobId, rawJob, contexts, call, displayName);
       })();
       results.set(jobId, promise);
-      void promise.then((r) => settled.set(jobId, r));
       return promise;
     };
     for (const job of workflow.template.jobs) start(job.id.value);
-    const all = new Map<string, JobResult[]>();
-    for (const [id, promise] of results) all.set(id, await promise);
+    // Every job ends before the run does, even when one throws (a case the runner does not model):
+    // the run then rejects with the first such error, and no job's rejection goes unobserved.
+    const ended = await Promise.allSettled(results.values());
+    const thrown = ended.find((outcome) => outcome.status === 'rejected');
+    if (thrown) throw thrown.reason;
+    const all = new Map(
+      [...results.keys()].map((id, index) => [
+        id,
+        (ended[index] as PromiseFulfilledResult<JobResult[]>).value,
+      ]),
+    );
     const outputs: Record<string, string> = {};
     const callOutputs = find(find(find(workflow.root, 'on'), 'workflow_call'), 'outputs');
     const jobsContext = Object.fromEntries(
