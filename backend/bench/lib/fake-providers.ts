@@ -51,7 +51,9 @@ export function createFakeProviders(vectorFor: (text: string) => Float32Array, l
 /**
  * Maps any text to one of the given unit vectors by hashing it, so ingested chunks get vectors
  * from the realistic clustered distribution (HNSW insert cost depends on the data's shape) without
- * running a model.
+ * running a model. The same text always gets the same vector, but the table then holds at most
+ * `pool.length` distinct vectors: beyond a few thousand chunks most inserts are cheap duplicates and
+ * the HNSW graph has fewer elements than the table has rows (see FreshVectorSupply).
  */
 export function hashedVectorPicker(pool: readonly Float32Array[]): (text: string) => Float32Array {
   return (text) => {
