@@ -1,7 +1,7 @@
 import { DEFAULT_EMBEDDING_CONCURRENCY } from '../../src/ingest/ingest-document';
 import { withSharedEmbeddingLimit } from '../../src/ingest/shared-embedding-limit';
-import { createFakeEmbedder, hashedVectorPicker } from '../lib/fake-providers';
-import { runIngest } from '../lib/ingest-run';
+import { createFakeEmbedder, FreshVectorSupply } from '../lib/fake-providers';
+import { chunkCount, runIngest } from '../lib/ingest-run';
 import { atLeast, Section } from '../lib/report';
 import type { Benchmark } from './benchmark';
 
@@ -34,10 +34,9 @@ export const ingestEndToEndBenchmark: Benchmark = {
     const section = new Section(this.name, this.title);
     const { db, tier } = await context.postgres();
     const corpus = context.corpus();
-    const embedder = createFakeEmbedder(
-      hashedVectorPicker(corpus.freshVectors(4000, 12)),
-      EMBEDDER_LATENCY_MS,
-    );
+    // Every chunk gets a vector never written before, as in the database-side benchmark.
+    const vectors = new FreshVectorSupply(corpus, 12);
+    const embedder = createFakeEmbedder(vectors.take, EMBEDDER_LATENCY_MS);
     const chunks = context.sizes.ingestChunks;
     const c = DEFAULT_EMBEDDING_CONCURRENCY;
     // Short documents one at a time, a long one, then short ones sharing the same 16 calls in flight.
@@ -62,6 +61,7 @@ export const ingestEndToEndBenchmark: Benchmark = {
       const texts = Array.from({ length: documents }, () =>
         corpus.documentText(seed++, scenario.paragraphsPerDocument),
       );
+      vectors.reserve(chunkCount(texts));
       const limited =
         scenario.sharedLimit === undefined
           ? embedder

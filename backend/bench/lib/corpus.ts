@@ -148,9 +148,12 @@ export class Corpus {
     return Array.from({ length: WORDS_PER_QUERY }, () => common[prng.int(common.length)]!).join(' ');
   }
 
-  /** Fresh vectors from the corpus distribution (not in the table), for chunks that benchmarks ingest. */
-  freshVectors(count: number, seed: number): Float32Array[] {
-    const prng = new Prng(seed);
+  /**
+   * Fresh vectors from the corpus distribution (not in the table), for chunks that benchmarks ingest;
+   * from a generator passed in, successive calls continue one stream and never repeat a vector.
+   */
+  freshVectors(count: number, seed: number | Prng): Float32Array[] {
+    const prng = typeof seed === 'number' ? new Prng(seed) : seed;
     return Array.from({ length: count }, () => {
       const vector = new Float32Array(this.dims);
       this.sampleInto(vector, 0, this.clusterOf[prng.int(this.size)]!, 1, prng);

@@ -1,4 +1,5 @@
 import type { Database } from '../../src/db/database';
+import { chunkDocument } from '../../src/ingest/chunk-document';
 import { type DocumentInput, validateDocumentInput } from '../../src/ingest/document-input';
 import {
   type IngestResult,
@@ -74,6 +75,11 @@ export async function runIngest(
     chunksPerSecond: chunks / seconds,
     cpuMsPerChunk: { postgres: postgresMs / chunks, node: (node.user + node.system) / 1000 / chunks },
   };
+}
+
+/** How many chunks (one embedding call each) runIngest will store for `texts` as plain documents. */
+export function chunkCount(texts: readonly string[]): number {
+  return texts.reduce((sum, text) => sum + chunkDocument(text, undefined).length, 0);
 }
 
 /** The postmaster of a local PostgreSQL server (its backends are its children); none for PGlite. */
