@@ -235,7 +235,9 @@ function holdsTerm(term: string, length: string, id: string, knownLexeme?: strin
  * - No informative term, no lookup: a question of common words costs the statistics only.
  */
 function lexicalHits(limit: number, filterOf: (chunkId: string) => string): string[] {
-  const lengthNorm = `(1 - ${BM25_B} + ${BM25_B} * s.chunk_length / corpus.average_length)`;
+  // Float literals are typed float8: an untyped one is numeric, and `0.75 * chunk_length` then ran in
+  // numeric arithmetic and went through text to reach float8, per row (perf: ~4% of the statement).
+  const lengthNorm = `(1 - ${BM25_B}::float8 + ${BM25_B}::float8 * s.chunk_length / corpus.average_length)`;
   return [
     `corpus as materialized (
        select greatest(coalesce(sum(chunk_count), 0), 1)::float8 as chunks,
@@ -305,12 +307,12 @@ function lexicalHits(limit: number, filterOf: (chunkId: string) => string): stri
        ) found
        join query_terms t using (term_index)
        group by found.chunk_id, found.chunk_length
-       order by sum(t.idf) / (1 + ${BM25_K1} * (1 - ${BM25_B} + ${BM25_B} * found.chunk_length / (select average_length from corpus))) desc
+       order by sum(t.idf) / (1 + ${BM25_K1}::float8 * (1 - ${BM25_B}::float8 + ${BM25_B}::float8 * found.chunk_length / (select average_length from corpus))) desc
        limit ${limit}
      )`,
     `scored as (
        select s.chunk_id, s.chunk_length, count(*) as matched,
-              sum(t.idf * ${BM25_K1 + 1} / (1 + ${BM25_K1} * ${lengthNorm})) as bm25
+              sum(t.idf * ${BM25_K1 + 1}::float8 / (1 + ${BM25_K1}::float8 * ${lengthNorm})) as bm25
        from best_candidates s
        join query_terms t
          on t.term_index = any(s.terms_found)
@@ -326,7 +328,7 @@ function lexicalHits(limit: number, filterOf: (chunkId: string) => string): stri
                              and (not (select quoted from request)
                                   or (select pc.content_tsv @@ (select whole_query from request)
                                       from chunks pc where pc.id = s.chunk_id))
-                        then ${COMPLETE_MATCH_BOOST} else 1 end)
+                        then ${COMPLETE_MATCH_BOOST}::float8 else 1 end)
                 / ln(1 + (corpus.chunks - 0.5) / 1.5) as text_score
        from scored s
        cross join corpus
