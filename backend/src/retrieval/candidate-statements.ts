@@ -199,14 +199,24 @@ function vectorHits(limit: number, filterOf: (chunkId: string) => string): strin
  * `knownLexeme` is one the chunk is known to hold.
  */
 function holdsTerm(term: string, length: string, id: string, knownLexeme?: string): string {
-  const probe = (lexeme: string) =>
-    `coalesce((select true from lexical_postings hp
-                where hp.term = ${lexeme} and hp.chunk_length = ${length} and hp.chunk_id = ${id}), false)`;
-  const rarest = probe(`${term}.rarest`);
+  const rarest = probe(`${term}.rarest`, length, id);
   return `((${knownLexeme === undefined ? rarest : `coalesce(${knownLexeme} = ${term}.rarest, false) or ${rarest}`})
-          and (cardinality(${term}.lexemes) = 1 or coalesce((
-            select bool_and(${probe('other.lexeme')})
-            from unnest(${term}.lexemes) as other (lexeme) where other.lexeme <> ${term}.rarest), true)))`;
+          and ${holdsOtherLexemes(term, length, id)})`;
+}
+
+/**
+ * SQL: does the chunk hold the lexemes of `term` other than its rarest? Most words have one lexeme,
+ * and then this is true without a probe.
+ */
+function holdsOtherLexemes(term: string, length: string, id: string): string {
+  return `(cardinality(${term}.lexemes) = 1 or coalesce((
+            select bool_and(${probe('other.lexeme', length, id)})
+            from unnest(${term}.lexemes) as other (lexeme) where other.lexeme <> ${term}.rarest), true))`;
+}
+
+function probe(lexeme: string, length: string, id: string): string {
+  return `coalesce((select true from lexical_postings hp
+                where hp.term = ${lexeme} and hp.chunk_length = ${length} and hp.chunk_id = ${id}), false)`;
 }
 
 /**
@@ -276,7 +286,7 @@ function lexicalHits(limit: number, filterOf: (chunkId: string) => string): stri
        from query_terms t
        cross join lateral (
          select p.chunk_id, p.chunk_length from lexical_postings p
-         where p.term = t.rarest and ${holdsTerm('t', 'p.chunk_length', 'p.chunk_id', 'p.term')} ${filterOf('p.chunk_id')}
+         where p.term = t.rarest and ${holdsOtherLexemes('t', 'p.chunk_length', 'p.chunk_id')} ${filterOf('p.chunk_id')}
          order by p.chunk_length, p.chunk_id
          limit ${TEXT_CANDIDATES_PER_TERM}
        ) p
