@@ -247,7 +247,8 @@ function probe(lexeme: string, length: string, id: string): string {
 function lexicalHits(limit: number, filterOf: (chunkId: string) => string): string[] {
   // Float literals are typed float8: an untyped one is numeric, and `0.75 * chunk_length` then ran in
   // numeric arithmetic and went through text to reach float8, per row (perf: ~4% of the statement).
-  const lengthNorm = `(1 - ${BM25_B}::float8 + ${BM25_B}::float8 * s.chunk_length / corpus.average_length)`;
+  const lengthNorm = (length: string, averageLength: string) =>
+    `(1 - ${BM25_B}::float8 + ${BM25_B}::float8 * ${length} / ${averageLength})`;
   return [
     `corpus as materialized (
        select greatest(coalesce(sum(chunk_count), 0), 1)::float8 as chunks,
@@ -317,12 +318,12 @@ function lexicalHits(limit: number, filterOf: (chunkId: string) => string): stri
        ) found
        join query_terms t using (term_index)
        group by found.chunk_id, found.chunk_length
-       order by sum(t.idf) / (1 + ${BM25_K1}::float8 * (1 - ${BM25_B}::float8 + ${BM25_B}::float8 * found.chunk_length / (select average_length from corpus))) desc
+       order by sum(t.idf) / (1 + ${BM25_K1}::float8 * ${lengthNorm('found.chunk_length', '(select average_length from corpus)')}) desc
        limit ${limit}
      )`,
     `scored as (
        select s.chunk_id, s.chunk_length, count(*) as matched,
-              sum(t.idf * ${BM25_K1 + 1}::float8 / (1 + ${BM25_K1}::float8 * ${lengthNorm})) as bm25
+              sum(t.idf * ${BM25_K1 + 1}::float8 / (1 + ${BM25_K1}::float8 * ${lengthNorm('s.chunk_length', 'corpus.average_length')})) as bm25
        from best_candidates s
        join query_terms t
          on t.term_index = any(s.terms_found)
