@@ -15,17 +15,6 @@ export type DatabaseOptions =
   /** A PostgreSQL server through a pool of at most `poolMax` connections. */
   | { kind: 'postgres'; connection: string | Knex.PgConnectionConfig; poolMax: number };
 
-/**
- * `hnsw.ef_search` on the embedded tier, in place of HNSW_EF_SEARCH: the size PGlite's corpus is
- * for (10,000 chunks) reaches the exact neighbours with a shorter candidate list than 100,000 chunks
- * on a server need, and every visited vector costs PGlite a distance computed in WebAssembly.
- * Measured at 10,261 chunks (BENCHMARKS.md, Embedded default): every scan from 40 to 200 returned
- * the exact nearest 5, 40 and 80 by distance for 500 queries, and retrieve() returned the same chunks
- * and scores at 80 as at 150, for about 1.5 ms less CPU per call. It stays at least the largest
- * candidate list retrieve() asks for (4 × MAX_TOP_K), the most one HNSW scan returns.
- */
-export const EMBEDDED_HNSW_EF_SEARCH = 80;
-
 export type Readiness = { ready: true } | { ready: false; reason: string };
 
 export interface Database {
@@ -82,7 +71,7 @@ async function openEmbedded(dataDir: string): Promise<Database> {
   }
   // The one backend session outlives the pool's connections: one opened anew (after the pool
   // reaped an idle one) must not find the statements an earlier one prepared.
-  const sessionSettings = `deallocate all; ${SESSION_SETTINGS_SQL}; set hnsw.ef_search = ${EMBEDDED_HNSW_EF_SEARCH}`;
+  const sessionSettings = `deallocate all; ${SESSION_SETTINGS_SQL}`;
   const knex = knexFactory({ client: 'pg', connection: connect(), pool: servingPool(1, sessionSettings) });
   return wrap(knex, 'embedded', closeEngine);
 }

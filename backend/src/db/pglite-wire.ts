@@ -9,8 +9,9 @@ import type { PGlite } from '@electric-sql/pglite';
  * node-postgres corks the socket while it writes one query's messages (Bind, Describe, Execute,
  * Sync), so they reach `_writev` together and the backend runs them in one call.
  * `@electric-sql/pglite/node-postgres` (createPgConfig) instead runs each message on its own and
- * parses every reply with PGlite's parser before handing node-postgres message objects: at 10,000
- * chunks a retriever call then cost about 1 ms more CPU (BENCHMARKS.md, Embedded default).
+ * parses every reply with PGlite's parser before handing node-postgres message objects: at 10,261
+ * chunks a retriever call cost 9.5 ms of CPU that way against 8.4 ms through this socket, for the
+ * same results (BENCHMARKS.md, Embedded default).
  *
  * One PGlite is one backend session: every socket opened on it shares that session (prepared
  * statements, settings, an open transaction). Only a pool of one connection may use it, and a new
@@ -61,9 +62,17 @@ export class PgliteSocket extends Duplex {
     callback();
   }
 
-  /** Runs `messages` on the backend (PGlite's query lock held) and passes its reply on. */
+  /**
+   * Runs `messages` on the backend (PGlite's query lock held) and passes its reply on as it comes:
+   * execProtocolRawStream hands over the backend's output without parsing it (execProtocolRaw
+   * would also run PGlite's own parser over every reply). Each piece is a view of WebAssembly
+   * memory, valid only during the call, so it is copied.
+   */
   private async exchange(messages: Buffer): Promise<void> {
-    const reply = await this.pglite.runExclusive(() => this.pglite.execProtocolRaw(messages));
-    if (reply.byteLength > 0) this.push(Buffer.from(reply.buffer, reply.byteOffset, reply.byteLength));
+    const reply: Buffer[] = [];
+    await this.pglite.runExclusive(() =>
+      this.pglite.execProtocolRawStream(messages, { onRawData: (data) => reply.push(Buffer.from(data)) }),
+    );
+    for (const piece of reply) this.push(piece);
   }
 }

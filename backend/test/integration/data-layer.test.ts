@@ -1,4 +1,4 @@
-import { type Database, EMBEDDED_HNSW_EF_SEARCH, openDatabase } from '../../src/db/database';
+import { type Database, openDatabase } from '../../src/db/database';
 import { MIGRATIONS_TABLE } from '../../src/db/migrate';
 import { MIGRATION_NAMES } from '../../src/db/migrations';
 import { HNSW_EF_SEARCH } from '../../src/db/session-settings';
@@ -118,9 +118,7 @@ describe.each(DATABASE_TIERS)('data layer on %s', (_label, tier) => {
       const settings = await db.knex.raw<{ rows: { ef_search: string }[] }>(
         "select current_setting('hnsw.ef_search') as ef_search",
       );
-      expect(settings.rows[0]?.ef_search).toBe(
-        String(tier.kind === 'embedded' ? EMBEDDED_HNSW_EF_SEARCH : HNSW_EF_SEARCH),
-      );
+      expect(settings.rows[0]?.ef_search).toBe(String(HNSW_EF_SEARCH));
       // Inline vectors keep the planner on HNSW for small tables (see migration 003).
       const storage = await db.knex.raw<{ rows: { attstorage: string }[] }>(
         "select attstorage from pg_attribute where attrelid = 'chunks'::regclass and attname = 'embedding'",
