@@ -1,12 +1,12 @@
 import { mkdir } from 'node:fs/promises';
 import { PGlite } from '@electric-sql/pglite';
-import { createPgConfig } from '@electric-sql/pglite/node-postgres';
 import { vector } from '@electric-sql/pglite-pgvector';
 import knexFactory, { type Knex } from 'knex';
 import type pg from 'pg';
 import { registerTypes } from 'pgvector/pg';
 import { lockDataDir } from './data-dir-lock';
 import { isSchemaCurrent, migrateToLatest } from './migrate';
+import { PgliteSocket } from './pglite-wire';
 import { SESSION_SETTINGS_SQL } from './session-settings';
 
 export type DatabaseOptions =
@@ -60,7 +60,7 @@ async function openEmbedded(dataDir: string): Promise<Database> {
   }
   const closeEngine = () => pglite.close().finally(release);
   // PGlite is one single-user backend: every knex pool over it holds exactly one connection.
-  const connect = () => createPgConfig(pglite);
+  const connect = () => ({ user: 'postgres', database: 'postgres', stream: () => new PgliteSocket(pglite) });
   try {
     await migrate(knexFactory({ client: 'pg', connection: connect(), pool: { min: 0, max: 1 } }));
   } catch (error) {
@@ -69,7 +69,10 @@ async function openEmbedded(dataDir: string): Promise<Database> {
       cause: error,
     });
   }
-  const knex = knexFactory({ client: 'pg', connection: connect(), pool: servingPool(1) });
+  // The one backend session outlives the pool's connections: one opened anew (after the pool
+  // reaped an idle one) must not find the statements an earlier one prepared.
+  const sessionSettings = `deallocate all; ${SESSION_SETTINGS_SQL}`;
+  const knex = knexFactory({ client: 'pg', connection: connect(), pool: servingPool(1, sessionSettings) });
   return wrap(knex, 'embedded', closeEngine);
 }
 
@@ -85,7 +88,7 @@ async function openPostgres(
   } catch (error) {
     throw new Error(`Could not migrate the PostgreSQL database: ${messageOf(error)}`, { cause: error });
   }
-  const knex = knexFactory({ client: 'pg', connection, pool: servingPool(poolMax) });
+  const knex = knexFactory({ client: 'pg', connection, pool: servingPool(poolMax, SESSION_SETTINGS_SQL) });
   return wrap(knex, 'postgres', async () => {});
 }
 
@@ -101,13 +104,14 @@ async function migrate(knex: Knex): Promise<void> {
   }
 }
 
-function servingPool(max: number): Knex.PoolConfig {
+/** A pool whose every new connection runs `sessionSettings` and learns the pgvector types. */
+function servingPool(max: number, sessionSettings: string): Knex.PoolConfig {
   return {
     min: 0,
     max,
     afterCreate: (connection: pg.Client, done: (error: Error | null, connection: pg.Client) => void) => {
       connection
-        .query(SESSION_SETTINGS_SQL)
+        .query(sessionSettings)
         .then(() => registerTypes(connection))
         .then(
           () => done(null, connection),
