@@ -48,21 +48,6 @@ export function createFakeProviders(vectorFor: (text: string) => Float32Array, l
   };
 }
 
-/**
- * Maps any text to one of the given unit vectors by hashing it, so ingested chunks get vectors
- * from the realistic clustered distribution (HNSW insert cost depends on the data's shape) without
- * running a model. The same text always gets the same vector, but the table then holds at most
- * `pool.length` distinct vectors: beyond a few thousand chunks most inserts are cheap duplicates and
- * the HNSW graph has fewer elements than the table has rows (see FreshVectorSupply).
- */
-export function hashedVectorPicker(pool: readonly Float32Array[]): (text: string) => Float32Array {
-  return (text) => {
-    let hash = 0x811c9dc5;
-    for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
-    return pool[(hash >>> 0) % pool.length]!;
-  };
-}
-
 /** Vectors generated at once when a supply runs out mid-measurement. */
 const SUPPLY_BLOCK = 1024;
 
@@ -70,7 +55,7 @@ const SUPPLY_BLOCK = 1024;
  * Vectors from the corpus's clustered distribution, none handed out twice, so every ingested chunk
  * costs a full HNSW insert. pgvector stores a vector byte-identical to a graph element as one more
  * heap TID of that element, without writing a new element or updating any neighbours: with the
- * 4,000-vector pool of hashedVectorPicker, most chunks of an ingest benchmark were such duplicates
+ * 4,000-vector pool the ingest benchmarks once drew from, most of their chunks were such duplicates
  * once a few thousand had been written, and a duplicate insert costs about half the CPU of a new one
  * (BENCHMARKS.md, ingest).
  */
