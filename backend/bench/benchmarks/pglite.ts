@@ -6,7 +6,7 @@ import { DEFAULT_EMBEDDING_CONCURRENCY } from '../../src/ingest/ingest-document'
 import { embedText } from '../../src/providers/local/embedder';
 import { retrieve } from '../../src/retrieval/retrieve';
 import { createFakeEmbedder, FreshVectorSupply } from '../lib/fake-providers';
-import { runIngest } from '../lib/ingest-run';
+import { chunkCount, runIngest } from '../lib/ingest-run';
 import { atMost, Section } from '../lib/report';
 import { formatMs, since, summarize } from '../lib/stats';
 import type { Benchmark } from './benchmark';
@@ -37,7 +37,7 @@ export const pgliteBenchmark: Benchmark = {
       const first = await runIngest(db, embedder, [text(0)], 1, DEFAULT_EMBEDDING_CONCURRENCY);
       const documents = Math.ceil((context.sizes.pgliteChunks - first.chunks) / first.chunks);
       const texts = Array.from({ length: documents }, (_, i) => text(i + 1));
-      vectors.reserve(documents * first.chunks);
+      vectors.reserve(chunkCount(texts));
       const run = await runIngest(db, embedder, texts, 1, DEFAULT_EMBEDDING_CONCURRENCY);
       const tableChunks = first.chunks + run.chunks;
       section.figure(
